@@ -1,0 +1,1 @@
+"""RegStudio's PySide6 window: live training, decision boundaries, comparisons and sweeps."""

@@ -1,0 +1,405 @@
+"""The one training loop: full-batch gradient descent on K models at once, Qt-free, step by step.
+
+`Training` owns the parameters and work buffers of a batch of models that share data, architecture
+and learning rate and differ in seeds and regularizer values. Its `steps()` generator runs
+iterations and yields `Progress` every `report_every` iterations, so the CLI, the window's worker
+thread, sweeps and the notebook-compatible `model()` all drive the same loop; `run()` drives it to
+the end. A single run is a batch of one.
+
+The hot loop does no allocation and calls into NumPy as few times as it can (in-place ufuncs,
+`out=` buffers, one update for all parameters) while keeping the notebook's order of operations,
+so results match the notebook's printed numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from . import network
+from .data import Dataset
+from .errors import TrainingError
+from .regularizer import ModelRandom, Regularizer, RunContext
+
+DIVERGED_HINT = "try a smaller learning rate"
+# Weights this large mean gradient descent has blown up (sane runs stay below ~1e3); stopping here,
+# rather than at overflow, names the iteration where it went wrong instead of thousands later.
+DIVERGED_SQUARED_NORM = 1e16
+
+
+@dataclass(frozen=True)
+class ActiveRegularizer:
+    """A regularizer class with its validated values and where it came from.
+
+    Numeric values may be a scalar (every model the same) or a sequence with one value per model.
+    """
+
+    cls: type[Regularizer]
+    values: Mapping[str, Any]
+    origin: str = "built-in"
+
+    @property
+    def title(self) -> str:
+        return f"regularizer {self.cls.name!r} (from {self.origin})"
+
+
+@dataclass
+class History:
+    """Costs recorded every `record_every` iterations (and at iteration 0), one column per model.
+
+    ``cost`` is what the notebook prints: the training objective on the training forward pass
+    (data loss, with any activation transform such as dropout, plus penalties). ``penalty`` is the
+    penalties' share of it; ``test_cost`` is the data loss on the test set (clean forward pass).
+    """
+
+    iterations: list[int] = field(default_factory=list)
+    cost: list[np.ndarray] = field(default_factory=list)
+    penalty: list[np.ndarray] = field(default_factory=list)
+    test_cost: list[np.ndarray] = field(default_factory=list)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Copies as arrays: ``iterations`` (R,), ``cost``/``penalty``/``test_cost`` (R, K)."""
+        return {
+            "iterations": np.array(self.iterations, dtype=np.int64),
+            "cost": np.array(self.cost).reshape(len(self.iterations), -1),
+            "penalty": np.array(self.penalty).reshape(len(self.iterations), -1),
+            "test_cost": np.array(self.test_cost).reshape(len(self.iterations), -1),
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What `Training.steps()` yields: how far it is and the records made since the last yield."""
+
+    iteration: int        # iterations completed
+    iterations: int       # iterations asked for
+    seconds: float        # time spent training so far (not counting the consumer's time)
+    new_records: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray], ...]  # (i, cost, penalty, test_cost)
+
+    @property
+    def fraction(self) -> float:
+        return self.iteration / self.iterations
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished (or cancelled) batch: everything needed to report, plot, save or reopen it."""
+
+    layout: network.Layout
+    parameters: np.ndarray            # (K, P) copy
+    history: dict[str, np.ndarray]
+    train_accuracy: np.ndarray        # (K,)
+    test_accuracy: np.ndarray         # (K,)
+    final_cost: np.ndarray            # (K,) training objective of the final parameters, clean pass
+    seconds: float
+    iterations_done: int
+    completed: bool
+
+
+class Training:
+    """Train K models together. See the module docstring; `run()` for the simple case."""
+
+    def __init__(self, data: Dataset, *, hidden: Sequence[int] = (20, 3), learning_rate: float = 0.3,
+                 iterations: int = 30000, seeds: Sequence[int] = (3,),
+                 regularizers: Sequence[ActiveRegularizer] = (), record_every: int = 1000):
+        self.data = data
+        self.learning_rate = float(learning_rate)
+        self.iterations = int(iterations)
+        self.record_every = int(record_every)
+        self.models = len(seeds)
+        self.layout = network.Layout(network.layer_sizes(data.X_train.shape[0], tuple(hidden)))
+        self.flat = network.initial_parameters(self.layout, seeds)
+        self.grad = np.zeros_like(self.flat)
+        self.weights, self.biases = self.layout.views(self.flat)
+        self.grad_weights, self.grad_biases = self.layout.views(self.grad)
+        self.iteration = 0
+        self.seconds = 0.0
+        self.history = History()
+        self._pending: list = []
+
+        K, m = self.models, data.X_train.shape[1]
+        self.X, self.Y = data.X_train, data.Y_train
+        self.context = RunContext(models=K, examples=m, layer_sizes=self.layout.sizes,
+                                  random=ModelRandom(seeds))
+        hidden_sizes = self.layout.sizes[1:-1]
+        self.activations = [np.zeros((K, n, m)) for n in hidden_sizes]
+        self.act_grads = [np.zeros((K, n, m)) for n in hidden_sizes]
+        self.masks = [np.zeros((K, n, m), dtype=bool) for n in hidden_sizes]
+        self.logits = np.zeros((K, 1, m))
+        self.probs = np.zeros((K, 1, m))
+        self.out_grad = np.zeros((K, 1, m))
+
+        self.active = list(regularizers)
+        self.instances = []
+        for reg in self.active:
+            values = {name: self._per_model(value) for name, value in reg.values.items()}
+            self.instances.append(self._guard(reg, "setup", lambda r=reg, v=values: r.cls(v, self.context)))
+        self._plan()
+        pairs = list(zip(self.active, self.instances))
+        self._transforms = [(r, i.transform_hidden) for r, i in pairs if r.cls.overrides("transform_hidden")]
+        self._backwards = [(r, i.backward_hidden) for r, i in reversed(pairs) if r.cls.overrides("backward_hidden")]
+        self._grad_adders = [(r, i.add_gradients) for r, i in pairs if r.cls.overrides("add_gradients")]
+        self._constraints = [(r, i.after_update) for r, i in pairs if r.cls.overrides("after_update")]
+        self._penalties = [(r, i.penalty) for r, i in pairs if r.cls.overrides("penalty")]
+
+    def _per_model(self, value):
+        """Numbers become (K, 1, 1) arrays so they broadcast per model; other values pass through."""
+        if isinstance(value, (str, bool)):
+            return value
+        array = np.asarray(value)
+        if array.dtype.kind not in "fiu":
+            return value
+        return np.broadcast_to(array, (self.models,)).reshape(self.models, 1, 1).copy()
+
+    # ---------------------------------------------------------------- running
+
+    def steps(self, report_every: int | None = None,
+              cancel: threading.Event | None = None) -> Iterator[Progress]:
+        """Train, yielding `Progress` every `report_every` iterations (default: `record_every`).
+
+        Stops early, between two iterations, once ``cancel`` is set; the consumer may also simply stop
+        iterating. Raises `TrainingError` when values stop being finite or a regularizer fails.
+        """
+        every = max(1, int(report_every or self.record_every))
+        while self.iteration < self.iterations:
+            until = min(self.iterations, (self.iteration // every + 1) * every)
+            started = time.perf_counter()
+            try:
+                with np.errstate(all="ignore"):  # overflow is caught by the finiteness checks, with a message
+                    self._run_until(until, cancel)
+            finally:
+                self.seconds += time.perf_counter() - started
+            records, self._pending = tuple(self._pending), []
+            yield Progress(self.iteration, self.iterations, self.seconds, records)
+            if cancel is not None and cancel.is_set():
+                return
+
+    def run(self, cancel: threading.Event | None = None) -> Result:
+        """Train to the end (or until cancelled) and return the result."""
+        for _ in self.steps(report_every=max(self.iterations, 1), cancel=cancel):
+            pass
+        return self.result()
+
+    @property
+    def completed(self) -> bool:
+        return self.iteration >= self.iterations
+
+    def _run_until(self, until: int, cancel: threading.Event | None) -> None:
+        record_every = self.record_every
+        flat, grad = self.flat, self.grad
+        lr, inv_m = self.learning_rate, 1.0 / self.X.shape[1]
+        forward, backward = self._forward, self._backward
+        subtract, multiply, dot, isfinite = np.subtract, np.multiply, np.dot, math.isfinite
+        flat_1d, grad_1d = flat.reshape(-1), grad.reshape(-1)  # checks: one dot product each (NaN/inf propagate)
+        limit = DIVERGED_SQUARED_NORM * self.models
+        constraints = self._constraints
+        grad_adders = self._grad_adders
+        for i in range(self.iteration, until):
+            if cancel is not None and cancel.is_set():
+                return
+            forward(False)
+            if i % record_every == 0:
+                self._record(i)
+            backward(False)
+            multiply(grad, inv_m, out=grad)
+            for reg, add in grad_adders:
+                self._call(reg, add, self.weights, self.grad_weights)
+            if not isfinite(dot(grad_1d, grad_1d)):
+                self._diagnose(i)
+            multiply(grad, lr, out=grad)
+            subtract(flat, grad, out=flat)
+            for reg, constrain in constraints:
+                self._call(reg, constrain, self.weights, self.biases)
+            self.iteration = i + 1
+            if not dot(flat_1d, flat_1d) < limit:  # also true for NaN
+                raise TrainingError(
+                    f"the training diverged at iteration {i}: the weights grew beyond 1e8 or stopped being "
+                    f"finite; {DIVERGED_HINT} than {self.learning_rate:g}", iteration=i)
+
+    # ---------------------------------------------------------------- the arithmetic
+
+    def _plan(self) -> None:
+        """Precompute the views the hot loop works on, so an iteration only calls NumPy.
+
+        A batch of one works on 2-D views with ``np.dot`` (a third faster than ``np.matmul`` on a
+        stack of one, and the same digits); larger batches use ``np.matmul`` on the stacks.
+        """
+        single = self.models == 1
+        flat2d = (lambda a: a[0]) if single else (lambda a: a)
+        self._matmul = np.dot if single else np.matmul
+        weights = [flat2d(W) for W in self.weights]
+        grad_w = [flat2d(dW) for dW in self.grad_weights]
+        grad_b = [flat2d(db) for db in self.grad_biases]
+        outputs = [flat2d(A) for A in self.activations] + [flat2d(self.logits)]
+        inputs = [self.X] + outputs[:-1]
+        biases = [np.broadcast_to(flat2d(b), out.shape) for b, out in zip(self.biases, outputs)]
+        # forward: (layer, W, input, output, bias broadcast to the output, the output as (K, n, m))
+        self._forward_plan = [(layer, W, A_in, A_out, b, A3)
+                              for layer, (W, A_in, A_out, b, A3)
+                              in enumerate(zip(weights, inputs, outputs, biases, self.activations), start=1)]
+        self._output_plan = (weights[-1], inputs[-1], outputs[-1], biases[-1])
+        # backward, last layer first: (dZ, input transposed, dW, db, then for the layer below:
+        # W transposed, its dA (2-D and (K, n, m)), its activations and mask, its 1-based index)
+        dZs = [flat2d(dA) for dA in self.act_grads] + [flat2d(self.out_grad)]
+        plan = []
+        for index in range(len(weights) - 1, -1, -1):
+            below = None
+            if index > 0:
+                below = (weights[index].swapaxes(-1, -2), dZs[index - 1], self.act_grads[index - 1],
+                         outputs[index - 1], flat2d(self.masks[index - 1]), index)
+            plan.append((dZs[index], inputs[index].swapaxes(-1, -2), grad_w[index], grad_b[index], below))
+        self._backward_plan = plan
+        self._probs2d, self._out_grad2d, self._logits2d = flat2d(self.probs), dZs[-1], outputs[-1]
+
+    def _forward(self, check: bool) -> None:
+        matmul, add, maximum = self._matmul, np.add, np.maximum
+        transforms = self._transforms
+        for layer, W, A_in, A, b, A3 in self._forward_plan:
+            matmul(W, A_in, out=A)
+            add(A, b, out=A)
+            maximum(0.0, A, out=A)
+            if check:
+                self._check_finite(A, f"the activations of hidden layer {layer}")
+            for reg, transform in transforms:
+                self._call(reg, transform, layer, A3, result_into=A3)
+                if check:
+                    self._check_finite(A, f"hidden layer {layer} after it transformed it", reg)
+        W, A_in, Z, b = self._output_plan
+        matmul(W, A_in, out=Z)
+        add(Z, b, out=Z)
+        network.sigmoid(Z, out=self._probs2d)
+
+    def _backward(self, check: bool) -> None:
+        matmul, multiply, greater, reduce_sum = self._matmul, np.multiply, np.greater, np.add.reduce
+        backwards = self._backwards
+        np.subtract(self._probs2d, self.Y, out=self._out_grad2d)
+        for dZ, A_in_T, dW, db, below in self._backward_plan:
+            matmul(dZ, A_in_T, out=dW)
+            reduce_sum(dZ, axis=-1, keepdims=True, out=db)
+            if below is None:
+                return
+            W_T, dA, dA3, A, mask, layer = below
+            matmul(W_T, dZ, out=dA)
+            for reg, backward in backwards:
+                self._call(reg, backward, layer, dA3, result_into=dA3)
+                if check:
+                    self._check_finite(dA, f"the gradient of hidden layer {layer} after it changed it", reg)
+            greater(A, 0, out=mask)
+            multiply(dA, mask, out=dA)  # dZ = dA * relu'(Z), in place
+
+    def _record(self, i: int) -> None:
+        data_cost = network.cross_entropy(self.logits, self.probs, self.Y)
+        penalty = self._penalty(i)
+        cost = data_cost + penalty
+        if not np.all(np.isfinite(cost)):
+            raise TrainingError(f"the cost stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
+        test_cost = self.test_cost()
+        self.history.iterations.append(i)
+        self.history.cost.append(cost)
+        self.history.penalty.append(penalty)
+        self.history.test_cost.append(test_cost)
+        self._pending.append((i, cost, penalty, test_cost))
+
+    def _penalty(self, i: int) -> np.ndarray:
+        total = np.zeros(self.models)
+        for reg, penalty in self._penalties:
+            value = self._call(reg, penalty, self.weights)
+            if value is None:
+                continue
+            try:
+                value = np.broadcast_to(np.asarray(value, dtype=float), (self.models,))
+            except (TypeError, ValueError):
+                raise TrainingError(f"{reg.title} returned a penalty of shape {np.shape(value)}, "
+                                    f"expected ({self.models},)", iteration=i, regularizer=reg.cls.name) from None
+            if not np.all(np.isfinite(value)):
+                raise TrainingError(f"{reg.title} returned a non-finite penalty at iteration {i}",
+                                    iteration=i, regularizer=reg.cls.name)
+            total = total + value
+        return total
+
+    # ---------------------------------------------------------------- guarding plugins
+
+    def _guard(self, reg: ActiveRegularizer, what: str, call):
+        try:
+            return call()
+        except TrainingError:
+            raise
+        except Exception as error:  # a plugin's bug must end the run, not the program
+            raise TrainingError(f"{reg.title} failed in {what} at iteration {self.iteration}: "
+                                f"{type(error).__name__}: {error}", iteration=self.iteration,
+                                regularizer=reg.cls.name) from error
+
+    def _call(self, reg: ActiveRegularizer, method, *args, result_into: np.ndarray | None = None):
+        try:
+            result = method(*args)
+        except Exception as error:  # a plugin's bug must end the run, not the program
+            raise TrainingError(f"{reg.title} failed in {method.__name__} at iteration {self.iteration}: "
+                                f"{type(error).__name__}: {error}", iteration=self.iteration,
+                                regularizer=reg.cls.name) from error
+        if result is not None and result_into is not None:
+            if np.shape(result) != result_into.shape:
+                raise TrainingError(f"{reg.title} returned shape {np.shape(result)} from {method.__name__}, "
+                                    f"expected {result_into.shape}", iteration=self.iteration,
+                                    regularizer=reg.cls.name)
+            np.copyto(result_into, result)
+        return result
+
+    def _check_finite(self, array: np.ndarray, what: str, reg: ActiveRegularizer | None = None) -> None:
+        if np.all(np.isfinite(array)):
+            return
+        if reg is None:
+            raise TrainingError(f"{what} stopped being finite at iteration {self.iteration}; {DIVERGED_HINT}",
+                                iteration=self.iteration)
+        raise TrainingError(f"{reg.title} produced non-finite values in {what} at iteration {self.iteration}",
+                            iteration=self.iteration, regularizer=reg.cls.name)
+
+    def _diagnose(self, i: int) -> None:
+        """The gradient is not finite: redo the iteration checking every stage, and say which failed."""
+        self._forward(True)
+        self._backward(True)
+        self.grad *= 1.0 / self.X.shape[1]
+        self._check_finite(self.grad, "the data gradient")
+        for reg, add in self._grad_adders:
+            self._call(reg, add, self.weights, self.grad_weights)
+            self._check_finite(self.grad, "the gradients after it added to them", reg)
+        raise TrainingError(f"the gradient stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
+
+    # ---------------------------------------------------------------- looking at the models
+
+    def snapshot(self) -> np.ndarray:
+        """A copy of all parameters, (K, P): safe to hand to another thread."""
+        return self.flat.copy()
+
+    @np.errstate(all="ignore")
+    def test_cost(self) -> np.ndarray:
+        """Data loss on the test set, (K,); NaN when the data set has no test points."""
+        if self.data.X_test.shape[1] == 0:
+            return np.full(self.models, np.nan)
+        return network.cross_entropy(*network.logits_and_probabilities(self.flat, self.layout, self.data.X_test),
+                                     self.data.Y_test)
+
+    @np.errstate(all="ignore")
+    def accuracies(self) -> tuple[np.ndarray, np.ndarray]:
+        """Train and test accuracy of the current parameters, each (K,)."""
+        def accuracy(X, Y):
+            if X.shape[1] == 0:
+                return np.full(self.models, np.nan)
+            return network.accuracy(network.probabilities(self.flat, self.layout, X), Y)
+        return accuracy(self.data.X_train, self.data.Y_train), accuracy(self.data.X_test, self.data.Y_test)
+
+    @np.errstate(all="ignore")
+    def final_cost(self) -> np.ndarray:
+        """The training objective of the current parameters on the clean forward pass, (K,)."""
+        logits, probs = network.logits_and_probabilities(self.flat, self.layout, self.X)
+        return network.cross_entropy(logits, probs, self.Y) + self._penalty(self.iteration)
+
+    def result(self) -> Result:
+        train, test = self.accuracies()
+        return Result(layout=self.layout, parameters=self.snapshot(), history=self.history.arrays(),
+                      train_accuracy=train, test_accuracy=test, final_cost=self.final_cost(),
+                      seconds=self.seconds, iterations_done=self.iteration, completed=self.completed)
