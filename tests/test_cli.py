@@ -1,0 +1,71 @@
+"""The regcore command line: outputs people and scripts rely on, and one-line errors."""
+
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+from regcore.cli import main
+
+
+def test_train_json_has_the_documented_fields(capsys):
+    assert main(["train", "--iterations", "2000", "--reg", "l2:lambd=0.3", "--reg", "dropout:keep_prob=0.9",
+                 "--record-every", "500", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"train_accuracy", "test_accuracy", "costs", "seconds", "config", "final_cost"}
+    assert [i for i, _ in report["costs"]] == [0, 500, 1000, 1500]
+    assert 0.5 < report["train_accuracy"] <= 1 and 0.5 < report["test_accuracy"] <= 1
+    assert report["config"]["regularizers"] == [{"name": "l2", "params": {"lambd": 0.3}},
+                                                {"name": "dropout", "params": {"keep_prob": 0.9, "mask": "fresh"}}]
+    assert report["costs"][-1][1] < report["costs"][0][1]
+
+
+def test_train_text_prints_the_notebook_lines(capsys):
+    assert main(["train", "--iterations", "20001", "--data", "gauss:n=60"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "Cost after iteration 0", "Cost after iteration 10000", "Cost after iteration 20000",
+        "On the train set", "Accuracy", "On the test set", "Accuracy"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, l2, none"),
+    (["train", "--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
+    (["train", "--reg", "dropout:keep_prob=1.5"], "keep_prob=1.5 is not valid: expected a number in (0, 1]"),
+    (["train", "--lr", "0"], "learning rate must be a finite number > 0"),
+    (["train", "--iterations", "0"], "iterations must be a whole number >= 1"),
+    (["train", "--hidden", "20,x"], "hidden sizes must be whole numbers"),
+    (["train", "--data", "nowhere.mat"], "nowhere.mat: no such file"),
+    (["train", "--data", "moons:noise=lots"], "noise='lots' is not valid"),
+    (["train", "--data", "sprial"], "unknown data set 'sprial'"),
+    (["train", "--lr"], "expected one argument"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(args, message, capsys):
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("regcore: error: ")
+    assert message in captured.err
+
+
+def test_python_dash_m_regcore_plugins_and_datasets_json():
+    done = run_cli("plugins", "--json")
+    assert done.returncode == 0, done.stderr
+    described = json.loads(done.stdout)
+    names = {r["name"] for r in described["regularizers"]}
+    assert names >= {"none", "l2", "dropout"}
+    l2 = next(r for r in described["regularizers"] if r["name"] == "l2")
+    assert l2["params"][0]["name"] == "lambd" and l2["params"][0]["default"] == 0.7
+    assert l2["origin"] == "built-in plugin 'l2'"
+    done = run_cli("datasets", "--json")
+    generators = {g["name"] for g in json.loads(done.stdout)["generators"]}
+    assert generators >= {"circle", "xor", "gauss", "spiral", "moons", "flower"}
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = 'pip install -e ".[test]" && pytest'
+    assert command in readme and command in ci
+    assert "QT_QPA_PLATFORM=offscreen" in ci
