@@ -14,7 +14,7 @@ from .params import parse_assignments
 
 # The default data set: small and noisy enough that the unregularized 2-20-3-1 network overfits it
 # with the default settings, and L2 and dropout each narrow the train/test gap (see the README).
-DEFAULT_SOURCE = "moons:n=120,noise=0.3,test_ratio=0.5,seed=1"
+DEFAULT_SOURCE = "moons:n=160,noise=0.3,test_ratio=0.5,seed=7"
 
 
 def looks_like_file(source: str) -> bool:
