@@ -8,14 +8,16 @@ Three file formats are read, chosen by extension:
 - ``.csv``: a header line ``x1,x2,label,split`` then one point per line, ``label`` 0 or 1 and
   ``split`` ``train`` or ``test`` (columns may come in any order; other columns are ignored).
 
-Every loader ends in `Dataset.checked`, so a bad file is refused with one line saying what is wrong.
+Every loader ends in `Dataset.checked`, so a bad file is refused with one line naming the file and
+saying what is wrong: missing, unreadable, another format than its extension says, truncated,
+missing keys or columns, shapes, lengths, non-numbers, NaN/inf, labels other than 0/1, an empty
+training set, one class only, coordinates too large to train on.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +26,21 @@ import numpy as np
 from .errors import DataError
 
 FILE_SUFFIXES = (".mat", ".npz", ".csv")
+KEYS = ("X", "y", "Xval", "yval")
+CSV_COLUMNS = ("x1", "x2", "label", "split")
 MAX_ABS_COORDINATE = 1e6  # beyond this the network's arithmetic is meaningless; refuse, don't overflow
 MAX_POINTS = 1_000_000
+
+# What a file's first bytes say it is, for "not the format its extension says".
+_SIGNATURES = ((b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"\x93NUMPY", "npy"),
+               (b"MATLAB 7.3", "mat73"), (b"MATLAB", "mat"), (b"\x89HDF\r\n\x1a\n", "hdf5"),
+               (b"\x1f\x8b", "gzip"))
+_DESCRIBED = {"zip": "a zip archive (like .npz)", "npy": "a single NumPy array (.npy)",
+              "mat": "a MATLAB file (.mat)", "hdf5": "an HDF5 file", "gzip": "a gzip-compressed file",
+              "binary": "a binary file"}
+_EXPECTED = {".mat": "mat", ".npz": "zip", ".csv": "text"}
+_NOT_NUMBERS = {"U": "text", "S": "text", "c": "complex numbers", "M": "dates", "m": "time spans",
+                "O": "mixed or nested values", "V": "records"}
 
 
 @dataclass(frozen=True)
@@ -39,15 +54,17 @@ class Dataset:
     Y_test: np.ndarray   # (1, m_test)
 
     @classmethod
-    def checked(cls, name: str, X_train, Y_train, X_test, Y_test) -> "Dataset":
-        """Build a Dataset from points-as-rows arrays ((m, n_x) and (m,) or (m, 1)), validating them."""
-        X_train, Y_train = _checked_part(name, "training", X_train, Y_train)
-        X_test, Y_test = _checked_part(name, "test", X_test, Y_test, allow_empty=True)
-        if X_test.shape[0] and X_test.shape[1] != X_train.shape[1]:
-            raise DataError(f"{name}: training points have {X_train.shape[1]} coordinates but test points "
-                            f"have {X_test.shape[1]}")
-        return cls(name, X_train.T.copy(), Y_train[None, :].copy(),
-                   X_test.T.reshape(X_train.shape[1], -1).copy(), Y_test[None, :].copy())
+    def checked(cls, name: str, X_train, Y_train, X_test, Y_test, *, source: str | None = None) -> "Dataset":
+        """Build a Dataset from points-as-rows arrays ((m, 2) and (m,) or (m, 1)), validating them.
+
+        A problem raises DataError starting with ``source`` (e.g. the file) or else ``name``.
+        """
+        try:
+            X_train, Y_train = _checked_part("training", X_train, Y_train)
+            X_test, Y_test = _checked_part("test", X_test, Y_test)
+        except DataError as error:
+            raise DataError(f"{source or name}: {error}") from None
+        return cls(name, X_train.T.copy(), Y_train[None, :].copy(), X_test.T.copy(), Y_test[None, :].copy())
 
     @property
     def features(self) -> int:
@@ -61,59 +78,88 @@ class Dataset:
         return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
 
 
-def _checked_part(name, part, X, Y, allow_empty=False):
-    try:
-        X = np.asarray(X, dtype=np.float64)
-        Y = np.asarray(Y, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(f"{name}: the {part} points or labels are not numbers") from None
+def _checked_part(part: str, X, Y) -> tuple[np.ndarray, np.ndarray]:
+    """The training or test part as float64 (m, 2) and (m,); a problem raises DataError (no name)."""
+    X, Y = _numbers(f"{part} points", X), _numbers(f"{part} labels", Y)
+    if X.size == 0 and Y.size == 0:  # MATLAB saves an empty set as 0x0, NumPy as (0,) or (0, 2)
+        X, Y = X.reshape(0, 2), Y.reshape(0)
     if X.ndim != 2:
-        raise DataError(f"{name}: {part} points must be a table of shape (points, 2), got shape {X.shape}")
+        raise DataError(f"the {part} points must be a table of shape (points, 2), got shape {X.shape}")
     if Y.ndim == 2 and 1 in Y.shape:
         Y = Y.reshape(-1)
     if Y.ndim != 1:
-        raise DataError(f"{name}: {part} labels must be one column, got shape {Y.shape}")
+        raise DataError(f"the {part} labels must be one column, got shape {Y.shape}")
     if X.shape[1] != 2:
-        raise DataError(f"{name}: {part} points must have 2 coordinates each, got {X.shape[1]}")
+        hint = " (points as columns? store one point per row)" if X.shape[0] == 2 else ""
+        raise DataError(f"the {part} points must have 2 coordinates each, got {X.shape[1]}{hint}")
     if X.shape[0] != Y.shape[0]:
-        raise DataError(f"{name}: {X.shape[0]} {part} points but {Y.shape[0]} labels")
-    if X.shape[0] == 0 and not allow_empty:
-        raise DataError(f"{name}: the {part} set is empty")
+        raise DataError(f"{X.shape[0]} {part} points but {Y.shape[0]} labels")
+    if X.shape[0] == 0 and part == "training":
+        raise DataError("the training set is empty")
     if X.shape[0] > MAX_POINTS:
-        raise DataError(f"{name}: {X.shape[0]} {part} points is more than the {MAX_POINTS:,} supported")
-    if not np.all(np.isfinite(X)):
-        raise DataError(f"{name}: the {part} points contain NaN or infinite values")
-    if not np.all(np.isfinite(Y)) or not np.all((Y == 0) | (Y == 1)):
-        raise DataError(f"{name}: {part} labels must be 0 or 1")
+        raise DataError(f"{X.shape[0]:,} {part} points is more than the {MAX_POINTS:,} supported")
+    if not np.isfinite(X).all():
+        raise DataError(f"the {part} points contain NaN or infinite values")
+    bad = Y[(Y != 0) & (Y != 1)]  # NaN included
+    if bad.size:
+        raise DataError(f"the {part} labels must be 0 or 1, found {bad[0]:g}")
     if X.size and np.abs(X).max() > MAX_ABS_COORDINATE:
-        raise DataError(f"{name}: {part} coordinates reach {np.abs(X).max():.3g}; scale them below "
+        raise DataError(f"the {part} coordinates reach {np.abs(X).max():.3g}; scale them below "
                         f"{MAX_ABS_COORDINATE:g} (e.g. standardise them)")
-    if part == "training" and len(np.unique(Y)) < 2:
-        raise DataError(f"{name}: the training set has only one class (label {Y[0]:g}); it needs both 0 and 1")
+    if part == "training" and np.unique(Y).size < 2:
+        raise DataError(f"the training set has only one class (label {Y[0]:g}); it needs both 0 and 1")
     return X, Y
+
+
+def _numbers(what: str, values) -> np.ndarray:
+    """``values`` as a float64 array; refuses text, complex numbers, dates and the like, which NumPy
+    would otherwise convert (or silently truncate) rather than reject."""
+    if hasattr(values, "toarray"):  # a sparse matrix, as MATLAB files may hold
+        values = values.toarray()
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested lists
+        raise DataError(f"the {what} are not a table of numbers (rows of different lengths)") from None
+    if array.dtype.kind not in "biuf":
+        raise DataError(f"the {what} must be numbers, not {_NOT_NUMBERS.get(array.dtype.kind, array.dtype)}")
+    return array.astype(np.float64, copy=False)
 
 
 def load_file(path: str | os.PathLike) -> Dataset:
     """Read a data set file, choosing the format by its extension."""
     path = Path(path)
+    where = _shown(path)
     suffix = path.suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        raise DataError(f"{path}: unknown data file type {suffix or '(none)'!r}; use {', '.join(FILE_SUFFIXES)}")
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a data file")
+        raise DataError(f"{where}: unknown data file type {suffix or '(none)'!r}; use {', '.join(FILE_SUFFIXES)}")
     try:
-        return {".mat": _load_mat, ".npz": _load_npz, ".csv": _load_csv}[suffix](path)
-    except DataError:
-        raise
-    except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
-    except MemoryError:
-        raise DataError(f"{path}: too large to load") from None
-    except Exception as error:  # every parser has its own exceptions for a corrupt file
-        raise DataError(f"{path}: not a readable {suffix} data file ({type(error).__name__}: "
-                        f"{_first_line(error)})") from None
+        if not path.exists():
+            raise DataError("no such file")
+        if path.is_dir():
+            raise DataError("is a folder, not a data file")
+        _check_kind(path, suffix)
+        arrays = {".mat": _read_mat, ".npz": _read_npz, ".csv": _read_csv}[suffix](path)
+    except Exception as error:  # every parser has its own exceptions for a corrupt or truncated file
+        raise DataError(f"{where}: {_why_unreadable(error, suffix)}") from None
+    return Dataset.checked(path.stem, *arrays, source=where)
+
+
+def _why_unreadable(error: Exception, suffix: str) -> str:
+    if isinstance(error, DataError):
+        return str(error)
+    if isinstance(error, OSError) and error.errno is not None:  # parsers raise bare OSErrors for bad data
+        return f"cannot be read ({error.strerror})"
+    if isinstance(error, UnicodeDecodeError):
+        return "is not UTF-8 text; save it as UTF-8 CSV"
+    if isinstance(error, MemoryError):
+        return "too large to load"
+    return (f"not a readable {suffix} data file, perhaps damaged or truncated "
+            f"({type(error).__name__}: {_first_line(error)})")
+
+
+def _shown(path: Path) -> str:
+    """The path as one line, whatever characters its name holds."""
+    return str(path).encode("unicode_escape").decode("ascii") if not str(path).isprintable() else str(path)
 
 
 def _first_line(error: Exception) -> str:
@@ -121,68 +167,88 @@ def _first_line(error: Exception) -> str:
     return text[0][:200] if text else "no details"
 
 
-def _keyed(path: Path, arrays) -> Dataset:
-    missing = [key for key in ("X", "y", "Xval", "yval") if key not in arrays]
-    if missing:
-        raise DataError(f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                        f"(expected X, y, Xval, yval)")
-    return Dataset.checked(path.stem, arrays["X"], arrays["y"], arrays["Xval"], arrays["yval"])
+def _check_kind(path: Path, suffix: str) -> None:
+    """Refuse an empty file, or one whose first bytes say it is something else than its extension."""
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        raise DataError("the file is empty")
+    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)),
+                "binary" if b"\0" in head else "text")
+    expected = _EXPECTED[suffix]
+    if kind == "mat73":
+        raise DataError("MATLAB v7.3 files are not supported; save it from MATLAB with save(..., '-v7')")
+    if kind == expected or (expected == "mat" and kind == "binary"):  # MATLAB v4 files have no signature
+        return
+    if expected == "text":
+        raise DataError(f"this is {_DESCRIBED[kind]}, not CSV text")
+    raise DataError(f"this is {'a text file' if kind == 'text' else _DESCRIBED[kind]}, not a {suffix} file")
 
 
-def _load_mat(path: Path) -> Dataset:
+def _read_mat(path: Path) -> tuple:
     import scipy.io
 
-    return _keyed(path, scipy.io.loadmat(str(path)))
+    return _keyed(scipy.io.loadmat(str(path)))
 
 
-def _load_npz(path: Path) -> Dataset:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise DataError(f"{path}: not an .npz archive")
-            return _keyed(path, {key: archive[key] for key in archive.files})
-    except zipfile.BadZipFile:
-        raise DataError(f"{path}: not an .npz archive (corrupt or truncated)") from None
+def _read_npz(path: Path) -> tuple:
+    # our own handle: np.load leaves its file open when the archive turns out to be damaged
+    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
+        arrays = {}
+        for key in set(archive.files) & set(KEYS):
+            try:
+                arrays[key] = archive[key]
+            except ValueError as error:
+                if "pickle" not in str(error):
+                    raise
+                raise DataError(f"key {key} holds Python objects, not numbers") from None
+        return _keyed(arrays)
 
 
-def _load_csv(path: Path) -> Dataset:
-    with open(path, newline="", encoding="utf-8") as handle:
+def _keyed(arrays) -> tuple:
+    missing = [key for key in KEYS if key not in arrays]
+    if missing:
+        raise DataError(f"missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                        f"(expected {', '.join(KEYS)})")
+    return tuple(arrays[key] for key in KEYS)
+
+
+def _read_csv(path: Path) -> tuple:
+    # utf-8-sig: spreadsheets often start a UTF-8 file with a byte-order mark
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise DataError(f"{path}: the file is empty")
-        header = [column.strip().lower() for column in header]
-        missing = [c for c in ("x1", "x2", "label", "split") if c not in header]
+        header = [column.strip().lower() for column in next(reader, [])]
+        missing = [c for c in CSV_COLUMNS if c not in header]
         if missing:
-            raise DataError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                            f"(the header must name x1, x2, label, split)")
-        at = {c: header.index(c) for c in ("x1", "x2", "label", "split")}
+            raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                            f"(the header must name {', '.join(CSV_COLUMNS)})")
+        at = [header.index(c) for c in CSV_COLUMNS]
         parts = {"train": ([], []), "test": ([], [])}
         for line_number, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header):
-                raise DataError(f"{path}: line {line_number} has {len(row)} columns, the header has {len(header)}")
-            split = row[at["split"]].strip().lower()
-            if split not in parts:
-                raise DataError(f"{path}: line {line_number}: split must be train or test, got {split!r}")
+                raise DataError(f"line {line_number} has {len(row)} columns, the header has {len(header)}")
+            x1, x2, label, split = (row[i].strip() for i in at)
+            points, labels = parts.get(split.lower(), (None, None))
+            if points is None:
+                raise DataError(f"line {line_number}: split must be train or test, got {split!r}")
             try:
-                point = [float(row[at["x1"]]), float(row[at["x2"]])]
-                label = float(row[at["label"]])
+                points.append((float(x1), float(x2)))
+                labels.append(float(label))
             except ValueError:
-                raise DataError(f"{path}: line {line_number}: x1, x2 and label must be numbers") from None
-            parts[split][0].append(point)
-            parts[split][1].append(label)
+                raise DataError(f"line {line_number}: x1, x2 and label must be numbers") from None
+            if len(points) > MAX_POINTS:  # stop reading a huge file early
+                raise DataError(f"more than the {MAX_POINTS:,} supported {split.lower()} points")
     (X, y), (Xval, yval) = parts["train"], parts["test"]
-    return Dataset.checked(path.stem, np.array(X).reshape(-1, 2), np.array(y),
-                           np.array(Xval).reshape(-1, 2), np.array(yval))
+    return np.array(X).reshape(-1, 2), np.array(y), np.array(Xval).reshape(-1, 2), np.array(yval)
 
 
 def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
     """Write a data set in the documented CSV layout (used by tests and export)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["x1", "x2", "label", "split"])
+        writer.writerow(CSV_COLUMNS)
         for split, X, Y in (("train", dataset.X_train, dataset.Y_train), ("test", dataset.X_test, dataset.Y_test)):
             for (x1, x2), label in zip(X.T, Y[0]):
                 writer.writerow([repr(float(x1)), repr(float(x2)), int(label), split])
