@@ -10,6 +10,7 @@ is finite.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -109,12 +110,16 @@ def output_logits(flat: np.ndarray, layout: Layout, X: np.ndarray) -> np.ndarray
     return Z
 
 
+def sigmoid_ops(Z: np.ndarray, out: np.ndarray) -> list:
+    """1 / (1 + exp(-Z)) into ``out`` as zero-argument calls, in the notebook's operation order."""
+    return [partial(np.negative, Z, out), partial(np.exp, out, out), partial(np.add, 1, out, out),
+            partial(np.divide, 1, out, out)]
+
+
 def sigmoid(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-Z)), in the notebook's operation order, into ``out``."""
-    np.negative(Z, out=out)
-    np.exp(out, out=out)
-    np.add(1, out, out=out)
-    np.divide(1, out, out=out)
+    """1 / (1 + exp(-Z)) into ``out`` (which may be ``Z``)."""
+    for op in sigmoid_ops(Z, out):
+        op()
     return out
 
 

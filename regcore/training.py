@@ -17,6 +17,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -139,13 +140,13 @@ class Training:
         for reg in self.active:
             values = {name: self._per_model(value) for name, value in reg.values.items()}
             self.instances.append(self._guard(reg, "setup", lambda r=reg, v=values: r.cls(v, self.context)))
-        self._plan()
         pairs = list(zip(self.active, self.instances))
         self._transforms = [(r, i.transform_hidden) for r, i in pairs if r.cls.overrides("transform_hidden")]
         self._backwards = [(r, i.backward_hidden) for r, i in reversed(pairs) if r.cls.overrides("backward_hidden")]
         self._grad_adders = [(r, i.add_gradients) for r, i in pairs if r.cls.overrides("add_gradients")]
         self._constraints = [(r, i.after_update) for r, i in pairs if r.cls.overrides("after_update")]
         self._penalties = [(r, i.penalty) for r, i in pairs if r.cls.overrides("penalty")]
+        self._plan()
 
     def _per_model(self, value):
         """Numbers become (K, 1, 1) arrays so they broadcast per model; other values pass through."""
@@ -191,30 +192,23 @@ class Training:
 
     def _run_until(self, until: int, cancel: threading.Event | None) -> None:
         record_every = self.record_every
-        flat, grad = self.flat, self.grad
-        lr, inv_m = self.learning_rate, 1.0 / self.X.shape[1]
-        forward, backward = self._forward, self._backward
-        subtract, multiply, dot, isfinite = np.subtract, np.multiply, np.dot, math.isfinite
-        flat_1d, grad_1d = flat.reshape(-1), grad.reshape(-1)  # checks: one dot product each (NaN/inf propagate)
+        forward, backward, update = self._forward_ops, self._backward_ops, self._update_ops
+        dot, isfinite = np.dot, math.isfinite
+        flat_1d, grad_1d = self.flat.reshape(-1), self.grad.reshape(-1)  # checks: one dot each (NaN/inf propagate)
         limit = DIVERGED_SQUARED_NORM * self.models
-        constraints = self._constraints
-        grad_adders = self._grad_adders
         for i in range(self.iteration, until):
             if cancel is not None and cancel.is_set():
                 return
-            forward(False)
+            for op in forward:
+                op()
             if i % record_every == 0:
                 self._record(i)
-            backward(False)
-            multiply(grad, inv_m, out=grad)
-            for reg, add in grad_adders:
-                self._call(reg, add, self.weights, self.grad_weights)
+            for op in backward:
+                op()
             if not isfinite(dot(grad_1d, grad_1d)):
                 self._diagnose(i)
-            multiply(grad, lr, out=grad)
-            subtract(flat, grad, out=flat)
-            for reg, constrain in constraints:
-                self._call(reg, constrain, self.weights, self.biases)
+            for op in update:
+                op()
             self.iteration = i + 1
             if not dot(flat_1d, flat_1d) < limit:  # also true for NaN
                 raise TrainingError(
@@ -224,73 +218,67 @@ class Training:
     # ---------------------------------------------------------------- the arithmetic
 
     def _plan(self) -> None:
-        """Precompute the views the hot loop works on, so an iteration only calls NumPy.
+        """Write one iteration down as lists of zero-argument calls on preallocated views.
 
-        A batch of one works on 2-D views with ``np.dot`` (a third faster than ``np.matmul`` on a
-        stack of one, and the same digits); larger batches use ``np.matmul`` on the stacks.
+        The hot loop then only calls them: no allocation, no attribute look-ups, and NumPy's ``out``
+        given positionally (keyword ``out=`` costs about a microsecond a call on arrays this small).
+        A batch of one works on 2-D views with ``np.dot`` (faster than ``np.matmul`` on a stack of
+        one, with the same digits); larger batches use ``np.matmul`` on the stacks.
         """
+        self._forward_ops, self._backward_ops = self._iteration_ops(check=False)
+        inv_m, lr = 1.0 / self.X.shape[1], self.learning_rate
+        grad, flat = self.grad, self.flat
+        self._update_ops = [partial(np.multiply, grad, lr, grad), partial(np.subtract, flat, grad, flat)]
+        self._update_ops += [partial(self._call, reg, constrain, self.weights, self.biases)
+                             for reg, constrain in self._constraints]
+        # the notebook's 1/m * (data gradient), then the regularizers' terms
+        self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
+        self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights)
+                               for reg, add in self._grad_adders]
+
+    def _iteration_ops(self, check: bool) -> tuple[list, list]:
+        """The forward and back-propagation calls; with ``check``, each stage is followed by a finiteness check."""
         single = self.models == 1
         flat2d = (lambda a: a[0]) if single else (lambda a: a)
-        self._matmul = np.dot if single else np.matmul
+        matmul = np.dot if single else np.matmul
         weights = [flat2d(W) for W in self.weights]
-        grad_w = [flat2d(dW) for dW in self.grad_weights]
-        grad_b = [flat2d(db) for db in self.grad_biases]
         outputs = [flat2d(A) for A in self.activations] + [flat2d(self.logits)]
         inputs = [self.X] + outputs[:-1]
         biases = [np.broadcast_to(flat2d(b), out.shape) for b, out in zip(self.biases, outputs)]
-        # forward: (layer, W, input, output, bias broadcast to the output, the output as (K, n, m))
-        self._forward_plan = [(layer, W, A_in, A_out, b, A3)
-                              for layer, (W, A_in, A_out, b, A3)
-                              in enumerate(zip(weights, inputs, outputs, biases, self.activations), start=1)]
-        self._output_plan = (weights[-1], inputs[-1], outputs[-1], biases[-1])
-        # backward, last layer first: (dZ, input transposed, dW, db, then for the layer below:
-        # W transposed, its dA (2-D and (K, n, m)), its activations and mask, its 1-based index)
         dZs = [flat2d(dA) for dA in self.act_grads] + [flat2d(self.out_grad)]
-        plan = []
-        for index in range(len(weights) - 1, -1, -1):
-            below = None
-            if index > 0:
-                below = (weights[index].swapaxes(-1, -2), dZs[index - 1], self.act_grads[index - 1],
-                         outputs[index - 1], flat2d(self.masks[index - 1]), index)
-            plan.append((dZs[index], inputs[index].swapaxes(-1, -2), grad_w[index], grad_b[index], below))
-        self._backward_plan = plan
-        self._probs2d, self._out_grad2d, self._logits2d = flat2d(self.probs), dZs[-1], outputs[-1]
+        probs = flat2d(self.probs)
 
-    def _forward(self, check: bool) -> None:
-        matmul, add, maximum = self._matmul, np.add, np.maximum
-        transforms = self._transforms
-        for layer, W, A_in, A, b, A3 in self._forward_plan:
-            matmul(W, A_in, out=A)
-            add(A, b, out=A)
-            maximum(0.0, A, out=A)
-            if check:
-                self._check_finite(A, f"the activations of hidden layer {layer}")
-            for reg, transform in transforms:
-                self._call(reg, transform, layer, A3, result_into=A3)
-                if check:
-                    self._check_finite(A, f"hidden layer {layer} after it transformed it", reg)
-        W, A_in, Z, b = self._output_plan
-        matmul(W, A_in, out=Z)
-        add(Z, b, out=Z)
-        network.sigmoid(Z, out=self._probs2d)
+        def checked(array, what, reg=None):
+            return [partial(self._check_finite, array, what, reg)] if check else []
 
-    def _backward(self, check: bool) -> None:
-        matmul, multiply, greater, reduce_sum = self._matmul, np.multiply, np.greater, np.add.reduce
-        backwards = self._backwards
-        np.subtract(self._probs2d, self.Y, out=self._out_grad2d)
-        for dZ, A_in_T, dW, db, below in self._backward_plan:
-            matmul(dZ, A_in_T, out=dW)
-            reduce_sum(dZ, axis=-1, keepdims=True, out=db)
-            if below is None:
-                return
-            W_T, dA, dA3, A, mask, layer = below
-            matmul(W_T, dZ, out=dA)
-            for reg, backward in backwards:
-                self._call(reg, backward, layer, dA3, result_into=dA3)
-                if check:
-                    self._check_finite(dA, f"the gradient of hidden layer {layer} after it changed it", reg)
-            greater(A, 0, out=mask)
-            multiply(dA, mask, out=dA)  # dZ = dA * relu'(Z), in place
+        forward = []
+        for layer, A3 in enumerate(self.activations, start=1):
+            W, A_in, A, b = weights[layer - 1], inputs[layer - 1], outputs[layer - 1], biases[layer - 1]
+            forward += [partial(matmul, W, A_in, A), partial(np.add, A, b, A), partial(np.maximum, 0.0, A, out=A)]
+            forward += checked(A, f"the activations of hidden layer {layer}")
+            for reg, transform in self._transforms:
+                forward.append(partial(self._call, reg, transform, layer, A3, result_into=A3))
+                forward += checked(A, f"hidden layer {layer} after it transformed it", reg)
+        Z = outputs[-1]
+        forward += [partial(matmul, weights[-1], inputs[-1], Z), partial(np.add, Z, biases[-1], Z)]
+        forward += network.sigmoid_ops(Z, probs)
+
+        backward = [partial(np.subtract, probs, self.Y, dZs[-1])]
+        for index in range(len(weights) - 1, -1, -1):  # the output layer first
+            dZ = dZs[index]
+            backward += [partial(matmul, dZ, inputs[index].swapaxes(-1, -2), flat2d(self.grad_weights[index])),
+                         partial(np.add.reduce, dZ, -1, None, flat2d(self.grad_biases[index]), True)]
+            if index == 0:
+                break
+            layer, dA, dA3 = index, dZs[index - 1], self.act_grads[index - 1]
+            backward.append(partial(matmul, weights[index].swapaxes(-1, -2), dZ, dA))
+            for reg, backward_hidden in self._backwards:
+                backward.append(partial(self._call, reg, backward_hidden, layer, dA3, result_into=dA3))
+                backward += checked(dA, f"the gradient of hidden layer {layer} after it changed it", reg)
+            mask = flat2d(self.masks[layer - 1])
+            # dZ = dA * relu'(Z), in place
+            backward += [partial(np.greater, outputs[layer - 1], 0, mask), partial(np.multiply, dA, mask, dA)]
+        return forward, backward
 
     def _record(self, i: int) -> None:
         data_cost = network.cross_entropy(self.logits, self.probs, self.Y)
@@ -360,8 +348,12 @@ class Training:
 
     def _diagnose(self, i: int) -> None:
         """The gradient is not finite: redo the iteration checking every stage, and say which failed."""
-        self._forward(True)
-        self._backward(True)
+        if not np.all(np.isfinite(self.flat)):
+            raise TrainingError(f"the parameters stopped being finite at iteration {i - 1}; {DIVERGED_HINT}",
+                                iteration=i - 1)
+        forward, backward = self._iteration_ops(check=True)
+        for op in forward + backward:
+            op()
         self.grad *= 1.0 / self.X.shape[1]
         self._check_finite(self.grad, "the data gradient")
         for reg, add in self._grad_adders:

@@ -20,12 +20,11 @@ def _objective_and_gradient(training, flat):
     """J(flat) and dJ/dflat with every random draw reset, so J is a fixed function of the parameters."""
     training.flat[...] = flat
     training.context.random.generators = [np.random.default_rng(11)]
-    training._forward(False)
+    for op in training._forward_ops:
+        op()
     cost = network.cross_entropy(training.logits, training.probs, training.Y) + training._penalty(0)
-    training._backward(False)
-    training.grad *= 1.0 / training.X.shape[1]
-    for reg, add in training._grad_adders:
-        add(training.weights, training.grad_weights)
+    for op in training._backward_ops:  # back-propagation, 1/m, the regularizers' gradient terms
+        op()
     return float(cost[0]), training.grad[0].copy()
 
 
