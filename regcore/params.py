@@ -177,5 +177,7 @@ def parse_assignments(text: str, params: tuple[Param, ...], owner: str) -> dict[
         if key not in known:
             have = ", ".join(known) or "no parameters"
             raise ParamError(f"{owner} has no parameter {key!r} (it has {have})")
+        if key in given:  # "lambd=1,lambd=2" is a slip; guessing which one was meant would hide it
+            raise ParamError(f"{owner}: {key} is given twice")
         given[key] = known[key].parse(value)
     return resolve(params, given, owner)
