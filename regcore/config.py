@@ -7,8 +7,9 @@ turns it into a `Training` using the plugin registry. Parsing of ``NAME:key=valu
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from .data import Dataset
 from .errors import ParamError
@@ -33,6 +34,15 @@ class RunConfig:
 
     def __post_init__(self):
         check_training_settings(self.hidden, self.learning_rate, self.iterations, self.seed, self.record_every)
+        _check_regularizer_pairs(self.regularizers)
+        if self.data is not None and not isinstance(self.data, str):
+            raise ParamError(f"the data source must be text (a file or a generator), got {self.data!r}"[:300])
+        # NumPy numbers (a sweep's values) pass the checks; keep plain ones so configs compare and save alike
+        plain = dict(hidden=tuple(int(h) for h in self.hidden), learning_rate=float(self.learning_rate),
+                     iterations=int(self.iterations), seed=int(self.seed), record_every=int(self.record_every),
+                     regularizers=tuple(self.regularizers))
+        for name, value in plain.items():
+            object.__setattr__(self, name, value)
 
     def build(self, registry, data: Dataset, seeds=None) -> Training:
         active = [registry.activate(name, values) for name, values in self.regularizers]
@@ -47,10 +57,16 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, raw: dict) -> "RunConfig":
-        return cls(hidden=tuple(raw["hidden"]), learning_rate=raw["learning_rate"], iterations=raw["iterations"],
-                   seed=raw["seed"], record_every=raw["record_every"],
-                   regularizers=tuple((r["name"], dict(r["params"])) for r in raw["regularizers"]),
-                   data=raw.get("data"))
+        """The inverse of `to_dict`; malformed input (e.g. from a damaged file) raises ParamError."""
+        try:
+            return cls(hidden=tuple(raw["hidden"]), learning_rate=raw["learning_rate"],
+                       iterations=raw["iterations"], seed=raw["seed"], record_every=raw["record_every"],
+                       regularizers=tuple((r["name"], dict(r["params"])) for r in raw["regularizers"]),
+                       data=raw.get("data"))
+        except KeyError as error:
+            raise ParamError(f"settings lack {error.args[0]!r}") from None
+        except (TypeError, ValueError, AttributeError) as error:
+            raise ParamError(f"settings are malformed ({error})") from None
 
     def describe_regularizers(self) -> str:
         """``l2(lambd=0.7) + dropout(keep_prob=0.86, mask=course)``, or ``none``."""
@@ -62,19 +78,32 @@ class RunConfig:
 
 def check_training_settings(hidden, learning_rate, iterations, seed, record_every) -> None:
     """Refuse impossible settings with one line saying what is allowed."""
-    if not hidden or not all(isinstance(h, int) and not isinstance(h, bool) and 1 <= h <= MAX_HIDDEN_UNITS
-                             for h in hidden):
-        raise ParamError(f"hidden layer sizes must be whole numbers from 1 to {MAX_HIDDEN_UNITS}, got {list(hidden)}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+    if not isinstance(hidden, (tuple, list)) or not hidden \
+            or not all(_whole(h) and 1 <= h <= MAX_HIDDEN_UNITS for h in hidden):
+        shown = list(hidden) if isinstance(hidden, (tuple, list)) else repr(hidden)
+        raise ParamError(f"hidden layer sizes must be whole numbers from 1 to {MAX_HIDDEN_UNITS}, got {shown}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
             or not math.isfinite(learning_rate) or learning_rate <= 0:
         raise ParamError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
     for name, value, low in (("iterations", iterations, 1), ("record every", record_every, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        if not _whole(value) or value < low:
             raise ParamError(f"{name} must be a whole number >= {low}, got {value!r}")
     if iterations > MAX_ITERATIONS:
         raise ParamError(f"iterations must be at most {MAX_ITERATIONS:,}, got {iterations:,}")
     if seed > 2**32 - 1:
         raise ParamError(f"seed must be below 2**32, got {seed}")
+
+
+def _whole(value) -> bool:
+    """An int or NumPy integer, but not a bool (True is not a layer size)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_regularizer_pairs(regularizers) -> None:
+    if not isinstance(regularizers, (tuple, list)) or not all(
+            isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[0], str)
+            and isinstance(pair[1], Mapping) for pair in regularizers):
+        raise ParamError(f"regularizers must be (name, {{parameter: value}}) pairs, got {regularizers!r}"[:300])
 
 
 def parse_regularizer(text: str, registry) -> tuple[str, dict[str, Any]]:
