@@ -48,6 +48,22 @@ def time_core(data, iterations, registry, regs):
     return result.seconds, result.history["cost"][:, 0], float(result.test_accuracy[0])
 
 
+def time_grid(data, registry, side=200, repeat=20):
+    """Seconds for the network's probabilities on a side x side grid (a decision-boundary redraw)."""
+    from regcore import network
+
+    training = Training(data, iterations=1)
+    xs = np.linspace(-1, 1, side)
+    grid = np.stack(np.meshgrid(xs, xs)).reshape(2, -1)
+    flat = training.snapshot()
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        network.probabilities(flat, training.layout, grid)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(FOOTBALL) if FOOTBALL.exists() else None)
@@ -69,7 +85,9 @@ def main(argv=None) -> int:
                      "speedup": min(base_times) / min(core_times),
                      "max_relative_cost_difference": float(np.max(np.abs(c_costs - b_costs) / np.abs(b_costs))),
                      "same_test_accuracy": b_test == c_test})
-    report = {"data": data.name, "iterations": args.iterations, "repeat": args.repeat, "runs": rows}
+    grid_seconds = time_grid(data, registry)
+    report = {"data": data.name, "iterations": args.iterations, "repeat": args.repeat, "runs": rows,
+              "grid_200x200_seconds": grid_seconds}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -78,6 +96,7 @@ def main(argv=None) -> int:
             print(f"  {r['run']:8s} baseline {r['baseline_seconds']:6.2f} s  core {r['core_seconds']:6.2f} s  "
                   f"speed-up {r['speedup']:4.1f}x  max cost diff {r['max_relative_cost_difference']:.1e}  "
                   f"same test accuracy: {r['same_test_accuracy']}")
+        print(f"  probabilities on a 200x200 grid: {grid_seconds * 1e3:.1f} ms ({1 / grid_seconds:.0f} redraws/s)")
     return 0
 
 

