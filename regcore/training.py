@@ -28,6 +28,8 @@ from .errors import TrainingError
 from .regularizer import ModelRandom, Regularizer, RunContext
 
 DIVERGED_HINT = "try a smaller learning rate"
+# What a regularizer may raise without taking the program down: everything but Ctrl-C.
+PLUGIN_FAILURES = (Exception, SystemExit)
 # Weights this large mean gradient descent has blown up (sane runs stay below ~1e3); stopping here,
 # rather than at overflow, names the iteration where it went wrong instead of thousands later.
 DIVERGED_SQUARED_NORM = 1e16
@@ -229,8 +231,7 @@ class Training:
         inv_m, lr = 1.0 / self.X.shape[1], self.learning_rate
         grad, flat = self.grad, self.flat
         self._update_ops = [partial(np.multiply, grad, lr, grad), partial(np.subtract, flat, grad, flat)]
-        self._update_ops += [partial(self._call, reg, constrain, self.weights, self.biases)
-                             for reg, constrain in self._constraints]
+        self._update_ops += [partial(self._constrain, reg, constrain) for reg, constrain in self._constraints]
         # the notebook's 1/m * (data gradient), then the regularizers' terms
         self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
         self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights)
@@ -285,6 +286,9 @@ class Training:
         penalty = self._penalty(i)
         cost = data_cost + penalty
         if not np.all(np.isfinite(cost)):
+            if self._transforms:  # redo the forward pass checking each stage: names a transform that broke it
+                for op in self._iteration_ops(check=True)[0]:
+                    op()
             raise TrainingError(f"the cost stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
         test_cost = self.test_cost()
         self.history.iterations.append(i)
@@ -302,8 +306,12 @@ class Training:
             try:
                 value = np.broadcast_to(np.asarray(value, dtype=float), (self.models,))
             except (TypeError, ValueError):
-                raise TrainingError(f"{reg.title} returned a penalty of shape {np.shape(value)}, "
-                                    f"expected ({self.models},)", iteration=i, regularizer=reg.cls.name) from None
+                try:
+                    what = f"shape {np.shape(value)}"
+                except ValueError:  # a ragged list has no shape
+                    what = f"a ragged {type(value).__name__}"
+                raise TrainingError(f"{reg.title} returned a penalty of {what}, expected shape ({self.models},)",
+                                    iteration=i, regularizer=reg.cls.name) from None
             if not np.all(np.isfinite(value)):
                 raise TrainingError(f"{reg.title} returned a non-finite penalty at iteration {i}",
                                     iteration=i, regularizer=reg.cls.name)
@@ -317,25 +325,39 @@ class Training:
             return call()
         except TrainingError:
             raise
-        except Exception as error:  # a plugin's bug must end the run, not the program
-            raise TrainingError(f"{reg.title} failed in {what} at iteration {self.iteration}: "
-                                f"{type(error).__name__}: {error}", iteration=self.iteration,
-                                regularizer=reg.cls.name) from error
+        except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
+            raise self._failure(reg, what, error) from error
 
     def _call(self, reg: ActiveRegularizer, method, *args, result_into: np.ndarray | None = None):
         try:
             result = method(*args)
-        except Exception as error:  # a plugin's bug must end the run, not the program
-            raise TrainingError(f"{reg.title} failed in {method.__name__} at iteration {self.iteration}: "
-                                f"{type(error).__name__}: {error}", iteration=self.iteration,
-                                regularizer=reg.cls.name) from error
+        except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
+            raise self._failure(reg, getattr(method, "__name__", "a method"), error) from error
         if result is not None and result_into is not None:
-            if np.shape(result) != result_into.shape:
-                raise TrainingError(f"{reg.title} returned shape {np.shape(result)} from {method.__name__}, "
-                                    f"expected {result_into.shape}", iteration=self.iteration,
-                                    regularizer=reg.cls.name)
-            np.copyto(result_into, result)
+            self._take_result(reg, getattr(method, "__name__", "a method"), result, result_into)
         return result
+
+    def _failure(self, reg: ActiveRegularizer, what: str, error: BaseException) -> TrainingError:
+        return TrainingError(f"{reg.title} failed in {what} at iteration {self.iteration}: "
+                             f"{type(error).__name__}: {error}", iteration=self.iteration, regularizer=reg.cls.name)
+
+    def _take_result(self, reg: ActiveRegularizer, name: str, result, into: np.ndarray) -> None:
+        """Copy an array a method returned (rather than working in place) into place, if it is one that fits."""
+        try:
+            if np.shape(result) == into.shape:
+                np.copyto(into, result)
+                return
+            what = f"shape {np.shape(result)}"
+        except (TypeError, ValueError):  # ragged lists, strings, complex numbers: not usable values
+            what = f"an unusable {type(result).__name__}"
+        raise TrainingError(f"{reg.title} returned {what} from {name}, expected an array of shape {into.shape} "
+                            f"(or None, having changed the array in place)", iteration=self.iteration,
+                            regularizer=reg.cls.name)
+
+    def _constrain(self, reg: ActiveRegularizer, constrain) -> None:
+        """Run an ``after_update``; parameters it leaves non-finite are its fault, not the learning rate's."""
+        self._call(reg, constrain, self.weights, self.biases)
+        self._check_finite(self.flat, "the parameters after it constrained them", reg)
 
     def _check_finite(self, array: np.ndarray, what: str, reg: ActiveRegularizer | None = None) -> None:
         if np.all(np.isfinite(array)):
