@@ -5,8 +5,14 @@ through the same path. Each entry point is loaded on its own and each plugin's h
 their own, so a plugin that fails to import, raises in a hook, or registers something malformed is
 recorded as skipped, with the reason, and everything it registered is withdrawn; the others load.
 
+Every failure is reported with the plugin's origin (its entry-point name, package and version) and a
+one-line cause, in `PluginInfo`; `regcore plugins` and the window's Plugins dialog show them. A
+``BaseException`` other than ``KeyboardInterrupt`` (a plugin calling ``sys.exit`` on import, say) is
+caught too: nothing a plugin does while loading ends the program.
+
 Environment: ``REGCORE_LOAD_PLUGINS`` limits which external plugins load (a comma-separated list of
-entry-point names; set but empty means none), as ``LLM_LOAD_PLUGINS`` does for llm.
+entry-point names; set but empty switches every external plugin off), as ``LLM_LOAD_PLUGINS`` does
+for llm. Built-in plugins always load.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from .errors import ParamError, PluginError
 from .params import Param, resolve
 from .regularizer import Regularizer
 from .sources import DatasetSource
-from .training import ActiveRegularizer
+from .training import PLUGIN_FAILURES, ActiveRegularizer
 
 DEFAULT_PLUGINS = ("plugins.none", "plugins.l2", "plugins.dropout", "plugins.datasets")
 ENTRY_POINT_GROUP = "regcore"
@@ -41,8 +47,9 @@ class PluginInfo:
     package: str | None = None      # distribution name, None for built-ins
     version: str | None = None
     status: str = "loaded"          # loaded | skipped | disabled
-    reason: str = ""
-    provides: list[str] = field(default_factory=list)
+    reason: str = ""                # why it was skipped or disabled, one line
+    provides: list[str] = field(default_factory=list)   # names it registered (when loaded)
+    withdrawn: list[str] = field(default_factory=list)  # names it registered before it failed
 
     @property
     def builtin(self) -> bool:
@@ -50,13 +57,22 @@ class PluginInfo:
 
     @property
     def origin(self) -> str:
+        """``built-in plugin 'l2'`` or ``plugin 'l1' from regstudio-extra-regularizers 0.1.0``."""
         if self.builtin:
             return f"built-in plugin {self.name!r}"
-        return f"plugin {self.name!r} from {self.package} {self.version}"
+        return f"plugin {self.name!r} from {self.package}" + (f" {self.version}" if self.version else "")
+
+    @property
+    def problem(self) -> str:
+        """One line saying what became of a plugin that did not load ('' when it loaded)."""
+        if self.status == "loaded":
+            return ""
+        return f"{self.origin} was {self.status}: {self.reason}"
 
     def describe(self) -> dict:
         return {"name": self.name, "package": self.package, "version": self.version, "builtin": self.builtin,
-                "status": self.status, "reason": self.reason, "provides": list(self.provides)}
+                "origin": self.origin, "status": self.status, "reason": self.reason,
+                "provides": list(self.provides), "withdrawn": list(self.withdrawn)}
 
 
 @dataclass(frozen=True)
@@ -76,10 +92,14 @@ class Registry:
         self.plugins: list[PluginInfo] = []
 
     def regularizer(self, name: str) -> Entry:
-        return _lookup(self.regularizers, name, "regularizer")
+        return self._lookup(self.regularizers, name, "regularizer")
 
     def dataset(self, name: str) -> Entry:
-        return _lookup(self.datasets, name, "data set")
+        return self._lookup(self.datasets, name, "data set")
+
+    def problems(self) -> list[str]:
+        """One line for each plugin that was skipped (not for those the user disabled)."""
+        return [p.problem for p in self.plugins if p.status == "skipped"]
 
     def activate(self, name: str, values: Mapping[str, Any] | None = None) -> ActiveRegularizer:
         """A regularizer by name with validated values (defaults fill the gaps)."""
@@ -96,18 +116,22 @@ class Registry:
                 "plugins": [p.describe() for p in self.plugins]}
 
 
-def _lookup(table: dict[str, Entry], name: str, what: str) -> Entry:
-    if name not in table:
-        raise PluginError(f"unknown {what} {name!r}; known: {', '.join(sorted(table)) or 'none'}")
-    return table[name]
+    def _lookup(self, table: dict[str, Entry], name: str, what: str) -> Entry:
+        if name in table:
+            return table[name]
+        message = f"unknown {what} {name!r}; known: {', '.join(sorted(table)) or 'none'}"
+        # The likely reason an installed name is missing: its plugin did not load. Say so.
+        culprit = next((p for p in self.plugins if p.status != "loaded" and name in (p.name, *p.withdrawn)), None)
+        raise PluginError(message + (f" ({culprit.problem})" if culprit else ""))
 
 
 def load_registry(*, disabled: Iterable[str] = (), environ: Mapping[str, str] | None = None,
                   extra: Iterable[tuple[str, object]] = ()) -> Registry:
-    """Load the built-in plugins, then the external ones, and return the registry.
+    """Load the built-in plugins, then the external ones, and return the registry. Never raises.
 
-    ``disabled`` names external plugins to leave out (the window's Plugins dialog); ``extra`` adds
-    (name, plugin object) pairs as if they were external (used by tests and embedding code).
+    ``disabled`` names external plugins to leave out (the window's Plugins dialog; built-ins cannot
+    be disabled); ``extra`` adds (name, plugin object) pairs as if they were external (used by tests
+    and embedding code); ``environ`` replaces ``os.environ`` for ``REGCORE_LOAD_PLUGINS``.
     """
     environ = os.environ if environ is None else environ
     disabled = set(disabled)
@@ -121,19 +145,20 @@ def load_registry(*, disabled: Iterable[str] = (), environ: Mapping[str, str] | 
     allowed = _allowed(environ)
     for ep in _entry_points():
         dist = getattr(ep, "dist", None)
-        info = PluginInfo(ep.name, package=dist.name if dist else "unknown package",
-                          version=dist.version if dist else "?")
+        info = PluginInfo(ep.name, package=dist.name if dist else "an unknown package",
+                          version=dist.version if dist else "")
         candidates.append((info, ep.load))
     for name, obj in extra:
-        candidates.append((PluginInfo(name, package="(registered in code)", version="-"), lambda o=obj: o))
+        candidates.append((PluginInfo(name, package="code", version=""), lambda o=obj: o))
 
     for info, load in candidates:
+        taken = next((p for p in registry.plugins if p.name == info.name and p.status == "loaded"), None)
         registry.plugins.append(info)
-        if any(p is not info and p.name == info.name and p.status == "loaded" for p in registry.plugins):
-            _skip(info, "another plugin already has this name")
+        if taken:
+            _skip(info, f"its name is already used by {taken.origin}")
         elif not info.builtin and allowed is not None and info.name not in allowed:
             info.status, info.reason = "disabled", f"not listed in {ALLOW_ENV}"
-        elif info.name in disabled:
+        elif not info.builtin and info.name in disabled:
             info.status, info.reason = "disabled", "disabled by the user"
         else:
             _load_one(manager, registry, info, load)
@@ -157,24 +182,37 @@ def _skip(info: PluginInfo, reason: str) -> None:
     info.status, info.reason = "skipped", reason
 
 
+def _cause(error: BaseException) -> str:
+    """``ValueError: message`` on one line, short enough for a status bar."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
 def _load_one(manager, registry: Registry, info: PluginInfo, load) -> None:
     try:
         module = load()
-    except Exception as error:
-        return _skip(info, f"failed to import: {type(error).__name__}: {error}")
+    except PLUGIN_FAILURES as error:
+        return _skip(info, f"failed to import: {_cause(error)}")
     try:
         manager.register(module, name=info.name)
-    except Exception as error:
-        return _skip(info, f"not a valid plugin: {type(error).__name__}: {error}")
-    unknown = [impl for impl in manager.get_hookcallers(module) or [] if impl.spec is None]
-    if unknown:
+    except PLUGIN_FAILURES as error:
+        return _skip(info, f"not a valid plugin: {_cause(error)}")
+    callers = manager.get_hookcallers(module) or []
+    unknown = [caller.name for caller in callers if caller.spec is None]
+    if unknown or not callers:
         manager.unregister(module)
-        return _skip(info, f"implements unknown hook(s): {', '.join(h.name for h in unknown)}")
+        if unknown:
+            known = ", ".join(name for name in dir(hookspecs) if name.startswith("register_"))
+            return _skip(info, f"implements unknown hook(s) {', '.join(unknown)}; the hooks are {known}")
+        return _skip(info, "implements no hook: mark its register_... functions with @regcore.hookimpl")
 
     added: list[tuple[dict, str]] = []
+    open_ = [True]  # register() works only while the plugin's hooks run
 
     def register_into(table, validate, what):
         def register(obj):
+            if not open_[0]:
+                raise PluginError(f"{info.origin} called register() after loading finished")
             validate(obj)
             if obj.name in table:
                 raise PluginError(f"{what} name {obj.name!r} is already taken by {table[obj.name].plugin.origin}")
@@ -188,19 +226,29 @@ def _load_one(manager, registry: Registry, info: PluginInfo, load) -> None:
         for caller, register in calls:
             for impl in caller.get_hookimpls():
                 if impl.plugin is module:
-                    impl.function(*[{"register": register}[arg] for arg in impl.argnames])
-    except Exception as error:
+                    try:
+                        impl.function(**{arg: register for arg in impl.argnames})
+                    except PluginError:
+                        raise
+                    except PLUGIN_FAILURES as error:
+                        raise PluginError(f"{caller.name} raised {_cause(error)}") from error
+    except PluginError as error:
         for table, name in added:
             del table[name]
         manager.unregister(module)
-        return _skip(info, f"{type(error).__name__}: {error}" if not isinstance(error, PluginError) else str(error))
+        info.withdrawn = [name for _, name in added]
+        return _skip(info, str(error))
+    finally:
+        open_[0] = False
     info.provides = [name for _, name in added]
 
 
 def _check_declared(obj, what: str) -> None:
     name = getattr(obj, "name", None)
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise PluginError(f"a {what} has name {name!r}; names must be lower-case letters, digits and _")
+        which = obj.__qualname__ if isinstance(obj, type) else repr(obj)
+        raise PluginError(f"{what} {which} has name {name!r}; a name must be lower-case letters, digits and _, "
+                          f"starting with a letter (like 'l1')")
     for attribute in ("label", "help"):
         if not isinstance(getattr(obj, attribute, ""), str):
             raise PluginError(f"{what} {name!r}: {attribute} must be a string")
@@ -209,7 +257,7 @@ def _check_declared(obj, what: str) -> None:
         raise PluginError(f"{what} {name!r}: params must be a tuple of regcore.Param")
     names = [p.name for p in params]
     if len(set(names)) != len(names):
-        raise PluginError(f"{what} {name!r}: two parameters share a name")
+        raise PluginError(f"{what} {name!r}: two parameters share the name {sorted(n for n in names if names.count(n) > 1)[0]!r}")
 
 
 def _check_regularizer(cls) -> None:
