@@ -1,8 +1,108 @@
-"""Entry point of the ``regstudio`` command (filled in by the desktop issue)."""
+"""Entry point of ``regstudio`` and ``python -m desktop``: open the window, or make a screenshot.
 
+    regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
+    regstudio --screenshot PATH [--compare] [--data SOURCE] [--reg ...] [--iterations N]
+
+With ``--screenshot`` it runs headless (offscreen), trains with the given settings — or, with
+``--compare``, runs the notebook's comparison and shows the Runs tab — writes a PNG of the whole
+window to PATH and exits 0 (2 with a one-line message if the settings or the run fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
 import sys
+from typing import Sequence
+
+from regcore.errors import RegcoreError
+
+SCREENSHOT_TIMEOUT_MS = 600_000
 
 
-def main(argv=None) -> int:
-    print("regstudio: the desktop window is not built yet", file=sys.stderr)
-    return 1
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regstudio", description="RegStudio: see what regularization does.")
+    parser.add_argument("--data", metavar="SOURCE", help="a .mat/.npz/.csv file or a generator like moons:noise=0.3")
+    parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
+                        help="tick a regularizer (repeat to combine), e.g. l2:lambd=0.7")
+    parser.add_argument("--iterations", type=int, help="gradient-descent iterations")
+    parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
+    parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
+    parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("RegStudio")
+    app.setApplicationName("RegStudio")
+    from .main_window import MainWindow
+
+    # a screenshot must not depend on, or change, the user's remembered settings
+    store = QSettings(os.devnull, QSettings.Format.IniFormat) if args.screenshot else None
+    window = MainWindow(store=store)
+    try:
+        apply_arguments(window, args)
+    except RegcoreError as error:
+        print(f"regstudio: error: {error}", file=sys.stderr)
+        if args.screenshot:
+            window.close()
+            return 2
+        window.report("Could not apply the command-line settings", str(error), "Fix them in the settings column.")
+    if not args.screenshot:
+        window.show()
+        return app.exec()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    window.resize(width, height)
+    window.show()
+    outcome = {"status": 2}
+
+    def finish_when_done():
+        if window.worker is not None or window.queue:
+            return
+        poll.stop()
+        if args.compare:
+            window.tabs.setCurrentWidget(window.comparison)
+        if window.message_box is not None:
+            window.message_box.close()
+        app.processEvents()
+        runs = window.comparison.model.runs
+        if not runs or runs[-1].error:
+            print(f"regstudio: error: the run failed: {runs[-1].error if runs else 'no result'}", file=sys.stderr)
+        elif window.grab().save(args.screenshot):
+            outcome["status"] = 0
+            print(f"regstudio: wrote {args.screenshot}")
+        else:
+            print(f"regstudio: error: could not write {args.screenshot}", file=sys.stderr)
+        window.close()
+        app.quit()
+
+    poll = QTimer(window, interval=100)
+    poll.timeout.connect(finish_when_done)
+    if not (window.notebook_comparison() if args.compare else window.start()):
+        print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
+        window.close()
+        return 2
+    poll.start()
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (window.close(), app.quit()))
+    app.exec()
+    return outcome["status"]
+
+
+def apply_arguments(window, args) -> None:
+    """Put --data, --reg and --iterations into the window's settings; raises RegcoreError if invalid."""
+    from regcore.config import RunConfig, parse_regularizer
+
+    if args.data and not window.load_source(args.data):
+        raise RegcoreError(f"could not load data {args.data!r}")
+    if args.reg:
+        window.regularizer_panel.set_selected([parse_regularizer(text, window.registry) for text in args.reg])
+    if args.iterations is not None:
+        fields = window.training_panel.fields()
+        window.training_panel.set_config(RunConfig(**{**fields, "iterations": args.iterations}))

@@ -34,8 +34,10 @@ import math
 import os
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -86,23 +88,34 @@ class Experiment:
 
 def save(experiment: Experiment, path: str | os.PathLike) -> None:
     """Write ``experiment`` to ``path`` atomically (see the module docstring)."""
+    with replacing(path) as temporary, open(temporary, "wb") as handle:
+        _write_archive(experiment, handle)
+
+
+@contextmanager
+def replacing(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block succeeds, fsync it and rename it over ``path``.
+
+    If the block fails (or the program dies), ``path`` keeps its previous content and the temporary
+    file is removed. The temporary name ends with the target's suffix, for writers that go by it.
+    OS errors become `ExperimentError` naming ``path``.
+    """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+        os.close(descriptor)
     except OSError as error:
         raise ExperimentError(f"{path}: cannot write there ({error.strerror or error})") from None
+    temporary = Path(name)
     try:
-        with handle:
-            _write_archive(experiment, handle)
-            handle.flush()
+        yield temporary
+        with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ExperimentError(f"{path}: could not save ({error.strerror or error})") from None
-        raise
+        os.replace(temporary, path)
+    except OSError as error:
+        raise ExperimentError(f"{path}: could not save ({error.strerror or error})") from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _write_archive(experiment: Experiment, handle) -> None:

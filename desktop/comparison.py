@@ -1,0 +1,106 @@
+"""The Runs tab: the runs table, and for the selected runs their cost curves overlaid and their
+decision boundaries side by side on linked axes.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from regcore.experiment import RunRecord
+
+from . import boundary
+from .plots import BoundaryPlot, CostPlot, run_colour
+from .runs_table import RunsModel
+
+PLOTS_PER_ROW = 4
+
+
+class ComparisonView(QWidget):
+    """Select runs in the table (Ctrl/Shift-click for several) to compare them below."""
+
+    selection_changed = Signal(list)    # the selected RunRecords
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = RunsModel(self)
+        self.table = QTableView(objectName="runs_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.hint = QLabel("Finished runs are listed here. Select one or more (Ctrl/Shift-click) to overlay "
+                           "their cost curves and see their decision boundaries side by side.", wordWrap=True)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("comparison_plots")
+        self.plots.setBackground("w")
+        self.cost = CostPlot()
+        self.cost.setTitle("Cost of the selected runs (solid: train, dashed: test)")
+        self._boundaries: dict[int, boundary.Boundary] = {}   # id(run) -> its boundary, computed once
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.hint)
+        top_layout.addWidget(self.table)
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="runs_splitter")
+        splitter.addWidget(top)
+        splitter.addWidget(self.plots)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.show_runs([])
+
+    def add_run(self, run: RunRecord, final: boundary.Boundary | None = None) -> int:
+        if final is not None:
+            self._boundaries[id(run)] = final
+        return self.model.add(run)
+
+    def select_rows(self, rows) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.select(self.model.index(row, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+    def selected_runs(self) -> list[RunRecord]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.runs[row] for row in rows]
+
+    def _selection_changed(self, *_):
+        runs = self.selected_runs()
+        self.show_runs(runs)
+        self.selection_changed.emit(runs)
+
+    def show_runs(self, runs: list[RunRecord]) -> None:
+        """Overlay the runs' costs and lay out one boundary plot per run, all on the first one's axes."""
+        self.plots.clear()
+        columns = max(1, min(PLOTS_PER_ROW, len(runs)))
+        self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
+        labels = [f"#{self.model.runs.index(run) + 1} {run.config.describe_regularizers()}" for run in runs]
+        self.cost.show_runs([(label, run.result.history, run_colour(i))
+                             for i, (label, run) in enumerate(zip(labels, runs))])
+        first = None
+        for i, (label, run) in enumerate(zip(labels, runs)):
+            plot = BoundaryPlot(title=label)
+            plot.titleLabel.setAttr("color", run_colour(i))
+            plot.set_data(run.data)
+            plot.set_boundary(self._boundary(run))
+            self.plots.addItem(plot, row=1 + i // columns, col=i % columns)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+                plot.setYLink(first)
+
+    def _boundary(self, run: RunRecord) -> boundary.Boundary:
+        if id(run) not in self._boundaries:  # runs opened from a file: computed once, on first view
+            grid = boundary.Grid.over(run.data, boundary.FINAL_GRID)
+            self._boundaries[id(run)] = boundary.compute(run.result.parameters, run.result.layout, run.data, grid)
+        return self._boundaries[id(run)]
+
+    def set_runs(self, runs: list[RunRecord]) -> None:
+        self._boundaries.clear()
+        self.model.replace_all(runs)
+        self.show_runs([])

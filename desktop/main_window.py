@@ -1,0 +1,498 @@
+"""RegStudio's main window: settings on the left, run controls on top, Training / Runs / Sweep tabs.
+
+The window owns at most one `TrainingWorker` at a time and only draws what it sends. Runs end in
+the runs table whatever way they end (finished, stopped, failed); a failure is reported in a
+message box and the status bar and leaves the window as usable as before. A queue of configurations
+lets one action run several (the notebook's comparison).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
+                               QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from regcore import experiment
+from regcore.cli import NOTEBOOK_RUNS
+from regcore.config import RunConfig
+from regcore.data import Dataset, load_file
+from regcore.datasets import DEFAULT_SOURCE, resolve_data
+from regcore.errors import RegcoreError
+from regcore.experiment import Experiment, RunRecord
+from regcore.plugins import load_registry
+
+from . import export, settings
+from .boundary import Boundary
+from .comparison import ComparisonView
+from .panels import DataPanel, RegularizerPanel, TrainingPanel
+from .plots import BoundaryPlot, CostPlot, accuracy_text
+from .worker import Frame, TrainingWorker
+
+TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, registry=None, store: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("RegStudio")
+        self.setObjectName("main_window")
+        self.store = store if store is not None else QSettings()
+        self.registry = registry or load_registry(disabled=settings.disabled_plugins(self.store))
+        self.data: Dataset | None = None
+        self.source: str | None = None
+        self.worker: TrainingWorker | None = None
+        self.queue: list[RunConfig] = []          # configurations waiting to run after this one
+        self.comparison_rows: list[int] | None = None   # rows of a notebook comparison in progress
+        self.last_frame: Frame | None = None
+        self.message_box: QMessageBox | None = None
+        self._closing = False
+        self._build()
+        self._set_state("idle")
+        settings.restore(self, self.store)
+        if self.data is None:
+            self.load_source(DEFAULT_SOURCE)
+
+    # ================================================================ building
+
+    def _build(self) -> None:
+        self.data_panel = DataPanel(self.registry)
+        self.training_panel = TrainingPanel()
+        self.regularizer_panel = RegularizerPanel(self.registry)
+        self.data_panel.generate.connect(self.load_source)
+        self.data_panel.open_file.connect(self.choose_data_file)
+        self.data_panel.show_test_changed.connect(self._show_test)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        for panel in (self.data_panel, self.training_panel, self.regularizer_panel):
+            column_layout.addWidget(panel)
+        column_layout.addStretch(1)
+        scroll = QScrollArea(objectName="settings_column")
+        scroll.setWidget(column)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(column.sizeHint().width() + 24)
+
+        self.live = pg.GraphicsLayoutWidget()
+        self.live.setObjectName("live_plots")
+        self.live.setBackground("w")
+        self.cost_plot = CostPlot()
+        self.boundary_plot = BoundaryPlot()
+        self.live.addItem(self.cost_plot, row=0, col=0)
+        self.live.addItem(self.boundary_plot, row=0, col=1)
+        self.log_scale = QCheckBox("Log scale for the cost", objectName="log_scale")
+        self.log_scale.toggled.connect(self.cost_plot.set_log)
+        self.accuracy_label = QLabel("Press Start (Space) to train.", objectName="accuracy")
+        training_tab = QWidget()
+        tab_layout = QVBoxLayout(training_tab)
+        tab_layout.addWidget(self.live, 1)
+        options = QToolBar()
+        options.addWidget(self.log_scale)
+        options.addSeparator()
+        options.addWidget(self.accuracy_label)
+        tab_layout.addWidget(options)
+
+        self.comparison = ComparisonView()
+        self.tabs = QTabWidget(objectName="tabs")
+        self.tabs.addTab(training_tab, "Training")
+        self.tabs.addTab(self.comparison, "Runs and comparison")
+        self.sweep_view = self._sweep_tab()
+
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 1)
+        central_layout.addWidget(self.splitter)
+        self.setCentralWidget(central)
+        self._build_actions()
+        self.resize(1400, 860)
+
+    def _sweep_tab(self):
+        try:
+            from .sweep_view import SweepView
+        except ImportError:
+            self.tabs.addTab(QLabel("The sweep view is not installed in this build.",
+                                    alignment=Qt.AlignmentFlag.AlignCenter), "Sweep")
+            return None
+        view = SweepView(self.registry)
+        view.send_to_main.connect(self.apply_config)
+        self.tabs.addTab(view, "Sweep")
+        return view
+
+    def _action(self, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            tip = f"{tip} ({QKeySequence(shortcut).toString()})" if tip else ""
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip)
+        for place in (menu, toolbar):
+            if place is not None:
+                place.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = QToolBar("Run controls", objectName="run_controls")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        files = self.menuBar().addMenu("&File")
+        run = self.menuBar().addMenu("&Run")
+        self.start_action = self._action("Start", self.start_or_pause, "Space",
+                                         "Start training, or pause / resume it", run, bar)
+        self.step_action = self._action("Step", self.step, "S", "Train one recording interval, then pause", run, bar)
+        self.stop_action = self._action("Stop", self.stop, "Esc", "End the run here; it goes into the runs table",
+                                        run, bar)
+        self.reset_action = self._action("Reset", self.reset, "Ctrl+R", "Stop and clear the live plots", run, bar)
+        run.addSeparator()
+        bar.addSeparator()
+        self.notebook_action = self._action(
+            "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
+            "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86, course masks) on the loaded data",
+            run, bar)
+        self.progress = QProgressBar(objectName="progress")
+        self.progress.setMaximumWidth(260)
+        self.progress.setFormat("%p%")
+        self.rate_label = QLabel(objectName="rate")
+        bar.addSeparator()
+        bar.addWidget(self.progress)
+        bar.addWidget(self.rate_label)
+
+        self._action("Open data file…", self.choose_data_file, "Ctrl+O", "Load a .mat, .npz or .csv data set", files)
+        files.addSeparator()
+        self._action("Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
+                     "Open a saved experiment: settings, data and runs", files)
+        self._action("Save experiment…", self.save_experiment_as, "Ctrl+S",
+                     "Save settings, data and every run (curves and weights)", files)
+        files.addSeparator()
+        self._action("Export plots as PNG…", self.export_plots, "Ctrl+E", "Save the current tab's plots as an image",
+                     files)
+        self._action("Export runs table as CSV…", self.export_runs, None, "Save the runs table as CSV", files)
+        files.addSeparator()
+        self._action("Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
+        files.addSeparator()
+        self._action("Quit", self.close, "Ctrl+Q", "", files)
+
+    # ================================================================ data
+
+    @Slot(str)
+    def load_source(self, source: str) -> bool:
+        """Load a generator SOURCE or file path; on failure say why and keep the current data."""
+        try:
+            data = resolve_data(source, self.registry)
+        except RegcoreError as error:
+            self.report("Could not load the data", str(error), "Check the file or the generator's parameters.")
+            return False
+        self.source = source
+        self.data_panel.show_source(source)
+        self.set_data(data)
+        return True
+
+    def set_data(self, data: Dataset) -> None:
+        if self.worker is not None:
+            self.stop(wait=True)
+        self.data = data
+        self.data_panel.show_data(data)
+        self.boundary_plot.set_data(data, self.data_panel.show_test.isChecked())
+        self.cost_plot.clear_curves()
+        self.last_frame = None
+        self.progress.setValue(0)
+        self.rate_label.clear()
+        self.accuracy_label.setText("Press Start (Space) to train.")
+        if self.sweep_view is not None:
+            self.sweep_view.set_data(data)
+        self.statusBar().showMessage(f"Loaded {data.name}", 5000)
+
+    def choose_data_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a data set", "", "Data sets (*.mat *.npz *.csv)")
+        if path:
+            self.load_source(path)
+
+    def _show_test(self, show: bool) -> None:
+        self.boundary_plot.set_show_test(show)
+
+    # ================================================================ configuration
+
+    def config(self) -> RunConfig:
+        """The run the settings column describes; raises RegcoreError for impossible settings."""
+        return RunConfig(**self.training_panel.fields(), regularizers=self.regularizer_panel.selected_values(),
+                         data=self.source)
+
+    @Slot(object)
+    def apply_config(self, config: RunConfig) -> None:
+        """Show ``config`` in the settings column (from the sweep view or a saved experiment)."""
+        self.training_panel.set_config(config)
+        self.regularizer_panel.set_selected(config.regularizers)
+        if config.data is not None and config.data != self.source:
+            self.load_source(config.data)
+        self.tabs.setCurrentIndex(0)
+        self.statusBar().showMessage(f"Settings applied: {config.describe_regularizers()}", 5000)
+
+    # ================================================================ running
+
+    def _set_state(self, state: str) -> None:
+        """idle | running | paused: which controls make sense."""
+        self.state = state
+        self.start_action.setText({"idle": "Start", "running": "Pause", "paused": "Resume"}[state])
+        self.stop_action.setEnabled(state != "idle")
+        self.notebook_action.setEnabled(state == "idle")
+
+    def start_or_pause(self) -> None:
+        if self.state == "idle":
+            self.start()
+        elif self.state == "running":
+            self.worker.pause()
+        else:
+            self.worker.resume()
+
+    def start(self, config: RunConfig | None = None, paused: bool = False) -> bool:
+        """Start a run of ``config`` (default: the settings column). False, with a message, if it cannot."""
+        if self.worker is not None or self.data is None:
+            return False
+        try:
+            config = config or self.config()
+            training = config.build(self.registry, self.data)
+        except RegcoreError as error:
+            self.queue.clear()
+            self.report("Could not start", str(error), "Change the setting it names and press Start again.")
+            return False
+        self.running_config = config
+        self.worker = TrainingWorker(training, start_paused=paused, parent=self)
+        self.worker.frame.connect(self._draw_frame)
+        self.worker.paused.connect(self._paused)
+        self.worker.done.connect(self._run_done)
+        self.cost_plot.start_live(with_penalty=any(reg.cls.overrides("penalty") for reg in training.active))
+        self.boundary_plot.set_data(self.data, self.data_panel.show_test.isChecked())
+        self.progress.setValue(0)
+        self.run_started = time.perf_counter()
+        self._set_state("paused" if paused else "running")
+        self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")
+        self.worker.start()
+        return True
+
+    def step(self) -> None:
+        if self.worker is None:
+            if not self.start(paused=True):
+                return
+        self.worker.step()
+
+    def stop(self, wait: bool = False) -> None:
+        """Ask the worker to end the run (it still goes into the table); ``wait`` blocks until it has."""
+        self.queue.clear()
+        self.comparison_rows = None
+        if self.worker is None:
+            return
+        self.worker.stop()
+        if wait:
+            self.worker.wait()
+            # deliver the worker's last queued signals now, so the run is recorded before we go on
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def reset(self) -> None:
+        self.stop(wait=True)
+        if self.data is not None:
+            self.set_data(self.data)
+
+    @Slot(object)
+    def _draw_frame(self, frame: Frame) -> None:
+        started = time.perf_counter()
+        self.last_frame = frame
+        self.cost_plot.add_records(frame.records)
+        self.boundary_plot.set_boundary(frame.boundary)
+        self.boundary_plot.contour.boundingRect()  # build the contour path now, so its cost is counted
+        self.progress.setValue(int(1000 * frame.iteration / frame.iterations) // 10)
+        rate = frame.iteration / frame.seconds if frame.seconds > 0 else 0.0
+        left = (frame.iterations - frame.iteration) / rate if rate else float("nan")
+        self.rate_label.setText(f" {frame.iteration:,} / {frame.iterations:,} iterations · {rate:,.0f}/s"
+                                + (f" · {left:.0f} s left" if frame.iteration < frame.iterations else ""))
+        self.accuracy_label.setText(accuracy_text(frame.boundary.train_accuracy, frame.boundary.test_accuracy))
+        if self.sender() is self.worker and self.worker is not None:
+            self.worker.frame_drawn(time.perf_counter() - started)
+
+    @Slot(bool)
+    def _paused(self, paused: bool) -> None:
+        if self.worker is not None:
+            self._set_state("paused" if paused else "running")
+            if paused:
+                self.statusBar().showMessage("Paused: Space resumes, S steps, Esc stops.")
+
+    @Slot(object, str, str)
+    def _run_done(self, result, error: str, culprit: str) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()
+            worker.deleteLater()
+        self._set_state("idle")
+        if self._closing:
+            return
+        config = self.running_config
+        if result is not None:
+            final: Boundary | None = self.last_frame.boundary if self.last_frame is not None else None
+            row = self.comparison.add_run(RunRecord(config, self.data, result, error),
+                                          final if final is not None and final.grid.size > 100 else None)
+            if self.comparison_rows is not None:
+                self.comparison_rows.append(row)
+        if error:
+            self.queue.clear()
+            self.comparison_rows = None
+            hint = TRY_FOR_PLUGIN if culprit else "lower the learning rate or change the settings"
+            self.report("The run stopped", error, f"To go on: {hint}.")
+            return
+        if self.queue:
+            self.start(self.queue.pop(0))
+            return
+        if self.comparison_rows is not None:
+            self._show_notebook_table(self.comparison_rows)
+            self.comparison_rows = None
+            return
+        if result is None:  # stopped before anything was recorded: nothing to show
+            self.statusBar().showMessage("Stopped before the first iteration.", 10000)
+            return
+        state = "finished" if result.completed else "stopped"
+        self.statusBar().showMessage(f"Run {state}: {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}"
+                                     f" in {result.seconds:.1f} s; it is in the Runs tab.", 10000)
+
+    # ================================================================ the notebook's comparison
+
+    def notebook_comparison(self) -> bool:
+        """Run none / L2 / dropout with the current network settings on the loaded data, then show the table."""
+        if self.worker is not None:
+            return False
+        try:
+            base = self.config()
+        except RegcoreError as error:
+            self.report("Could not start", str(error), "Change the setting it names and try again.")
+            return False
+        configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in NOTEBOOK_RUNS]
+        self.comparison_rows = []
+        self.queue = configs[1:]
+        return self.start(configs[0])
+
+    def _show_notebook_table(self, rows: list[int]) -> None:
+        self.tabs.setCurrentWidget(self.comparison)
+        self.comparison.select_rows(rows)
+        lines = "".join(f"<tr><td>{run.config.describe_regularizers()}</td><td align=right>{run.result.train_accuracy[0]:.4f}"
+                        f"</td><td align=right>{run.result.test_accuracy[0]:.4f}</td></tr>"
+                        for run in (self.comparison.model.runs[row] for row in rows))
+        self.show_message("The notebook's comparison", "The notebook's table, on " + self.data.name + ":",
+                          "<table cellspacing=6><tr><th align=left>model</th><th>train accuracy</th>"
+                          f"<th>test accuracy</th></tr>{lines}</table>", QMessageBox.Icon.Information)
+
+    # ================================================================ files
+
+    def choose_experiment(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an experiment", "",
+                                              f"RegStudio experiments (*{experiment.SUFFIX})")
+        if path:
+            self.open_experiment(path)
+
+    def open_experiment(self, path: str) -> bool:
+        try:
+            opened = experiment.load(path)
+        except RegcoreError as error:
+            self.report("Could not open the experiment", str(error), "Nothing was changed.")
+            return False
+        self.stop(wait=True)
+        if opened.settings is not None:
+            self.training_panel.set_config(opened.settings)
+            self.regularizer_panel.set_selected(opened.settings.regularizers)
+            self.source = opened.settings.data
+            if self.source is not None:
+                self.data_panel.show_source(self.source)
+        if opened.data is not None:
+            self.set_data(opened.data)
+        self.comparison.set_runs(opened.runs)
+        self.statusBar().showMessage(f"Opened {path}: {len(opened.runs)} runs", 8000)
+        return True
+
+    def save_experiment_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the experiment", f"experiment{experiment.SUFFIX}",
+                                              f"RegStudio experiments (*{experiment.SUFFIX})")
+        if path:
+            self.save_experiment(path)
+
+    def save_experiment(self, path: str) -> bool:
+        try:
+            settings_now = self.config()
+        except RegcoreError:
+            settings_now = None  # an unfinished edit in the settings column must not block saving the runs
+        return self._saving(path, lambda: experiment.save(
+            Experiment(settings_now, self.data, list(self.comparison.model.runs)), path))
+
+    def export_plots(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG images (*.png)")
+        if path:
+            self.export_png(path)
+
+    def export_png(self, path: str) -> bool:
+        widget = self.live if self.tabs.currentIndex() == 0 else self.comparison.plots
+        return self._saving(path, lambda: export.png(widget, path))
+
+    def export_runs(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the runs table", "runs.csv", "CSV files (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> bool:
+        from .runs_table import write_csv
+
+        return self._saving(path, lambda: write_csv(self.comparison.model.runs, path))
+
+    def _saving(self, path: str, save) -> bool:
+        try:
+            save()
+        except RegcoreError as error:
+            self.report("Could not save", str(error), "Choose another folder or file name.")
+            return False
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+        return True
+
+    # ================================================================ plugins
+
+    def show_plugins(self) -> None:
+        try:
+            from .plugins_dialog import PluginsDialog
+        except ImportError:
+            self.report("Plugins", "The plugins dialog is not installed in this build.",
+                        "Use REGCORE_LOAD_PLUGINS to choose plugins, or run `regcore plugins` to list them.")
+            return
+        dialog = PluginsDialog(self.registry, settings.disabled_plugins(self.store), self)
+        if dialog.exec():
+            self.reload_plugins(dialog.disabled())
+
+    def reload_plugins(self, disabled: set[str]) -> None:
+        self.stop(wait=True)
+        settings.set_disabled_plugins(self.store, disabled)
+        self.registry = load_registry(disabled=disabled)
+        self.regularizer_panel.set_registry(self.registry)
+        self.data_panel.set_registry(self.registry)
+        self.statusBar().showMessage(f"Plugins reloaded: {len(self.registry.regularizers)} regularizers", 8000)
+
+    # ================================================================ messages and closing
+
+    def report(self, title: str, what: str, next_step: str) -> None:
+        """A problem: a warning box (not blocking) and the status bar, saying what happened and what to try."""
+        self.statusBar().showMessage(f"{title}: {what}", 15000)
+        self.show_message(title, what, next_step, QMessageBox.Icon.Warning)
+
+    def show_message(self, title: str, text: str, informative: str, icon) -> None:
+        if self.message_box is not None:
+            self.message_box.close()
+        self.message_box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        self.message_box.setInformativeText(informative)
+        self.message_box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.message_box.open()
+
+    def closeEvent(self, event) -> None:
+        """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
+        self._closing = True
+        self.stop(wait=True)
+        settings.save(self, self.store)
+        if self.message_box is not None:
+            self.message_box.close()
+        super().closeEvent(event)

@@ -1,0 +1,177 @@
+"""The settings column of the window: data, network and training, regularizers.
+
+Each panel turns its widgets into plain values (a data SOURCE text, `RunConfig` fields, the active
+regularizers with their values) and back, so the window can start runs, save settings and apply a
+configuration sent from elsewhere. Everything regularizer- or generator-specific comes from the
+registry's `Param` declarations through `param_widgets`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+from superqt import QLargeIntSpinBox
+
+from regcore.config import MAX_ITERATIONS, RunConfig, parse_hidden
+from regcore.data import Dataset
+from regcore.datasets import looks_like_file
+from regcore.params import parse_assignments
+
+from .param_widgets import FloatSpinBox, ParamForm, RegularizerBox
+
+# The window records the cost ten times as often as the notebook's 1000 so the live curve is smooth;
+# recording does not change the training, and costs about 1% of the time.
+LIVE_RECORD_EVERY = 100
+
+
+def format_source(name: str, values: dict[str, Any]) -> str:
+    """``moons:n=160,noise=0.3,...``: a SOURCE the CLI's ``--data`` also accepts."""
+    return name + (":" + ",".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+                   if values else "")
+
+
+class DataPanel(QGroupBox):
+    """Pick a generator and its parameters, or a file; show what is loaded; hide test points."""
+
+    generate = Signal(str)          # a generator SOURCE to load
+    open_file = Signal()
+    show_test_changed = Signal(bool)
+
+    def __init__(self, registry, parent=None):
+        super().__init__("Data", parent)
+        self.generator = QComboBox(objectName="generator")
+        self.generator.setToolTip("A built-in or plugin data-set generator; its parameters are below.")
+        self.forms = QStackedWidget()
+        regenerate = QPushButton("Generate", objectName="regenerate")
+        regenerate.setToolTip("Make the data set from the generator and parameters above.")
+        regenerate.clicked.connect(lambda: self.generate.emit(self.source()))
+        from_file = QPushButton("Open file…", objectName="open_data")
+        from_file.setToolTip("Load a .mat (course layout), .npz or .csv data set.")
+        from_file.clicked.connect(self.open_file)
+        self.description = QLabel(wordWrap=True, objectName="data_description")
+        self.show_test = QCheckBox("Show test points", checked=True, objectName="show_test")
+        self.show_test.setToolTip("Test points are drawn hollow; the network never trains on them.")
+        self.show_test.toggled.connect(self.show_test_changed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(regenerate)
+        buttons.addWidget(from_file)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.generator)
+        layout.addWidget(self.forms)
+        layout.addLayout(buttons)
+        layout.addWidget(self.description)
+        layout.addWidget(self.show_test)
+        self.generator.currentIndexChanged.connect(self.forms.setCurrentIndex)
+        self.set_registry(registry)
+
+    def set_registry(self, registry) -> None:
+        self.registry = registry
+        self.generator.clear()
+        while self.forms.count():
+            self.forms.removeWidget(form := self.forms.widget(0))
+            form.deleteLater()
+        for name, entry in registry.datasets.items():
+            self.generator.addItem(entry.obj.label or name, name)
+            self.generator.setItemData(self.generator.count() - 1, entry.obj.help, 3)  # Qt.ToolTipRole
+            self.forms.addWidget(ParamForm(entry.obj.params))
+
+    def source(self) -> str:
+        return format_source(self.generator.currentData(), self.forms.currentWidget().values())
+
+    def show_source(self, source: str) -> None:
+        """Put a generator SOURCE's name and values into the widgets (files leave them as they are)."""
+        if looks_like_file(source):
+            return
+        name, _, options = source.partition(":")
+        index = self.generator.findData(name.strip())
+        if index < 0:
+            return
+        self.generator.setCurrentIndex(index)
+        entry = self.registry.dataset(name.strip())
+        self.forms.widget(index).set_values(parse_assignments(options, entry.obj.params, name))
+
+    def show_data(self, data: Dataset) -> None:
+        self.description.setText(f"<b>{data.name}</b><br>{data.X_train.shape[1]} training points (filled), "
+                                 f"{data.X_test.shape[1]} test points (hollow)")
+
+
+class TrainingPanel(QGroupBox):
+    """Hidden layer sizes, learning rate, iterations, seed and how often the cost is recorded."""
+
+    def __init__(self, parent=None):
+        super().__init__("Network and training", parent)
+        self.hidden = QLineEdit(objectName="hidden")
+        self.hidden.setToolTip("Sizes of the hidden ReLU layers, separated by commas (input 2, output 1).")
+        self.learning_rate = FloatSpinBox(objectName="learning_rate")
+        self.learning_rate.setRange(1e-6, 100.0)
+        self.learning_rate.setToolTip("Gradient-descent step size; lower it if a run diverges.")
+        self.iterations = QSpinBox(objectName="iterations")
+        self.iterations.setRange(1, min(MAX_ITERATIONS, 2**31 - 1))
+        self.iterations.setSingleStep(1000)
+        self.iterations.setGroupSeparatorShown(True)
+        self.iterations.setToolTip("Full-batch gradient-descent iterations.")
+        self.seed = QLargeIntSpinBox()
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 2**32 - 1)
+        self.seed.setToolTip("Seed of the initial weights (3 is the notebook's).")
+        self.record_every = QSpinBox(objectName="record_every")
+        self.record_every.setRange(1, 1_000_000)
+        self.record_every.setToolTip("Record the costs every N iterations; Step runs N iterations.")
+        form = QFormLayout(self)
+        form.addRow("Hidden layers", self.hidden)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("Iterations", self.iterations)
+        form.addRow("Seed", self.seed)
+        form.addRow("Record cost every", self.record_every)
+        self.set_config(RunConfig(record_every=LIVE_RECORD_EVERY))
+
+    def fields(self) -> dict[str, Any]:
+        """The RunConfig fields this panel holds; raises ParamError for bad hidden sizes."""
+        return {"hidden": parse_hidden(self.hidden.text()), "learning_rate": self.learning_rate.value(),
+                "iterations": self.iterations.value(), "seed": int(self.seed.value()),
+                "record_every": self.record_every.value()}
+
+    def set_config(self, config: RunConfig) -> None:
+        self.hidden.setText(",".join(map(str, config.hidden)))
+        self.learning_rate.setValue(config.learning_rate)
+        self.iterations.setValue(min(config.iterations, self.iterations.maximum()))
+        self.seed.setValue(config.seed)
+        self.record_every.setValue(config.record_every)
+
+
+class RegularizerPanel(QGroupBox):
+    """Every registered regularizer, tick to use it; several may be ticked at once."""
+
+    def __init__(self, registry, parent=None):
+        super().__init__("Regularizers", parent)
+        self.setToolTip("Tick one or more; hover over a name for what it does.")
+        self._layout = QVBoxLayout(self)
+        self.boxes: dict[str, RegularizerBox] = {}
+        self.set_registry(registry)
+
+    def set_registry(self, registry) -> None:
+        keep = self.selected_values()
+        for box in self.boxes.values():
+            self._layout.removeWidget(box)
+            box.deleteLater()
+        self.boxes = {}
+        for name, entry in registry.regularizers.items():
+            box = RegularizerBox(name, entry.obj, entry.plugin.origin)
+            self.boxes[name] = box
+            self._layout.addWidget(box)
+        self.set_selected(keep)
+
+    def selected_values(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """(name, values) of every ticked regularizer, in the order they are listed."""
+        return tuple((name, box.form.values()) for name, box in self.boxes.items() if box.isChecked())
+
+    def set_selected(self, regularizers) -> None:
+        """Tick exactly ``regularizers`` ((name, values) pairs) and set their values; unknown names are skipped."""
+        chosen = dict(regularizers)
+        for name, box in self.boxes.items():
+            box.setChecked(name in chosen)
+            if name in chosen:
+                box.form.set_values(chosen[name])

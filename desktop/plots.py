@@ -1,0 +1,169 @@
+"""The two kinds of plot: cost curves against iterations, and a decision boundary over the points.
+
+Both are pyqtgraph `PlotItem`s so a view can lay several out in one `GraphicsLayoutWidget` (the
+Training tab: one of each; the Compare tab: one cost plot and a boundary per run, on linked axes)
+and export the whole layout to one PNG. Only the GUI thread calls these; they draw copies they are
+handed. Following pyqtgraph's isocurve example, the boundary is an `ImageItem` with fixed levels
+(0, 1) so colours mean the same probability in every frame, with an `IsocurveItem` child at 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+
+from regcore.data import Dataset
+
+from .boundary import Boundary
+
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
+PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])
+RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+WRONG_COLOUR = "#d62728"
+
+
+def run_colour(index: int) -> str:
+    return RUN_COLOURS[index % len(RUN_COLOURS)]
+
+
+class CostPlot(pg.PlotItem):
+    """Cost against iteration. One run live (train, test, penalty), or several runs overlaid."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.setTitle("Cost")
+        self.setLabel("bottom", "iteration")
+        self.setLabel("left", "cost")
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.addLegend(offset=(-10, 10))
+        self._curves: list[pg.PlotDataItem] = []
+        self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
+
+    def clear_curves(self) -> None:
+        for curve in self._curves:
+            self.removeItem(curve)
+        self._curves, self._live = [], {}
+
+    def _curve(self, name: str, colour: str, style=None, width: float = 2.0) -> pg.PlotDataItem:
+        pen = pg.mkPen(colour, width=width, style=style) if style is not None else pg.mkPen(colour, width=width)
+        curve = self.plot([], [], pen=pen, name=name)
+        self._curves.append(curve)
+        return curve
+
+    # -------------------------------------------------------------- one run, live
+
+    def start_live(self, with_penalty: bool) -> None:
+        """Empty curves for a new run: train and test cost, and the penalty if the run has one."""
+        self.clear_curves()
+        series = [("train cost", "#1f77b4", None), ("test cost", "#ff7f0e", None)]
+        if with_penalty:
+            series.append(("penalty", "#7f7f7f", Qt.PenStyle.DashLine))
+        self._live = {name: (self._curve(name, colour, style), [], []) for name, colour, style in series}
+
+    def add_records(self, records) -> None:
+        """Append (iteration, cost, penalty, test_cost) records of the first model, then redraw once."""
+        if not records or not self._live:
+            return
+        for i, cost, penalty, test_cost in records:
+            for name, value in (("train cost", cost[0]), ("test cost", test_cost[0]), ("penalty", penalty[0])):
+                if name in self._live:
+                    self._live[name][1].append(i)
+                    self._live[name][2].append(value)
+        for curve, xs, ys in self._live.values():
+            curve.setData(xs, _plottable(ys, self.ctrl.logYCheck.isChecked()))
+
+    # -------------------------------------------------------------- several runs, overlaid
+
+    def show_runs(self, runs) -> None:
+        """Overlay (label, history, colour) runs: training cost solid, test cost dashed."""
+        self.clear_curves()
+        log = self.ctrl.logYCheck.isChecked()
+        for label, history, colour in runs:
+            x = history["iterations"]
+            self._curve(f"{label} (train)", colour).setData(x, _plottable(history["cost"][:, 0], log))
+            self._curve(f"{label} (test)", colour, Qt.PenStyle.DashLine, 1.5).setData(
+                x, _plottable(history["test_cost"][:, 0], log))
+
+    def set_log(self, log: bool) -> None:
+        self.setLogMode(y=log)
+
+
+def _plottable(values, log: bool) -> np.ndarray:
+    """Values as an array; on a log axis zeros and negatives (a zero penalty) become gaps, not errors."""
+    array = np.asarray(values, dtype=float)
+    return np.where(array > 0, array, np.nan) if log else array
+
+
+class BoundaryPlot(pg.PlotItem):
+    """P(y = 1) as a heatmap with the 0.5 contour, the train and test points, mistakes marked."""
+
+    def __init__(self, title: str = "Decision boundary", **kwargs):
+        super().__init__(**kwargs)
+        self.base_title = title
+        self.setTitle(title)
+        self.setAspectLocked(True)
+        self.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(PROBABILITY_MAP.getLookupTable(nPts=256))
+        self.image.setLevels((0.0, 1.0))
+        self.addItem(self.image)
+        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#333333", width=2), axisOrder="row-major")
+        self.contour.setParentItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1), name="train")
+        self.test_points = pg.ScatterPlotItem(size=8, brush=None, name="test")
+        self.wrong_points = pg.ScatterPlotItem(size=13, symbol="x", pen=None, brush=pg.mkBrush(WRONG_COLOUR),
+                                               name="misclassified")
+        for item in (self.train_points, self.test_points, self.wrong_points):
+            self.addItem(item)
+        self.data: Dataset | None = None
+        self.show_test = True
+        self._last: Boundary | None = None
+
+    def set_data(self, data: Dataset, show_test: bool = True) -> None:
+        """Draw the points of ``data`` (and clear any boundary of other data)."""
+        self.data, self.show_test = data, show_test
+        self.image.clear()
+        self.contour.setData(None)
+        self._last = None
+        self.wrong_points.clear()
+        train_brushes = [pg.mkBrush(CLASS_COLOURS[int(y)]) for y in data.Y_train[0]]
+        self.train_points.setData(x=data.X_train[0], y=data.X_train[1], brush=train_brushes)
+        test_pens = [pg.mkPen(CLASS_COLOURS[int(y)], width=2) for y in data.Y_test[0]]
+        self.test_points.setData(x=data.X_test[0], y=data.X_test[1], pen=test_pens, brush=None)
+        self.test_points.setVisible(show_test)
+        x0, x1, y0, y1 = data.bounds()
+        self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.setTitle(self.base_title)
+
+    def set_show_test(self, show: bool) -> None:
+        self.show_test = show
+        self.test_points.setVisible(show)
+        if self._last is not None:
+            self._mark_wrong(self._last)
+
+    def set_boundary(self, boundary: Boundary) -> None:
+        x0, x1, y0, y1 = boundary.grid.bounds
+        self.image.setImage(boundary.image, levels=(0.0, 1.0), autoLevels=False)
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.contour.setData(boundary.image)
+        self._last = boundary
+        self._mark_wrong(boundary)
+        self.setTitle(f"{self.base_title} — {accuracy_text(boundary.train_accuracy, boundary.test_accuracy)}")
+
+    def _mark_wrong(self, boundary: Boundary) -> None:
+        data = self.data
+        if data is None or len(boundary.train_wrong) != data.X_train.shape[1]:
+            return
+        xs = [data.X_train[:, boundary.train_wrong]]
+        if self.show_test and len(boundary.test_wrong) == data.X_test.shape[1]:
+            xs.append(data.X_test[:, boundary.test_wrong])
+        wrong = np.concatenate(xs, axis=1)
+        self.wrong_points.setData(x=wrong[0], y=wrong[1])
+
+
+def accuracy_text(train: float, test: float) -> str:
+    test_text = "–" if math.isnan(test) else f"{test:.1%}"
+    return f"train {train:.1%} · test {test_text}"

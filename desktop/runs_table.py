@@ -1,0 +1,86 @@
+"""The runs table: every finished run as one row, as a Qt model, and the same rows as CSV.
+
+The columns are defined once (`COLUMNS`) so the table on screen and the exported CSV agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from regcore.experiment import RunRecord, replacing
+
+
+def _accuracy(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2%}"
+
+
+# (header, text shown for a run, value written to CSV)
+COLUMNS = (
+    ("Data set", lambda r: r.data.name, lambda r: r.data.name),
+    ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
+    ("Learning rate", lambda r: f"{r.config.learning_rate:g}", lambda r: repr(r.config.learning_rate)),
+    ("Iterations", lambda r: f"{r.result.iterations_done:,}", lambda r: r.result.iterations_done),
+    ("Train accuracy", lambda r: _accuracy(r.result.train_accuracy[0]), lambda r: repr(float(r.result.train_accuracy[0]))),
+    ("Test accuracy", lambda r: _accuracy(r.result.test_accuracy[0]), lambda r: repr(float(r.result.test_accuracy[0]))),
+    ("Final cost", lambda r: f"{r.result.final_cost[0]:.4g}", lambda r: repr(float(r.result.final_cost[0]))),
+    ("Time (s)", lambda r: f"{r.result.seconds:.2f}", lambda r: f"{r.result.seconds:.3f}"),
+    ("Status", lambda r: r.status, lambda r: r.status),
+)
+CSV_EXTRA = (("hidden", lambda r: ",".join(map(str, r.config.hidden))), ("seed", lambda r: r.config.seed),
+             ("error", lambda r: r.error))
+
+
+class RunsModel(QAbstractTableModel):
+    """A list of `RunRecord`s shown one per row."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.runs: list[RunRecord] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.runs)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        run = self.runs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()][1](run)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return run.error or f"hidden {list(run.config.hidden)}, seed {run.config.seed}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 7:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return COLUMNS[section][0] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+
+    def add(self, run: RunRecord) -> int:
+        row = len(self.runs)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.runs.append(run)
+        self.endInsertRows()
+        return row
+
+    def replace_all(self, runs: list[RunRecord]) -> None:
+        self.beginResetModel()
+        self.runs = list(runs)
+        self.endResetModel()
+
+
+def write_csv(runs: list[RunRecord], path: str | os.PathLike) -> None:
+    """One header line, then one line per run; numbers at full precision. Atomic, like every save."""
+    with replacing(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([header.lower() for header, _, _ in COLUMNS] + [name for name, _ in CSV_EXTRA])
+        for run in runs:
+            writer.writerow([value(run) for _, _, value in COLUMNS] + [value(run) for _, value in CSV_EXTRA])
