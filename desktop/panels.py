@@ -106,7 +106,7 @@ class TrainingPanel(QGroupBox):
         self.hidden = QLineEdit(objectName="hidden")
         self.hidden.setToolTip("Sizes of the hidden ReLU layers, separated by commas (input 2, output 1).")
         self.learning_rate = FloatSpinBox(objectName="learning_rate")
-        self.learning_rate.setRange(1e-6, 100.0)
+        self.learning_rate.setRange(1e-6, 1e6)
         self.learning_rate.setToolTip("Gradient-descent step size; lower it if a run diverges.")
         self.iterations = QSpinBox(objectName="iterations")
         self.iterations.setRange(1, min(MAX_ITERATIONS, 2**31 - 1))

@@ -1,0 +1,114 @@
+"""Export (PNG, CSV), experiments saved and reopened in the window, remembered settings, --screenshot."""
+
+from __future__ import annotations
+
+import csv
+import struct
+import subprocess
+import sys
+
+import numpy as np
+
+from desktop_fixtures import *  # noqa: F401,F403
+from desktop_fixtures import wait_idle
+from regcore.config import RunConfig
+
+
+def png_size(path):
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    return struct.unpack(">II", header[16:24])
+
+
+def train_two_runs(qtbot, window):
+    window.training_panel.iterations.setValue(300)
+    window.start()
+    wait_idle(qtbot, window)
+    window.regularizer_panel.set_selected([("l2", {"lambd": 0.3})])
+    window.start()
+    wait_idle(qtbot, window)
+    return window.comparison.model.runs
+
+
+def test_export_writes_a_png_of_the_plots_and_a_csv_of_the_runs(qtbot, window, tmp_path):
+    runs = train_two_runs(qtbot, window)
+    png = tmp_path / "live.png"
+    assert window.export_png(str(png))
+    width, height = png_size(png)
+    assert (width, height) == (window.live.width(), window.live.height())
+    assert png.stat().st_size > 20_000  # a heatmap, curves and points, not an empty canvas
+
+    window.tabs.setCurrentWidget(window.comparison)
+    window.comparison.select_rows([0, 1])
+    compared = tmp_path / "compare.png"
+    assert window.export_png(str(compared))
+    assert png_size(compared) == (window.comparison.plots.width(), window.comparison.plots.height())
+
+    table = tmp_path / "runs.csv"
+    assert window.export_csv(str(table))
+    rows = list(csv.DictReader(table.open()))
+    assert [r["regularizers"] for r in rows] == ["none", "l2(lambd=0.3)"]
+    assert float(rows[1]["test accuracy"]) == runs[1].result.test_accuracy[0]
+    assert float(rows[0]["final cost"]) == runs[0].result.final_cost[0]
+    assert rows[0]["iterations"] == "300" and rows[0]["status"] == "finished"
+
+    assert not window.export_csv(str(tmp_path / "missing" / "runs.csv"))
+    assert "Could not save" in window.message_box.windowTitle()
+
+
+def test_an_experiment_reopens_with_its_runs_and_settings(qtbot, make_window, tmp_path):
+    window = make_window()
+    runs = train_two_runs(qtbot, window)
+    path = tmp_path / "study.regx"
+    assert window.save_experiment(str(path))
+
+    other = make_window()
+    other.training_panel.iterations.setValue(777)
+    assert other.open_experiment(str(path))
+    reopened = other.comparison.model.runs
+    assert [r.config for r in reopened] == [r.config for r in runs]
+    assert all(np.array_equal(a.result.parameters, b.result.parameters) for a, b in zip(reopened, runs))
+    assert other.training_panel.iterations.value() == 300
+    assert other.regularizer_panel.selected_values() == (("l2", {"lambd": 0.3}),)
+    other.comparison.select_rows([1])
+    shown = other.comparison._boundary(reopened[1])
+    assert np.array_equal(shown.image, window.comparison._boundary(runs[1]).image)
+
+    path.write_bytes(path.read_bytes()[:100])  # a damaged file: a message, and nothing changes
+    assert not other.open_experiment(str(path))
+    assert "Could not open" in other.message_box.windowTitle() and len(other.comparison.model.runs) == 2
+
+
+def test_settings_are_remembered_between_launches(qtbot, make_window, settings_store):
+    first = make_window()
+    first.training_panel.iterations.setValue(1234)
+    first.regularizer_panel.set_selected([("dropout", {"keep_prob": 0.7, "mask": "course"})])
+    first.log_scale.setChecked(True)
+    first.tabs.setCurrentIndex(1)
+    first.close()
+    second = make_window(store=settings_store)
+    assert second.training_panel.iterations.value() == 1234
+    assert second.regularizer_panel.selected_values() == (("dropout", {"keep_prob": 0.7, "mask": "course"}),)
+    assert second.log_scale.isChecked() and second.tabs.currentIndex() == 1
+
+
+def test_the_sweep_tab_and_applying_a_config(window):
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Training", "Runs and comparison", "Sweep"]
+    window.tabs.setCurrentIndex(2)
+    window.apply_config(RunConfig(hidden=(8,), learning_rate=0.05, iterations=4000,
+                                  regularizers=(("l2", {"lambd": 2.0}),)))
+    assert window.training_panel.fields()["hidden"] == (8,) and window.tabs.currentIndex() == 0
+    assert window.config().regularizers == (("l2", {"lambd": 2.0}),)
+
+
+def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):
+    shot = tmp_path / "window.png"
+    done = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(shot), "--iterations", "300",
+                           "--reg", "l2:lambd=0.5", "--size", "1000x700"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert png_size(shot) == (1000, 700)
+    bad = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(tmp_path / "x.png"),
+                          "--reg", "l2:lambd=-1"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "lambd" in bad.stderr and not (tmp_path / "x.png").exists()
