@@ -1,7 +1,7 @@
 """Plugins installed the way researchers ship them: ``pip install`` into a fresh virtual environment.
 
-A throwaway plugin package written here and a copy of ``examples/regstudio-extra-regularizers`` are
-pip-installed into a new venv, which sees this RegStudio (and pip) through a ``.pth`` file rather
+A throwaway plugin package — the files of docs/plugins.md's tutorial, so the tutorial is tested
+too — and a copy of ``examples/regstudio-extra-regularizers`` are pip-installed into a new venv, which sees this RegStudio (and pip) through a ``.pth`` file rather
 than a second install. That environment's ``regcore plugins --json`` must list them and
 ``regcore train`` must train with them; the example package's own tests run there too. pip builds
 each package in an isolated environment, fetching setuptools from the package index (it is cached
@@ -16,50 +16,16 @@ import shutil
 import site
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from test_plugin_docs import TUTORIAL_FOLDER, tutorial_files
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE = ROOT / "examples" / "regstudio-extra-regularizers"
-
-THROWAWAY_PYPROJECT = """
-    [build-system]
-    requires = ["setuptools>=61"]
-    build-backend = "setuptools.build_meta"
-
-    [project]
-    name = "regstudio-throwaway"
-    version = "0.0.7"
-
-    [project.entry-points.regcore]
-    quartic = "throwaway_quartic"
-"""
-
-THROWAWAY_MODULE = '''
-    """A quartic penalty: cost + lambd/m·ΣW⁴, which leaves small weights alone and crushes large ones."""
-    from regcore import Param, Regularizer, hookimpl
-
-    class Quartic(Regularizer):
-        name = "quartic"
-        label = "Quartic penalty"
-        params = (Param("lambd", "float", 0.1, low=0.0),)
-
-        def penalty(self, weights):
-            return self.values["lambd"][:, 0, 0] / self.context.examples * (weights.flat ** 4).sum(axis=1)
-
-        def add_gradients(self, weights, grads):
-            grads.flat += self.values["lambd"][:, :, 0] / self.context.examples * 4 * weights.flat ** 3
-
-    @hookimpl
-    def register_regularizers(register):
-        register(Quartic)
-'''
-
 
 def fresh_venv(where: Path) -> Path:
     """A new venv whose Python also sees this interpreter's site-packages (RegStudio, pip, numpy)."""
@@ -77,10 +43,10 @@ def fresh_venv(where: Path) -> Path:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory):
     base = tmp_path_factory.mktemp("plugin-install")
-    throwaway = base / "regstudio-throwaway"
+    throwaway = base / TUTORIAL_FOLDER
     throwaway.mkdir()
-    (throwaway / "pyproject.toml").write_text(textwrap.dedent(THROWAWAY_PYPROJECT))
-    (throwaway / "throwaway_quartic.py").write_text(textwrap.dedent(THROWAWAY_MODULE))
+    for name, text in tutorial_files().items():
+        (throwaway / name).write_text(text)
     example = base / EXAMPLE.name  # a copy, so building it leaves no build/ or egg-info in the repository
     shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     python = fresh_venv(base / "venv")
@@ -104,24 +70,26 @@ def test_pip_installed_plugins_are_listed_by_regcore_plugins(venv):
     external = {p["name"]: (p["status"], p["package"], p["version"], p["provides"])
                 for p in described["plugins"] if not p["builtin"]}
     assert external == {
-        "quartic": ("loaded", "regstudio-throwaway", "0.0.7", ["quartic"]),
+        "elastic_net": ("loaded", "regstudio-elastic-net", "0.1.0", ["elastic_net"]),
         "l1": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["l1"]),
         "max_norm": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["max_norm"]),
         "checkerboard": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["checkerboard"]),
     }
-    quartic = next(r for r in described["regularizers"] if r["name"] == "quartic")
-    assert quartic["origin"] == "plugin 'quartic' from regstudio-throwaway 0.0.7"
-    assert quartic["params"] == [{"name": "lambd", "kind": "float", "default": 0.1, "help": "", "low": 0.0,
-                                  "high": None, "low_open": False, "high_open": False, "allowed": "a number >= 0"}]
+    elastic = next(r for r in described["regularizers"] if r["name"] == "elastic_net")
+    assert elastic["origin"] == "plugin 'elastic_net' from regstudio-elastic-net 0.1.0"
+    assert [(p["name"], p["default"], p["allowed"]) for p in elastic["params"]] == [
+        ("lambd", 0.1, "a number >= 0"), ("l1_ratio", 0.5, "a number in [0, 1]")]
 
 
 def test_regcore_train_trains_with_the_installed_plugins(venv):
-    done = venv("-m", "regcore", "train", "--reg", "quartic:lambd=0.5", "--iterations", "200",
+    done = venv("-m", "regcore", "train", "--reg", "elastic_net:lambd=0.3,l1_ratio=0.8", "--iterations", "200",
                 "--record-every", "50", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["config"]["regularizers"] == [{"name": "quartic", "params": {"lambd": 0.5}}]
+    assert report["config"]["regularizers"] == [{"name": "elastic_net", "params": {"lambd": 0.3, "l1_ratio": 0.8}}]
     assert report["costs"][-1][1] < report["costs"][0][1]
+    done = venv("-m", "regcore", "train", "--reg", "elastic_net:l1_ratio=2")  # the tutorial's example error
+    assert (done.returncode, done.stderr) == (2, "regcore: error: l1_ratio=2.0 is not valid: expected a number in [0, 1]\n")
 
     done = venv("-m", "regcore", "train", "--reg", "l1:lambd=0.1", "--reg", "max_norm:c=1.5",
                 "--data", "checkerboard:cells=2,n=200", "--iterations", "200", "--json")

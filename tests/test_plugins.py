@@ -130,6 +130,48 @@ def test_a_broken_plugin_is_skipped_with_its_package_version_and_cause(installed
     assert registry.regularizer("l2").plugin.builtin
 
 
+DATASETS = """
+    import numpy as np
+    from regcore import Dataset, DatasetSource, Param, hookimpl
+
+    def make(n, seed):
+        X = np.random.default_rng(seed).uniform(-1, 1, (n, 2))
+        return Dataset.checked(f"dots (n={n})", X, X[:, 0] > 0, X[:2], [0, 1])
+
+    SOURCE = DatasetSource("dots", "Dots", "Random dots.",
+                           (Param("n", "int", 20, low=4), Param("seed", "int", 0)), make)
+
+    @hookimpl
+    def register_datasets(register):
+        register(SOURCE)
+"""
+
+
+def test_an_installed_data_set_is_usable_by_name(installed):
+    from regcore.datasets import resolve_data
+
+    installed("regstudio-dots", "0.2", {"dots": DATASETS})
+    registry = load_registry()
+    assert registry.dataset("dots").plugin.origin == "plugin 'dots' from regstudio-dots 0.2"
+    data = resolve_data("dots:n=30,seed=4", registry)
+    assert (data.name, data.X_train.shape, data.X_test.shape) == ("dots (n=30)", (2, 30), (2, 2))
+
+
+@pytest.mark.parametrize("change, cause", [
+    (("register(SOURCE)", "register(make)"), "register() for data sets takes a regcore.DatasetSource"),
+    (("(Param(", "[Param(", "0)), make)", "0)], make)"), "data set 'dots': params must be a tuple of regcore.Param"),
+    ((", make)", ", None)"), "data set 'dots': make must be callable"),
+    (('"dots", "Dots"', '"moons", "Dots"'), "data set name 'moons' is already taken by built-in plugin 'datasets'"),
+])
+def test_a_malformed_data_set_is_skipped_with_its_cause(installed, change, cause):
+    source = DATASETS
+    for old, new in zip(change[::2], change[1::2]):
+        source = source.replace(old, new)
+    installed("regstudio-dots", "0.2", {"dots": source})
+    info = plugin(load_registry(), "dots")
+    assert info.status == "skipped" and info.reason.startswith(cause)
+
+
 def test_a_plugin_that_fails_half_way_has_what_it_registered_withdrawn(installed):
     installed("regstudio-half", "1.0", {"half": GOOD.replace(
         "register(Shrink)", "register(Shrink)\n        raise ValueError('second one is broken')")})
