@@ -1,5 +1,231 @@
-"""``regcore sweep``: filled in by the sweep issue."""
+"""``regcore sweep``: train one model per value of a regularizer parameter and tabulate the accuracies.
+
+    regcore sweep --reg l2 --param lambd=0:3:31
+    regcore sweep --reg dropout:mask=fresh --param keep_prob=0.5:1:11 --seeds 1-5 --csv keep.csv
+    regcore sweep --reg l2 --param lambd=0.01:10:9:log --also dropout:keep_prob=0.9 --json
+
+``--param KEY=START:STOP:COUNT[:log]`` may be repeated for a grid; KEY is a parameter of ``--reg`` or
+``NAME.KEY`` for one of an ``--also`` regularizer. Everything runs through `regcore.sweep`; this
+module only parses, prints and writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import RunConfig, parse_hidden, parse_regularizer
+from .datasets import resolve_data
+from .errors import ParamError, RegcoreError
+from .sweep import Axis, Sweep, SweepResult, plan, value_range
+
+BEST_MARK = "*"
+
+
+class OutputError(RegcoreError):
+    """The file asked for cannot be written."""
 
 
 def add_sweep_command(commands) -> None:
-    """Register the ``sweep`` sub-command (none yet)."""
+    """Register the ``sweep`` sub-command."""
+    sweep = commands.add_parser("sweep", help="train one model per value of a regularizer parameter",
+                                description="Train many models that differ only in regularizer parameters "
+                                            "(batched, on every core) and compare their accuracies.")
+    sweep.add_argument("--data", metavar="SOURCE", help="a .mat/.npz/.csv file or a generator like "
+                                                        "moons:noise=0.3,n=400 (default: the built-in set)")
+    sweep.add_argument("--reg", required=True, metavar="NAME[:key=value,...]",
+                       help="the regularizer to sweep, with fixed values for its other parameters")
+    sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:COUNT[:log]",
+                       help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
+                            "for a grid; NAME.KEY sweeps a parameter of an --also regularizer")
+    sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
+                       help="another regularizer every model uses (repeatable)")
+    sweep.add_argument("--iterations", type=int, default=30000, help="gradient-descent iterations (default 30000)")
+    sweep.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
+    sweep.add_argument("--hidden", default="20,3", help="hidden layer sizes (default 20,3)")
+    sweep.add_argument("--seed", type=int, default=3, help="initialisation seed of every model (default 3)")
+    sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9")
+    sweep.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations")
+    sweep.add_argument("--jobs", type=int, help="worker processes (default: every core, if the sweep is "
+                                                "big enough to pay for starting them)")
+    sweep.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
+    output = sweep.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    output.add_argument("--csv", metavar="FILE", help="also write one row per model to FILE")
+    sweep.set_defaults(handler=cmd_sweep)
+
+
+def cmd_sweep(args, registry) -> int:
+    regularizers = [parse_regularizer(text, registry) for text in [args.reg, *args.also]]
+    names = [name for name, _ in regularizers]
+    if len(set(names)) != len(names):
+        raise ParamError(f"each regularizer may be used once; got {', '.join(names)}")
+    axes = [parse_axis(text, regularizers, registry) for text in args.param]
+    base = RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
+                     seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),
+                     data=args.data)
+    points = plan(base, axes, parse_seeds(args.seeds) if args.seeds else None)
+    if args.csv:
+        check_writable(args.csv)
+    data = resolve_data(args.data, registry)
+    sweep = Sweep(points, data, registry, jobs=args.jobs, chunk=args.chunk)
+    show_progress = sys.stderr.isatty()
+    with contextlib.closing(sweep.steps()) as steps:  # closing it stops the workers, even on Ctrl-C
+        for progress in steps:
+            if show_progress:
+                print(f"\rsweep: {progress.fraction:4.0%} of {len(points)} models, {progress.seconds:.0f} s",
+                      end="", file=sys.stderr, flush=True)
+    if show_progress:
+        print(file=sys.stderr)
+    result = sweep.result()
+    keys = [axis.label for axis in axes]
+    with_seed = bool(args.seeds)
+    if args.json:
+        print(json.dumps(report(result, data.name)))
+    else:
+        print_table(result, keys, with_seed, data.name)
+    if args.csv:
+        write_csv(args.csv, result, keys)
+    for error in result.errors:
+        failed = sum(1 for p in result.points if p is not None and p.error == error)
+        print(f"regcore: error: {failed} of {len(points)} models failed: {error}", file=sys.stderr)
+    return 2 if result.errors else 0
+
+
+def parse_axis(text: str, regularizers, registry) -> Axis:
+    """``lambd=0:3:31`` or ``dropout.keep_prob=0.5:1:6:log`` -> an `Axis` with validated values."""
+    key, sep, spec = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ParamError(f"--param {text!r}: write KEY=START:STOP:COUNT[:log], e.g. lambd=0:3:31")
+    name, dot, param_name = key.rpartition(".")
+    if not dot:
+        name, param_name = regularizers[0][0], key
+    used = [n for n, _ in regularizers]
+    if name not in used:
+        raise ParamError(f"--param {key}: regularizer {name!r} is not used; add it with --also "
+                         f"(used: {', '.join(used)})")
+    params = {p.name: p for p in registry.regularizer(name).obj.params}
+    if param_name not in params:
+        raise ParamError(f"regularizer {name!r} has no parameter {param_name!r} "
+                         f"(it has {', '.join(params) or 'no parameters'})")
+    parts = spec.split(":")
+    log = len(parts) == 4 and parts[3].strip().lower() == "log"
+    if len(parts) not in (3, 4) or (len(parts) == 4 and not log):
+        raise ParamError(f"--param {text!r}: the range must be START:STOP:COUNT or START:STOP:COUNT:log")
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ParamError(f"--param {text!r}: START and STOP must be numbers") from None
+    try:
+        count = int(parts[2])
+    except ValueError:
+        raise ParamError(f"--param {text!r}: COUNT must be a whole number >= 1") from None
+    return Axis(name, param_name, value_range(params[param_name], start, stop, count, log), key)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``1-5`` or ``1,4,9`` or ``1-3,10`` -> [1, 2, 3, 10]."""
+    seeds: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        low, dash, high = part.partition("-")
+        try:
+            span = range(int(low), int(high) + 1) if dash else [int(low)]
+        except ValueError:
+            raise ParamError(f"--seeds {text!r}: write whole numbers and ranges, like 1-5 or 1,4,9") from None
+        seeds.extend(span)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ParamError(f"--seeds {text!r}: give at least one seed, each once")
+    return seeds
+
+
+def report(result: SweepResult, data_name: str) -> dict:
+    """The JSON-ready report: one entry per model, in plan order."""
+    points = []
+    for point in result.points:
+        if point is None:
+            continue
+        points.append({"params": point.point.params, "seed": point.point.config.seed,
+                       "train_accuracy": _number(point.train_accuracy), "test_accuracy": _number(point.test_accuracy),
+                       "final_cost": _number(point.final_cost), "iterations_done": point.iterations_done,
+                       "completed": point.completed, **({"error": point.error} if point.error else {})})
+    return {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
+            "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name: str) -> None:
+    started = [p for p in result.points if p is not None]
+    iterations = started[0].point.config.iterations if started else 0
+    where = f"{result.jobs} processes" if result.jobs > 1 else "in one process"
+    print(f"{len(started)} models x {iterations} iterations on {data_name}, {where}, {result.seconds:.1f} s")
+    columns = keys + (["seed"] if with_seed else []) + ["train accuracy", "test accuracy", "final cost"]
+    widths = [max(len(c), 10) for c in columns]
+    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+    best = set(result.best())
+    for index, point in enumerate(result.points):
+        if point is None:
+            continue
+        cells = [f"{point.point.params[k]:g}" for k in keys] + ([str(point.point.config.seed)] if with_seed else [])
+        if point.error:
+            cells += ["failed", "", ""]
+        else:
+            cells += [f"{point.train_accuracy:.4f}", f"{point.test_accuracy:.4f}", f"{point.final_cost:.6g}"]
+        mark = f" {BEST_MARK}" if index in best else ""
+        print("  ".join(c.rjust(w) for c, w in zip(cells, widths)) + mark)
+    if best:
+        print(f"{BEST_MARK} best test accuracy")
+    if not result.completed:
+        print("(cancelled: models not finished show where they stopped)")
+
+
+def check_writable(path: str) -> None:
+    """Refuse, before any training, a CSV path that cannot be written."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name for --csv")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write in {folder} ({error.strerror or error})") from None
+
+
+def write_csv(path: str, result: SweepResult, keys: list[str]) -> None:
+    """One row per model; written to a temporary file beside ``path`` and renamed, so never half-written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(keys + ["seed", "train_accuracy", "test_accuracy", "final_cost", "iterations_done", "error"])
+    for point in result.points:
+        if point is None:
+            continue
+        writer.writerow([repr(point.point.params[k]) for k in keys] + [point.point.config.seed] +
+                        ["" if math.isnan(v) else repr(v) for v in (point.train_accuracy, point.test_accuracy,
+                                                                    point.final_cost)] +
+                        [point.iterations_done, point.error or ""])
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
+                                             prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+                out.write(buffer.getvalue())
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise OutputError(f"{path}: could not be written ({error.strerror or error})") from None

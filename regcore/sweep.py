@@ -1,0 +1,519 @@
+"""Sweeps: train many models that differ only in regularizer parameters (and seeds), batched and parallel.
+
+A sweep is a list of `SweepPoint`s, each a full `RunConfig` (so any point can be rerun, saved or
+sent to the main view) plus the swept values that label it. `plan()` makes the grid from a base
+configuration, one or more `Axis`es (a regularizer parameter and its values, see `value_range`) and
+optionally several seeds. `Sweep` trains the points with the one training loop (`Training`), many
+models per batch: the points are cut into chunks of a cache-friendly size, each chunk is trained as
+one stacked batch, and chunks run in parallel worker processes, one per core. Stacking amortises
+NumPy's per-call overhead, which dominates on arrays this small; the processes add the other cores.
+
+`Sweep.steps()` is a generator, like `Training.steps()`: it yields `SweepProgress` (with the points
+finished since the last yield) and stops early once its ``cancel`` event is set; `Sweep.result()`
+then returns everything. The CLI and the window's worker thread both drive it. Each model's numbers
+equal its single run's: batching changes how many models an array holds, not the arithmetic.
+
+A chunk that fails (a regularizer raising, a model diverging) does not stop the sweep: the chunk is
+split in halves and retrained until the failure is pinned on single points, whose result then
+carries the error message (which names the regularizer); the others finish normally.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import itertools
+import math
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .config import RunConfig
+from .data import Dataset
+from .errors import ParamError, RegcoreError
+from .network import Layout, layer_sizes
+from .params import Param
+from .training import ActiveRegularizer, Training
+
+MAX_POINTS = 10_000
+MAX_CHUNK = 32            # beyond this a batch gains nothing, and progress gets coarse
+MIN_CHUNK = 4
+CACHE_BYTES = 2 << 20     # one core's L2 here; a chunk's hidden-layer arrays should fit in it
+# Below this much estimated work, starting worker processes (about half a second each: Python,
+# NumPy and the plugins are imported afresh) costs more than the second core saves.
+MIN_PARALLEL_SECONDS = 1.5
+SECONDS_PER_UNIT = 7e-9   # measured: a batched model-iteration costs about this per (point x hidden unit)
+REPORT_SECONDS = 0.1      # how often the parallel loop looks for progress
+# BLAS may not start threads in the workers: one process per core already uses every core.
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+# ---------------------------------------------------------------- what to sweep
+
+def value_range(param: Param, start: float, stop: float, count: int, log: bool = False) -> tuple:
+    """``count`` values from ``start`` to ``stop`` (both included), evenly or log-evenly spaced.
+
+    Each value is validated against ``param``; whole-number parameters are rounded (repeats dropped).
+    Raises ParamError with one line for a bad range.
+    """
+    where = f"the range of {param.name}"
+    if not param.numeric:
+        raise ParamError(f"{param.name} takes {param.allowed()}: only numeric parameters can be swept")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ParamError(f"{where}: the count must be a whole number >= 1, got {count!r}")
+    if count > MAX_POINTS:
+        raise ParamError(f"{where}: the count must be at most {MAX_POINTS:,}, got {count:,}")
+    try:
+        start, stop = float(start), float(stop)
+    except (TypeError, ValueError):
+        raise ParamError(f"{where}: start and stop must be numbers, got {start!r} and {stop!r}") from None
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise ParamError(f"{where}: start and stop must be finite, got {start:g} and {stop:g}")
+    if log and (start <= 0 or stop <= 0):
+        raise ParamError(f"{where}: a log range needs start and stop > 0, got {start:g} and {stop:g}")
+    if count == 1 and start != stop:
+        raise ParamError(f"{where}: one value cannot span {start:g} to {stop:g}; give a count >= 2")
+    values = np.geomspace(start, stop, count) if log else np.linspace(start, stop, count)
+    if count > 1:  # exact ends: geomspace and linspace can be an ulp off, and bounds are often ends
+        values[0], values[-1] = start, stop
+    if param.kind == "int":
+        values = list(dict.fromkeys(int(round(v)) for v in values))
+    try:
+        return tuple(param.validate(float(v) if param.kind == "float" else v) for v in values)
+    except ParamError as error:
+        raise ParamError(f"{where} goes out of bounds: {error}") from None
+
+
+def suggested_range(param: Param) -> tuple[float, float, bool]:
+    """A sensible (start, stop, log) to offer for ``param``, from its declaration alone."""
+    default = float(param.default)
+    if param.low is not None and not param.low_open:
+        start = float(param.low)
+    else:
+        start = default / 10 if default > 0 else default - 1
+    if param.high is not None and param.high <= 10 * max(abs(default), 1.0):
+        stop = float(param.high)
+    else:
+        stop = max(4 * default, start + 1)
+    log = param.log and start > 0
+    return start, stop, log
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: regularizer ``regularizer``'s ``param`` takes each of ``values``.
+
+    ``key`` labels it in results (the CLI uses what the user wrote: ``lambd`` or ``dropout.keep_prob``).
+    """
+
+    regularizer: str
+    param: str
+    values: tuple
+    key: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.key or self.param
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One model of a sweep: its complete settings and the swept values that tell it apart."""
+
+    config: RunConfig
+    params: dict[str, Any]   # axis label -> value
+
+
+def plan(base: RunConfig, axes: Sequence[Axis], seeds: Sequence[int] | None = None) -> list[SweepPoint]:
+    """Every combination of the axes' values (the first axis varying slowest), for each seed.
+
+    ``base`` gives everything else, including the fixed values of every regularizer; an axis's
+    regularizer must be one of ``base.regularizers``. Without ``seeds``, every point uses ``base.seed``.
+    """
+    names = [name for name, _ in base.regularizers]
+    for axis in axes:
+        if axis.regularizer not in names:
+            raise ParamError(f"cannot sweep {axis.regularizer}.{axis.param}: regularizer {axis.regularizer!r} "
+                             f"is not used (used: {', '.join(names) or 'none'})")
+        if not axis.values:
+            raise ParamError(f"the sweep of {axis.label} has no values")
+    if len({(a.regularizer, a.param) for a in axes}) != len(axes):
+        raise ParamError("a parameter is swept twice; give each parameter one range")
+    seeds = tuple(seeds) if seeds else (base.seed,)
+    count = math.prod(len(a.values) for a in axes) * len(seeds)
+    if count > MAX_POINTS:
+        raise ParamError(f"the sweep has {count:,} points; at most {MAX_POINTS:,} are allowed")
+    points = []
+    for combination in itertools.product(*(axis.values for axis in axes)):
+        regularizers = [(name, dict(values)) for name, values in base.regularizers]
+        for axis, value in zip(axes, combination):
+            regularizers[names.index(axis.regularizer)][1][axis.param] = value
+        labels = {axis.label: value for axis, value in zip(axes, combination)}
+        for seed in seeds:
+            points.append(SweepPoint(replace(base, seed=seed, regularizers=tuple(regularizers)), labels))
+    return points
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class PointResult:
+    """What one model of the sweep came to. ``error`` is set (and the numbers are NaN) if it failed."""
+
+    point: SweepPoint
+    train_accuracy: float
+    test_accuracy: float
+    final_cost: float
+    parameters: np.ndarray | None   # (P,), the model's final weights and biases
+    iterations: np.ndarray          # (R,) iterations at which the cost was recorded
+    cost: np.ndarray                # (R,) the training objective there
+    iterations_done: int
+    completed: bool
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """What `Sweep.steps()` yields: how far the whole sweep is, and the points finished since last time."""
+
+    done: int                  # model-iterations done
+    total: int                 # model-iterations asked for
+    seconds: float
+    finished: tuple[tuple[int, PointResult], ...]   # (point index, result)
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    points: list[PointResult | None]   # in plan order; None for a point never started (cancelled)
+    layout: Layout
+    seconds: float
+    jobs: int                          # processes used (1: trained in the calling thread)
+    chunk_sizes: tuple[int, ...]
+    completed: bool
+
+    @property
+    def errors(self) -> list[str]:
+        """The distinct error messages, in order of first appearance."""
+        return list(dict.fromkeys(p.error for p in self.points if p is not None and p.error))
+
+    def best(self) -> list[int]:
+        """Indices of the finished points with the highest test accuracy (ties all count)."""
+        return best_indices([p.test_accuracy if p is not None and p.ok and p.completed else math.nan
+                             for p in self.points])
+
+
+def best_indices(test_accuracies: Sequence[float]) -> list[int]:
+    values = np.asarray(test_accuracies, dtype=float)
+    if values.size == 0 or np.all(np.isnan(values)):
+        return []
+    return [int(i) for i in np.flatnonzero(values == np.nanmax(values))]
+
+
+# ---------------------------------------------------------------- running
+
+class Sweep:
+    """Train ``points`` on ``data``. ``jobs``: worker processes (default: every core); ``chunk``: models
+    per batch (default: what fits in cache). Bad settings raise ParamError/PluginError here, before
+    anything runs.
+    """
+
+    def __init__(self, points: Sequence[SweepPoint], data: Dataset, registry, *, jobs: int | None = None,
+                 chunk: int | None = None):
+        if not points:
+            raise ParamError("a sweep needs at least one point")
+        if len(points) > MAX_POINTS:
+            raise ParamError(f"the sweep has {len(points):,} points; at most {MAX_POINTS:,} are allowed")
+        for label, value in (("jobs", jobs), ("chunk", chunk)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ParamError(f"{label} must be a whole number >= 1, got {value!r}")
+        self.points = list(points)
+        self.data = data
+        first = self.points[0].config
+        shared = ("hidden", "learning_rate", "iterations", "record_every")
+        for point in self.points:
+            if any(getattr(point.config, name) != getattr(first, name) for name in shared) or \
+                    [n for n, _ in point.config.regularizers] != [n for n, _ in first.regularizers]:
+                raise ParamError("the points of a sweep must share the network, learning rate, iterations "
+                                 "and regularizers; only regularizer values and seeds may differ")
+        self.models = [_ModelSpec(p.config.seed, tuple(registry.activate(n, v) for n, v in p.config.regularizers))
+                       for p in self.points]
+        _check_shared_choices(self.models)
+        self.layout = Layout(layer_sizes(data.X_train.shape[0], first.hidden))
+        self.iterations = first.iterations
+        self.chunks, self.jobs = _batches(len(self.points), data, first, jobs, chunk)
+        self._settings = dict(hidden=first.hidden, learning_rate=first.learning_rate,
+                              iterations=first.iterations, record_every=first.record_every)
+        self._results: list[PointResult | None] = [None] * len(self.points)
+        self._done = [0] * len(self.chunks)
+        self._seconds = 0.0
+        self._completed = False
+
+    @property
+    def total(self) -> int:
+        return len(self.points) * self.iterations
+
+    def steps(self, cancel: threading.Event | None = None) -> Iterator[SweepProgress]:
+        """Train every chunk, yielding progress; see the module docstring."""
+        cancel = cancel or threading.Event()
+        started = time.perf_counter()
+        runner = self._in_processes if self.jobs > 1 else self._in_this_thread
+        self._completed = False
+        try:
+            for finished in runner(cancel):
+                self._seconds = time.perf_counter() - started
+                yield SweepProgress(sum(self._done), self.total, self._seconds, tuple(finished))
+        finally:
+            self._seconds = time.perf_counter() - started
+        self._completed = not cancel.is_set()
+
+    def run(self, cancel: threading.Event | None = None) -> SweepResult:
+        for _ in self.steps(cancel):
+            pass
+        return self.result()
+
+    def result(self) -> SweepResult:
+        return SweepResult(list(self._results), self.layout, self._seconds, self.jobs,
+                           tuple(len(c) for c in self.chunks), self._completed)
+
+    def _task(self, index: int) -> "_Task":
+        return _Task(self.data, self._settings, [self.models[i] for i in self.chunks[index]])
+
+    def _finish(self, index: int, outcomes: list["_Outcome"]) -> list[tuple[int, PointResult]]:
+        finished = []
+        for point_index, outcome in zip(self.chunks[index], outcomes):
+            if outcome is None:  # cancelled before it started
+                continue
+            result = PointResult(self.points[point_index], **vars(outcome))
+            self._results[point_index] = result
+            finished.append((point_index, result))
+        self._done[index] = len(outcomes) * self.iterations
+        return finished
+
+    def _in_this_thread(self, cancel: threading.Event) -> Iterator[list]:
+        for index in range(len(self.chunks)):
+            if cancel.is_set():
+                return
+            training = _train_chunk(self._task(index), cancel)
+            while True:
+                try:
+                    self._done[index] = max(self._done[index], next(training))
+                except StopIteration as stop:
+                    yield self._finish(index, stop.value)
+                    break
+                yield []
+
+    def _in_processes(self, cancel: threading.Event) -> Iterator[list]:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe under Qt and other threads
+        reports, stop = context.Queue(), context.Event()
+        pool = concurrent.futures.ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                                      initargs=(reports, stop))
+        try:
+            with _single_threaded_blas():  # spawned children inherit the environment as it is now
+                futures = {pool.submit(_work, index, self._task(index)): index for index in range(len(self.chunks))}
+            pending = set(futures)
+            while pending:
+                done, pending = concurrent.futures.wait(pending, timeout=REPORT_SECONDS,
+                                                        return_when=concurrent.futures.FIRST_COMPLETED)
+                if cancel.is_set():
+                    stop.set()
+                _drain(reports, self._done)
+                finished = []
+                for future in done:
+                    index = futures[future]
+                    finished += self._finish(index, _outcome_of(future, len(self.chunks[index])))
+                yield finished
+        finally:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            reports.close()
+            reports.join_thread()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _batches(count: int, data: Dataset, config: RunConfig, jobs: int | None,
+             chunk: int | None) -> tuple[list[list[int]], int]:
+    """Split point indices into batches, as large as the cache allows and at least one per process;
+    and choose how many processes to use (1: train in the calling thread)."""
+    units = data.X_train.shape[1] * sum(config.hidden)  # activation entries of a model
+    if chunk is None:
+        # activations, their gradients and a regularizer's scratch: about three float arrays of them
+        chunk = min(MAX_CHUNK, max(MIN_CHUNK, CACHE_BYTES // (3 * 8 * units)))
+    if jobs is None:
+        estimated = count * config.iterations * (units + 300) * SECONDS_PER_UNIT
+        jobs = _cores() if estimated >= MIN_PARALLEL_SECONDS else 1
+    batches = max(math.ceil(count / chunk), min(jobs, count))
+    size = math.ceil(count / batches)
+    chunks = [list(range(start, min(start + size, count))) for start in range(0, count, size)]
+    return chunks, min(jobs, len(chunks))
+
+
+def _check_shared_choices(models: list["_ModelSpec"]) -> None:
+    """Only numbers can differ between the models of a batch; choices and switches are per batch."""
+    first = models[0].regularizers
+    for model in models[1:]:
+        for a, b in zip(first, model.regularizers):
+            for name, value in a.values.items():
+                if isinstance(value, (str, bool)) and b.values[name] != value:
+                    raise ParamError(f"the points of a sweep must share {a.cls.name}'s {name} "
+                                     f"({value!r} and {b.values[name]!r}); only numbers can be swept")
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    with _ENV_LOCK:
+        saved = {name: os.environ.get(name) for name in SINGLE_THREAD_ENV}
+        os.environ.update(SINGLE_THREAD_ENV)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+_ENV_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------- one chunk (in a worker or in this thread)
+
+@dataclass(frozen=True)
+class _ModelSpec:
+    seed: int
+    regularizers: tuple[ActiveRegularizer, ...]   # with this model's (scalar) values
+
+
+@dataclass(frozen=True)
+class _Task:
+    data: Dataset
+    settings: dict
+    models: list[_ModelSpec]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A `PointResult` without its point: what travels back from a worker."""
+
+    train_accuracy: float
+    test_accuracy: float
+    final_cost: float
+    parameters: np.ndarray | None
+    iterations: np.ndarray
+    cost: np.ndarray
+    iterations_done: int
+    completed: bool
+    error: str | None = None
+
+
+REPORT_ITERATIONS = 500
+
+
+def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, before: int = 0):
+    """Train ``models`` (default: the task's) as one batch; yields model-iterations done, returns outcomes.
+
+    If the batch fails, its halves are trained separately, down to single models, so only the
+    models that fail themselves carry the error. ``before`` is the work done by earlier batches.
+    """
+    models = task.models if models is None else models
+    iterations = task.settings["iterations"]
+    if cancel.is_set():
+        return [None] * len(models)
+    try:
+        training = Training(task.data, seeds=[m.seed for m in models], **task.settings,
+                            regularizers=_stacked(models))
+        for progress in training.steps(report_every=REPORT_ITERATIONS, cancel=cancel):
+            yield before + progress.iteration * len(models)
+        result = training.result()
+    except RegcoreError as error:
+        if len(models) == 1:
+            return [_failed(str(error))]
+        half = len(models) // 2
+        first = yield from _train_chunk(task, cancel, models[:half], before)
+        second = yield from _train_chunk(task, cancel, models[half:], before + half * iterations)
+        return first + second
+    history = result.history
+    return [_Outcome(float(result.train_accuracy[k]), float(result.test_accuracy[k]), float(result.final_cost[k]),
+                     result.parameters[k], history["iterations"], history["cost"][:, k].copy(),
+                     result.iterations_done, result.completed) for k in range(len(models))]
+
+
+def _stacked(models: list[_ModelSpec]) -> list[ActiveRegularizer]:
+    """The batch's regularizers: each numeric value becomes a tuple with one entry per model."""
+    stacked = []
+    for position, first in enumerate(models[0].regularizers):
+        values = {}
+        for name, value in first.values.items():
+            if isinstance(value, (str, bool)):
+                values[name] = value
+            else:
+                values[name] = tuple(m.regularizers[position].values[name] for m in models)
+        stacked.append(ActiveRegularizer(first.cls, values, first.origin))
+    return stacked
+
+
+def _failed(message: str) -> _Outcome:
+    return _Outcome(math.nan, math.nan, math.nan, None, np.zeros(0, dtype=np.int64), np.zeros(0), 0, False, message)
+
+
+# ---------------------------------------------------------------- worker processes
+
+_reports = None
+_stop = None
+
+
+def _init_worker(reports, stop) -> None:
+    global _reports, _stop
+    _reports, _stop = reports, stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels cleanly
+
+
+def _work(index: int, task: _Task) -> list[_Outcome]:
+    """A worker's job: train one chunk, sending (chunk, work done) to the parent as it goes."""
+    training = _train_chunk(task, _stop)
+    while True:
+        try:
+            _reports.put((index, next(training)))
+        except StopIteration as stop:
+            return stop.value
+
+
+def _drain(reports, done: list[int]) -> None:
+    while True:
+        try:
+            index, amount = reports.get_nowait()
+        except queue.Empty:
+            return
+        done[index] = max(done[index], amount)
+
+
+def _outcome_of(future, count: int) -> list[_Outcome]:
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        return [_failed("a sweep worker process died (out of memory?)")] * count
+    except concurrent.futures.CancelledError:
+        return [None] * count
+    except Exception as error:  # a bug must not take the sweep down; say what it was
+        return [_failed(f"{type(error).__name__}: {error}")] * count

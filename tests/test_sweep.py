@@ -1,0 +1,273 @@
+"""Sweeps: ranges, grids, per-model equality with single runs, worker processes, failures, cancelling, CLI."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from regcore import Param, ParamError, Regularizer, hookimpl
+from regcore.cli import main
+from regcore.config import RunConfig
+from regcore.plugins import load_registry
+from regcore.sweep import Axis, Sweep, best_indices, plan, suggested_range, value_range
+
+ITERATIONS = 300
+LAMBD = Param("lambd", "float", 0.7, low=0.0, high=1e6)
+KEEP = Param("keep_prob", "float", 0.86, low=0.0, high=1.0, low_open=True)
+
+
+class Exploding(Regularizer):
+    """A regularizer with a bug that only shows above strength 1 (module level, so workers can import it)."""
+
+    name = "exploding"
+    label = "Exploding"
+    help = "Raises in add_gradients when its strength is above 1."
+    params = (Param("strength", "float", 0.0, low=0.0),)
+
+    def add_gradients(self, weights, grads):
+        if np.any(self.values["strength"] > 1):
+            raise ValueError("strength above 1")
+
+
+class ExplodingPlugin:
+    @hookimpl
+    def register_regularizers(self, register):
+        register(Exploding)
+
+
+def l2_sweep(lambdas, iterations=ITERATIONS, seeds=None):
+    base = RunConfig(iterations=iterations, record_every=50, regularizers=(("l2", {"lambd": 0.7}),))
+    return plan(base, [Axis("l2", "lambd", tuple(lambdas))], seeds)
+
+
+def assert_equals_single_runs(points, registry, data):
+    """Each model of a sweep against its own single run: cost history to 1e-10, same accuracies."""
+    for point in points:
+        single = point.point.config.build(registry, data).run()
+        assert point.ok and point.completed
+        np.testing.assert_array_equal(point.iterations, single.history["iterations"])
+        np.testing.assert_allclose(point.cost, single.history["cost"][:, 0], rtol=1e-10, atol=0)
+        assert point.train_accuracy == single.train_accuracy[0]
+        assert point.test_accuracy == single.test_accuracy[0]
+        np.testing.assert_allclose(point.final_cost, single.final_cost[0], rtol=1e-10)
+
+
+# ---------------------------------------------------------------- ranges and grids
+
+def test_linear_and_log_ranges_include_both_ends():
+    assert value_range(LAMBD, 0, 3, 4) == (0.0, 1.0, 2.0, 3.0)
+    logs = value_range(LAMBD, 0.01, 100, 5, log=True)
+    assert logs[0] == 0.01 and logs[-1] == 100.0
+    np.testing.assert_allclose(logs, [0.01, 0.1, 1, 10, 100])
+    assert value_range(LAMBD, 0.5, 0.5, 1) == (0.5,)
+
+
+def test_whole_number_parameters_are_rounded_without_repeats():
+    hidden = Param("units", "int", 4, low=1, high=64)
+    assert value_range(hidden, 1, 64, 7, log=True) == (1, 2, 4, 8, 16, 32, 64)
+    assert value_range(hidden, 1, 3, 5) == (1, 2, 3)
+
+
+@pytest.mark.parametrize("param, args, message", [
+    (LAMBD, (0, 3, 0), "the range of lambd: the count must be a whole number >= 1, got 0"),
+    (LAMBD, (0, 3, 4, True), "a log range needs start and stop > 0, got 0 and 3"),
+    (LAMBD, (1, 3, 1), "one value cannot span 1 to 3; give a count >= 2"),
+    (LAMBD, (0, float("inf"), 3), "start and stop must be finite"),
+    (KEEP, (0, 1, 3), "the range of keep_prob goes out of bounds: keep_prob=0.0 is not valid: expected a number in (0, 1]"),
+    (Param("mask", "choice", "a", choices=("a", "b")), (0, 1, 2), "only numeric parameters can be swept"),
+])
+def test_bad_ranges_are_refused_with_one_line(param, args, message):
+    with pytest.raises(ParamError) as caught:
+        value_range(param, *args)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_suggested_ranges_come_from_the_declaration():
+    assert suggested_range(LAMBD) == (0.0, 2.8, False)
+    start, stop, _ = suggested_range(KEEP)
+    assert 0 < start < 0.86 < stop == 1.0
+
+
+def test_a_grid_varies_the_first_axis_slowest_and_repeats_each_setting_per_seed():
+    base = RunConfig(regularizers=(("l2", {"lambd": 0.7}), ("dropout", {"keep_prob": 0.86, "mask": "fresh"})))
+    points = plan(base, [Axis("l2", "lambd", (0.0, 1.0)), Axis("dropout", "keep_prob", (0.5, 1.0), "dropout.keep_prob")],
+                  seeds=[1, 2])
+    labels = [(p.params["lambd"], p.params["dropout.keep_prob"], p.config.seed) for p in points]
+    assert labels == [(0.0, 0.5, 1), (0.0, 0.5, 2), (0.0, 1.0, 1), (0.0, 1.0, 2),
+                      (1.0, 0.5, 1), (1.0, 0.5, 2), (1.0, 1.0, 1), (1.0, 1.0, 2)]
+    assert points[5].config.regularizers == (("l2", {"lambd": 1.0}),
+                                             ("dropout", {"keep_prob": 0.5, "mask": "fresh"}))
+    assert base.regularizers[0][1] == {"lambd": 0.7}  # the base is not changed
+
+
+def test_sweeping_an_unused_regularizer_is_refused():
+    with pytest.raises(ParamError, match="regularizer 'dropout' is not used"):
+        plan(RunConfig(regularizers=(("l2", {}),)), [Axis("dropout", "keep_prob", (0.5,))])
+
+
+def test_best_counts_every_tie_and_ignores_failures():
+    assert best_indices([0.8, 0.9, float("nan"), 0.9]) == [1, 3]
+    assert best_indices([float("nan")]) == []
+
+
+# ---------------------------------------------------------------- each model equals its single run
+
+def test_l2_sweep_in_several_batches_equals_single_runs(registry, small_data):
+    sweep = Sweep(l2_sweep([0.0, 0.3, 1.0, 2.5, 6.0]), small_data, registry, jobs=1, chunk=2)
+    result = sweep.run()
+    assert result.chunk_sizes == (2, 2, 1) and result.completed
+    assert_equals_single_runs(result.points, registry, small_data)
+    # the sweep did something: stronger L2, larger final cost, for these settings
+    assert np.all(np.diff([p.final_cost for p in result.points]) > 0)
+
+
+def test_dropout_with_fresh_masks_and_per_model_seeds_equals_single_runs(registry, small_data):
+    base = RunConfig(iterations=ITERATIONS, record_every=50, regularizers=(("dropout", {"mask": "fresh"}),))
+    points = plan(base, [Axis("dropout", "keep_prob", (0.6, 0.9))], seeds=[1, 2, 3])
+    result = Sweep(points, small_data, registry, jobs=1).run()
+    assert result.chunk_sizes == (6,)
+    assert_equals_single_runs(result.points, registry, small_data)
+    # same keep_prob, different seeds: different masks and initial weights, so different costs
+    assert len({p.cost[-1] for p in result.points}) == 6
+
+
+def test_dropout_with_course_masks_equals_single_runs(registry, small_data):
+    base = RunConfig(iterations=ITERATIONS, record_every=50, regularizers=(("dropout", {"mask": "course"}),))
+    points = plan(base, [Axis("dropout", "keep_prob", (0.5, 0.7, 0.86, 1.0))])
+    result = Sweep(points, small_data, registry, jobs=1).run()
+    assert_equals_single_runs(result.points, registry, small_data)
+
+
+def test_worker_processes_give_the_same_numbers_and_report_progress(registry, small_data):
+    points = l2_sweep([0.0, 0.5, 1.0, 4.0], iterations=1200)
+    sweep = Sweep(points, small_data, registry, jobs=2)
+    progress = list(sweep.steps())
+    result = sweep.result()
+    assert result.jobs == 2 and result.chunk_sizes == (2, 2)
+    assert progress[-1].done == progress[-1].total == 4 * 1200
+    assert sorted(i for p in progress for i, _ in p.finished) == [0, 1, 2, 3]
+    in_thread = Sweep(points, small_data, registry, jobs=1).run()
+    for a, b in zip(result.points, in_thread.points):
+        np.testing.assert_array_equal(a.cost, b.cost)
+        np.testing.assert_array_equal(a.parameters, b.parameters)
+
+
+def test_points_must_differ_only_in_regularizer_values_and_seeds(registry, small_data):
+    points = l2_sweep([0.0]) + plan(RunConfig(iterations=10, regularizers=(("l2", {}),)), [Axis("l2", "lambd", (1.0,))])
+    with pytest.raises(ParamError, match="must share the network, learning rate, iterations"):
+        Sweep(points, small_data, registry)
+
+
+# ---------------------------------------------------------------- failures and cancelling
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_regularizer_fails_only_its_points_and_is_named(small_data, jobs):
+    registry = load_registry(extra=[("exploding", ExplodingPlugin())], environ={})
+    base = RunConfig(iterations=200, regularizers=(("exploding", {}),))
+    points = plan(base, [Axis("exploding", "strength", (0.0, 0.5, 2.0, 3.0))])
+    result = Sweep(points, small_data, registry, jobs=jobs, chunk=4 // jobs).run()
+    assert [p.ok for p in result.points] == [True, True, False, False]
+    assert result.points[0].completed and result.points[0].iterations_done == 200
+    assert len(result.errors) == 1
+    assert "regularizer 'exploding'" in result.errors[0] and "ValueError: strength above 1" in result.errors[0]
+    assert result.best() == [0, 1]  # the regularizer does nothing below 1: a tie; the failures never count
+
+
+def test_a_diverging_model_does_not_take_its_batch_down(registry, small_data):
+    result = Sweep(l2_sweep([0.0, 1.0, 1e5, 2.0]), small_data, registry, jobs=1).run()
+    assert [p.ok for p in result.points] == [True, True, False, True]
+    assert "diverged" in result.points[2].error or "finite" in result.points[2].error
+    assert_equals_single_runs([result.points[i] for i in (0, 1, 3)], registry, small_data)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cancel_stops_the_sweep_early(registry, small_data, jobs):
+    cancel = threading.Event()
+    sweep = Sweep(l2_sweep([0.0, 1.0, 2.0, 3.0], iterations=1_000_000), small_data, registry, jobs=jobs)
+    for progress in sweep.steps(cancel):
+        if progress.done > 0:
+            cancel.set()
+    result = sweep.result()
+    assert not result.completed
+    assert all(p is None or (not p.completed and p.iterations_done < 1_000_000) for p in result.points)
+
+
+# ---------------------------------------------------------------- the command line
+
+def sweep_cli(capsys, *args):
+    code = main(["sweep", "--iterations", str(ITERATIONS), "--data", "moons:n=80,noise=0.2,seed=2", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_json_has_one_entry_per_model_matching_the_core(capsys, registry, small_data):
+    code, out, err = sweep_cli(capsys, "--reg", "l2", "--param", "lambd=0:2:3", "--json", "--record-every", "50")
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    assert [p["params"] for p in report["points"]] == [{"lambd": 0.0}, {"lambd": 1.0}, {"lambd": 2.0}]
+    core = Sweep(l2_sweep([0.0, 1.0, 2.0]), small_data, registry, jobs=1).run()
+    for entry, point in zip(report["points"], core.points):
+        assert entry["test_accuracy"] == point.test_accuracy
+        assert entry["train_accuracy"] == point.train_accuracy
+        assert entry["final_cost"] == point.final_cost
+    assert report["best"] == core.best() and report["seconds"] > 0
+
+
+def test_cli_table_marks_the_best_test_accuracy(capsys):
+    code, out, _ = sweep_cli(capsys, "--reg", "dropout:mask=course", "--param", "keep_prob=0.5:1:3", "--seeds", "1,2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split() == ["keep_prob", "seed", "train", "accuracy", "test", "accuracy", "final", "cost"]
+    rows = [line.split() for line in lines[2:8]]
+    assert [(r[0], r[1]) for r in rows] == [("0.5", "1"), ("0.5", "2"), ("0.75", "1"), ("0.75", "2"), ("1", "1"), ("1", "2")]
+    best = max(float(r[3]) for r in rows)
+    assert all((r[-1] == "*") == (float(r[3]) == best) for r in rows)
+    assert lines[8] == "* best test accuracy"
+
+
+def test_cli_writes_the_csv_whole_and_leaves_no_temporary_file(capsys, tmp_path):
+    target = tmp_path / "sweep.csv"
+    code, _, _ = sweep_cli(capsys, "--reg", "l2", "--param", "lambd=0:1:2", "--also", "dropout:mask=course",
+                           "--param", "dropout.keep_prob=0.8:1:2", "--csv", str(target))
+    assert code == 0
+    lines = target.read_text().splitlines()
+    assert lines[0] == "lambd,dropout.keep_prob,seed,train_accuracy,test_accuracy,final_cost,iterations_done,error"
+    assert [line.split(",")[:2] for line in lines[1:]] == [["0.0", "0.8"], ["0.0", "1.0"], ["1.0", "0.8"], ["1.0", "1.0"]]
+    assert all(line.split(",")[6] == str(ITERATIONS) for line in lines[1:])
+    assert [p.name for p in tmp_path.iterdir()] == ["sweep.csv"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--reg", "l2", "--param", "lambd=0:3"], "the range must be START:STOP:COUNT or START:STOP:COUNT:log"),
+    (["--reg", "l2", "--param", "lambd=low:3:4"], "START and STOP must be numbers"),
+    (["--reg", "l2", "--param", "lambd=0:3:many"], "COUNT must be a whole number >= 1"),
+    (["--reg", "l2", "--param", "lambd=0:3:0"], "the count must be a whole number >= 1, got 0"),
+    (["--reg", "l2", "--param", "lambd=0:3:4:log"], "a log range needs start and stop > 0"),
+    (["--reg", "l2", "--param", "lambd=0:3:4:cubic"], "the range must be START:STOP:COUNT or START:STOP:COUNT:log"),
+    (["--reg", "l2", "--param", "lambda=0:3:4"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
+    (["--reg", "ridge", "--param", "lambd=0:3:4"], "unknown regularizer 'ridge'"),
+    (["--reg", "dropout", "--param", "mask=0:1:2"], "only numeric parameters can be swept"),
+    (["--reg", "l2", "--param", "dropout.keep_prob=0.5:1:2"], "regularizer 'dropout' is not used; add it with --also"),
+    (["--reg", "l2", "--param", "lambd=0:1:2", "--seeds", "one"], "--seeds 'one': write whole numbers and ranges"),
+    (["--reg", "l2", "--param", "lambd=0:1:2", "--csv", "/no/such/folder/out.csv"], "the folder /no/such/folder does not exist"),
+    (["--reg", "l2", "--param", "lambd=0:1:2", "--json", "--csv", "x.csv"], "not allowed with argument --json"),
+    (["--param", "lambd=0:1:2"], "the following arguments are required: --reg"),
+])
+def test_cli_bad_input_is_one_line_and_exit_status_2(capsys, args, message):
+    code, out, err = sweep_cli(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("regcore: error: ") and message in err
+
+
+def test_cli_reports_failed_models_and_exits_2(capsys, monkeypatch):
+    import regcore.sweep_cli
+
+    registry = load_registry(extra=[("exploding", ExplodingPlugin())], environ={})
+    monkeypatch.setattr("regcore.cli.load_registry", lambda: registry)
+    code, out, err = sweep_cli(capsys, "--reg", "exploding", "--param", "strength=0:2:3", "--json")
+    assert code == 2
+    points = json.loads(out)["points"]
+    assert [p["test_accuracy"] is None for p in points] == [False, False, True]
+    assert err.startswith("regcore: error: 1 of 3 models failed: regularizer 'exploding'")
+    assert regcore.sweep_cli.cmd_sweep  # the handler the parser dispatches to
