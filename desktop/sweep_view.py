@@ -1,0 +1,446 @@
+"""The Sweep tab: train one model per value of a regularizer parameter and see bias against variance.
+
+The user picks a regularizer and one of its numeric parameters (offered from the `Param`
+declarations alone, so a plugin's parameters appear without GUI code), a range and a count, fixed
+values for the other parameters and the training settings. `SweepWorker` drives `regcore.sweep`'s
+generator in a QThread (which may fan out to worker processes); points appear on the plot as their
+batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
+best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
+button that sends its settings to the main view.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QThread, Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from regcore.config import RunConfig
+from regcore.data import Dataset
+from regcore.errors import RegcoreError
+from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range, value_range
+
+from . import boundary
+from .panels import TrainingPanel
+from .param_widgets import ParamForm, make_editor, set_value, value_of
+from .plots import BoundaryPlot, accuracy_text
+
+TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
+ERROR_STYLE = "color: #b00020;"
+
+
+class SweepWorker(QThread):
+    """Runs one `Sweep` in its own thread; `stop()` asks it to finish early (never terminated)."""
+
+    progress = Signal(object)        # SweepProgress (its results are copies the worker no longer touches)
+    done = Signal(object, str)       # SweepResult (None if it could not run), error message
+
+    def __init__(self, sweep: Sweep, parent=None):
+        super().__init__(parent)
+        self.sweep = sweep
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        try:
+            for progress in self.sweep.steps(self.cancel):
+                self.progress.emit(progress)
+        except RegcoreError as error:
+            self.done.emit(None, str(error))
+            return
+        except Exception as error:  # a bug must reach the user as a message, not kill the thread silently
+            self.done.emit(None, f"the sweep failed: {type(error).__name__}: {error}")
+            return
+        self.done.emit(self.sweep.result(), "")
+
+    def stop(self) -> None:
+        self.cancel.set()
+
+
+class SweepView(QWidget):
+    """See the module docstring. ``set_data`` gives it the data set; ``send_to_main`` carries a RunConfig."""
+
+    send_to_main = Signal(object)
+
+    def __init__(self, registry, parent=None):
+        super().__init__(parent)
+        self.registry = registry
+        self.data: Dataset | None = None
+        self.worker: SweepWorker | None = None
+        self.points: list = []                        # the planned SweepPoints of the current sweep
+        self.results: dict[int, PointResult] = {}     # finished ones, by point index
+        self.layout_of_models = None
+        self.selected: int | None = None
+        self._window_filtered = None
+        self._build()
+        self.set_registry(registry)
+
+    # ---------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        self.regularizer = QComboBox(objectName="sweep_regularizer")
+        self.parameter = QComboBox(objectName="sweep_parameter")
+        self.count = QSpinBox(objectName="sweep_count")
+        self.count.setRange(1, 256)
+        self.count.setValue(16)
+        self.count.setToolTip("How many models to train, evenly spread over the range.")
+        self.log_scale = QCheckBox("Log scale", objectName="sweep_log")
+        self.log_scale.setToolTip("Spread the values evenly on a log scale (both ends must be > 0).")
+        self.range_form = QFormLayout()
+        self.range_form.addRow("Regularizer", self.regularizer)
+        self.range_form.addRow("Parameter", self.parameter)
+        self.start_editor = self.stop_editor = None
+        self.range_form.addRow("From", QWidget())
+        self.range_form.addRow("To", QWidget())
+        self.range_form.addRow("Models", self.count)
+        self.range_form.addRow("", self.log_scale)
+        what = QGroupBox("What to sweep")
+        what.setLayout(self.range_form)
+        self.fixed_box = QGroupBox("Its other parameters")
+        self.fixed_layout = QVBoxLayout(self.fixed_box)
+        self.fixed_form: ParamForm | None = None
+        self.training = TrainingPanel()
+        self.training.set_config(RunConfig())
+        self.run_button = QPushButton("Run sweep", objectName="sweep_run")
+        self.run_button.setToolTip("Train one model per value, all at once, on every core.")
+        self.cancel_button = QPushButton("Cancel", objectName="sweep_cancel", enabled=False)
+        self.progress_bar = QProgressBar(objectName="sweep_progress", minimum=0, maximum=1000, value=0)
+        self.progress_bar.setFormat("%p%")
+        self.status = QLabel("Choose what to sweep, then Run sweep.", objectName="sweep_status", wordWrap=True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+
+        controls = QWidget()
+        column = QVBoxLayout(controls)
+        for widget in (what, self.fixed_box, self.training):
+            column.addWidget(widget)
+        column.addLayout(buttons)
+        column.addWidget(self.progress_bar)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(controls)
+        scroll.setMinimumWidth(300)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("sweep_plots")
+        self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy — click a point to inspect that model")
+        self.accuracy_plot.setLabel("left", "accuracy")
+        self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.accuracy_plot.addLegend(offset=(-10, -10))
+        self.cost_plot = self.plots.addPlot(row=1, col=0, title="Final cost")
+        self.cost_plot.setLabel("left", "cost")
+        self.cost_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.cost_plot.setXLink(self.accuracy_plot)
+        for plot in (self.accuracy_plot, self.cost_plot):
+            plot.getAxis("left").enableAutoSIPrefix(False)  # 0.93, not 930 x 0.001
+        self.plots.ci.layout.setRowStretchFactor(0, 3)
+        self.plots.ci.layout.setRowStretchFactor(1, 2)
+        self.train_curve = self._curve(self.accuracy_plot, "train", TRAIN_COLOUR, "o")
+        self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
+        self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
+        # markers are PlotDataItems without lines, so they follow the plot's log x scale like the curves
+        self.best_marker = self.accuracy_plot.plot([], [], pen=None, symbol="star", symbolSize=24,
+                                                   symbolPen=pg.mkPen("#7a5c00"), symbolBrush=BEST_COLOUR,
+                                                   name="best test accuracy")
+        self.selected_marker = self.accuracy_plot.plot([], [], pen=None, symbol="o", symbolSize=22,
+                                                       symbolPen=pg.mkPen("w", width=2), symbolBrush=None)
+
+        self.boundary_widget = pg.GraphicsLayoutWidget()
+        self.boundary_widget.setObjectName("sweep_boundary")
+        self.boundary_plot = BoundaryPlot("Model")
+        self.boundary_widget.addItem(self.boundary_plot)
+        self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
+                                     objectName="sweep_selection", wordWrap=True)
+        self.use_button = QPushButton("Use these settings", objectName="sweep_use", enabled=False)
+        self.use_button.setToolTip("Put the selected model's settings in the main view, ready to train and watch.")
+        inspect = QWidget()
+        inspect_column = QVBoxLayout(inspect)
+        inspect_column.addWidget(self.boundary_widget, 1)
+        inspect_column.addWidget(self.selection_text)
+        inspect_column.addWidget(self.use_button)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (scroll, self.plots, inspect):
+            splitter.addWidget(widget)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.regularizer.currentIndexChanged.connect(self._regularizer_chosen)
+        self.parameter.currentIndexChanged.connect(self._parameter_chosen)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.stop)
+        self.use_button.clicked.connect(self._use_selected)
+
+    def _curve(self, plot, name, colour, symbol) -> pg.PlotDataItem:
+        curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), symbol=symbol, symbolSize=9,
+                          symbolBrush=colour, symbolPen=None, name=name)
+        curve.sigPointsClicked.connect(self._clicked)
+        return curve
+
+    # ---------------------------------------------------------------- choosing what to sweep
+
+    def set_registry(self, registry) -> None:
+        """Offer the regularizers of ``registry`` that have a numeric parameter."""
+        self.registry = registry
+        self.regularizer.blockSignals(True)
+        self.regularizer.clear()
+        for name, entry in registry.regularizers.items():
+            if any(p.numeric for p in entry.obj.params):
+                self.regularizer.addItem(entry.obj.label or name, name)
+        self.regularizer.blockSignals(False)
+        self._regularizer_chosen()
+
+    def set_data(self, dataset: Dataset) -> None:
+        self.data = dataset
+        self.boundary_plot.set_data(dataset)
+        if self.selected is not None and self.selected in self.results:
+            self._show_selected()
+
+    def _regularizer_entry(self):
+        name = self.regularizer.currentData()
+        return None if name is None else self.registry.regularizer(name).obj
+
+    def _regularizer_chosen(self, *_) -> None:
+        regularizer = self._regularizer_entry()
+        self.parameter.blockSignals(True)
+        self.parameter.clear()
+        if self.fixed_form is not None:  # take it out now: deleteLater alone leaves it drawn until the event loop runs
+            self.fixed_layout.removeWidget(self.fixed_form)
+            self.fixed_form.hide()
+            self.fixed_form.deleteLater()
+            self.fixed_form = None
+        if regularizer is not None:
+            for param in regularizer.params:
+                if param.numeric:
+                    self.parameter.addItem(param.label or param.name, param.name)
+            self.fixed_form = ParamForm(regularizer.params)
+            self.fixed_layout.addWidget(self.fixed_form)
+        self.parameter.blockSignals(False)
+        self.run_button.setEnabled(regularizer is not None)
+        self._parameter_chosen()
+
+    def _param(self):
+        regularizer, name = self._regularizer_entry(), self.parameter.currentData()
+        if regularizer is None or name is None:
+            return None
+        return next(p for p in regularizer.params if p.name == name)
+
+    def _parameter_chosen(self, *_) -> None:
+        param = self._param()
+        if param is None:
+            return
+        start, stop, log = suggested_range(param)
+        for row, attribute, value in ((2, "start_editor", start), (3, "stop_editor", stop)):
+            editor = make_editor(param)
+            editor.setObjectName(f"sweep_{attribute.split('_')[0]}")
+            set_value(editor, param, value if param.kind == "float" else int(round(value)))
+            self.range_form.removeRow(row)
+            self.range_form.insertRow(row, "From" if row == 2 else "To", editor)
+            setattr(self, attribute, editor)
+        self.log_scale.setChecked(log)
+        self.fixed_box.setVisible(len(self.fixed_form.params) > 1)
+        for name, editor in self.fixed_form.editors.items():  # the swept one is set by the range above
+            self.fixed_form.layout().setRowVisible(editor, name != param.name)
+
+    # ---------------------------------------------------------------- running
+
+    def plan_points(self):
+        """The SweepPoints the controls describe; raises RegcoreError with one line if they are bad."""
+        param = self._param()
+        if param is None:
+            raise RegcoreError("no regularizer with a numeric parameter is available to sweep")
+        if self.data is None:
+            raise RegcoreError("no data set yet: load or generate one first")
+        values = value_range(param, value_of(self.start_editor, param), value_of(self.stop_editor, param),
+                             self.count.value(), self.log_scale.isChecked())
+        name = self.regularizer.currentData()
+        fixed = {k: v for k, v in self.fixed_form.values().items() if k != param.name}
+        base = RunConfig(**self.training.fields(), regularizers=((name, fixed),))
+        return plan(base, [Axis(name, param.name, values)])
+
+    @Slot()
+    def start(self) -> None:
+        if self.worker is not None:
+            return
+        try:
+            points = self.plan_points()
+            sweep = Sweep(points, self.data, self.registry)
+        except RegcoreError as error:
+            self._say(f"Cannot start: {error}", error=True)
+            return
+        self.points, self.results, self.selected = points, {}, None
+        self.layout_of_models = sweep.layout
+        self._clear_plots(log=self.log_scale.isChecked())
+        self.worker = SweepWorker(sweep, self)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.done.connect(self._on_done)
+        self._set_running(True)
+        where = f"{sweep.jobs} processes" if sweep.jobs > 1 else "this process"
+        self._say(f"Training {len(points)} models in {where}…")
+        self.worker.start()
+
+    @Slot()
+    def stop(self, wait: bool = False) -> None:
+        """Ask the sweep to stop (it finishes the current iteration); with ``wait``, also wait for it."""
+        worker = self.worker
+        if worker is None:
+            return
+        worker.stop()
+        if wait:
+            worker.quit()
+            worker.wait()
+
+    def shutdown(self) -> None:
+        """Stop any sweep and wait for its thread: call before the view goes away."""
+        self.stop(wait=True)
+        if self.worker is not None:  # its done signal will not be delivered any more
+            self.worker.deleteLater()
+            self.worker = None
+
+    @Slot(object)
+    def _on_progress(self, progress) -> None:
+        self.progress_bar.setValue(int(progress.fraction * 1000))
+        for index, result in progress.finished:
+            self.results[index] = result
+        if progress.finished:
+            self._redraw()
+        self._say(f"Trained {len(self.results)} of {len(self.points)} models · {progress.seconds:.1f} s")
+
+    @Slot(object, str)
+    def _on_done(self, result: SweepResult | None, error: str) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()
+            worker.deleteLater()
+        self._set_running(False)
+        if result is None:
+            self._say(f"The sweep failed: {error}", error=True)
+            return
+        self.results = {i: p for i, p in enumerate(result.points) if p is not None}
+        self._redraw()
+        if result.errors:
+            failed = sum(1 for p in self.results.values() if p.error)
+            self._say(f"{failed} of {len(self.points)} models failed: {'; '.join(result.errors)}", error=True)
+        elif not result.completed:
+            self._say(f"Cancelled after {result.seconds:.1f} s; unfinished models show where they stopped.")
+        else:
+            self.progress_bar.setValue(1000)
+            self._say(f"{len(self.points)} models in {result.seconds:.1f} s ({result.jobs} "
+                      f"process{'es' if result.jobs > 1 else ''}). ★ marks the best test accuracy; "
+                      f"click a point to inspect that model.")
+        best = self._best()
+        if best and self.selected is None:
+            self.select(best[0])
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.progress_bar.setValue(0)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+
+    # ---------------------------------------------------------------- plotting and inspecting
+
+    def _clear_plots(self, log: bool) -> None:
+        for curve in (self.train_curve, self.test_curve, self.cost_curve):
+            curve.setData([], [])
+        self.best_marker.setData([], [])
+        self.selected_marker.setData([], [])
+        label = self.parameter.currentText()
+        for plot in (self.accuracy_plot, self.cost_plot):
+            plot.setLogMode(x=log, y=False)
+        self.cost_plot.setLabel("bottom", label)
+        self.boundary_plot.set_data(self.data)
+        self.use_button.setEnabled(False)
+        self.selection_text.setText("Click a point on the accuracy plot to see that model's decision boundary.")
+
+    def _series(self):
+        """(indices, x, train, test, cost) of the finished, successful points, in parameter order."""
+        key = next(iter(self.points[0].params)) if self.points else None
+        shown = sorted((i for i, r in self.results.items() if r.ok), key=lambda i: self.points[i].params[key])
+        x = np.array([self.points[i].params[key] for i in shown], dtype=float)
+        columns = [np.array([getattr(self.results[i], name) for i in shown]) for name in
+                   ("train_accuracy", "test_accuracy", "final_cost")]
+        return shown, x, *columns
+
+    def _best(self) -> list[int]:
+        shown, _, _, test, _ = self._series()
+        return [shown[i] for i in best_indices(test)]
+
+    def _redraw(self) -> None:
+        shown, x, train, test, cost = self._series()
+        self.train_curve.setData(x, train, data=shown)
+        self.test_curve.setData(x, test, data=shown)
+        self.cost_curve.setData(x, cost, data=shown)
+        best = self._best()
+        self.best_marker.setData([self.points[i].params[next(iter(self.points[i].params))] for i in best],
+                                 [self.results[i].test_accuracy for i in best])
+        self._mark_selected()
+
+    def _clicked(self, _item, spots, *_) -> None:
+        if len(spots):
+            self.select(int(spots[0].data()))
+
+    def select(self, index: int) -> None:
+        """Show point ``index``'s decision boundary and offer its settings."""
+        if index not in self.results or not self.results[index].ok:
+            return
+        self.selected = index
+        self._mark_selected()
+        self._show_selected()
+
+    def _mark_selected(self) -> None:
+        if self.selected is None or self.selected not in self.results:
+            self.selected_marker.setData([], [])
+            return
+        point = self.points[self.selected]
+        self.selected_marker.setData([next(iter(point.params.values()))], [self.results[self.selected].test_accuracy])
+
+    def _show_selected(self) -> None:
+        result = self.results[self.selected]
+        grid = boundary.Grid.over(self.data, boundary.FINAL_GRID)
+        self.boundary_plot.set_boundary(boundary.compute(result.parameters[None], self.layout_of_models,
+                                                         self.data, grid))
+        config = result.point.config
+        (label, value), = result.point.params.items()
+        done = "" if result.completed else f" (stopped at iteration {result.iterations_done:,})"
+        self.selection_text.setText(f"{label} = {value:g}{done}: {accuracy_text(result.train_accuracy, result.test_accuracy)}"
+                                    f", final cost {result.final_cost:.4g}.\n{config.describe_regularizers()}, "
+                                    f"{config.iterations:,} iterations, seed {config.seed}.")
+        self.use_button.setEnabled(True)
+
+    @Slot()
+    def _use_selected(self) -> None:
+        if self.selected is not None:
+            self.send_to_main.emit(self.results[self.selected].point.config)
+
+    # ---------------------------------------------------------------- shutting down
+
+    def showEvent(self, event) -> None:
+        """Watch the top-level window: when it closes, stop the sweep thread first."""
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._window_filtered:
+            window.installEventFilter(self)
+            self._window_filtered = window
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self._window_filtered:
+            self.shutdown()
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,161 @@
+"""The Sweep view, headless: choosing what to sweep from declarations, running in a thread, plotting,
+inspecting a point, sending its settings, bad input, failures, cancelling and closing."""
+
+import numpy as np
+import pytest
+
+from desktop_fixtures import no_leftovers  # noqa: F401  (autouse: no top-level widget may outlive a test)
+from regcore.config import RunConfig
+from regcore.plugins import load_registry
+from regcore.sweep import Sweep
+
+from test_sweep import ExplodingPlugin
+
+@pytest.fixture
+def make_view(qtbot, small_data):
+    from desktop.sweep_view import SweepView
+
+    views = []
+
+    def make(registry=None):
+        view = SweepView(registry or load_registry())
+        qtbot.addWidget(view)
+        view.set_data(small_data)
+        view.training.iterations.setValue(200)
+        view.show()
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        view.shutdown()
+        assert view.worker is None
+
+
+@pytest.fixture
+def view(make_view):
+    return make_view()
+
+
+def choose(view, regularizer, parameter, start, stop, count, log=False):
+    view.regularizer.setCurrentIndex(view.regularizer.findData(regularizer))
+    view.parameter.setCurrentIndex(view.parameter.findData(parameter))
+    view.start_editor.setValue(start)
+    view.stop_editor.setValue(stop)
+    view.count.setValue(count)
+    view.log_scale.setChecked(log)
+
+
+def run(qtbot, view, timeout=30000):
+    """Wait until the view has taken the sweep's result (it drops its worker then)."""
+    qtbot.waitUntil(lambda: view.worker is None, timeout=timeout)
+
+
+def test_only_numeric_parameters_are_offered_and_plugins_need_no_gui_code(make_view):
+    view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={}))
+    offered = [view.regularizer.itemData(i) for i in range(view.regularizer.count())]
+    assert offered == ["l2", "dropout", "exploding"]  # 'none' has nothing to sweep
+    view.regularizer.setCurrentIndex(offered.index("dropout"))
+    assert [view.parameter.itemData(i) for i in range(view.parameter.count())] == ["keep_prob"]
+    # the other parameter (mask) is offered as a fixed value; the swept one is not
+    form = view.fixed_form
+    assert not form.layout().isRowVisible(form.editors["keep_prob"]) and form.layout().isRowVisible(form.editors["mask"])
+    view.regularizer.setCurrentIndex(offered.index("exploding"))
+    assert view.parameter.currentData() == "strength"
+
+
+def test_a_sweep_plots_what_the_core_computes_and_marks_the_best(qtbot, view, registry, small_data):
+    choose(view, "l2", "lambd", 0.0, 2.0, 5)
+    view.run_button.click()
+    assert view.worker is not None and not view.run_button.isEnabled() and view.cancel_button.isEnabled()
+    run(qtbot, view)
+    core = Sweep(view.plan_points(), small_data, registry, jobs=1).run()
+    x, test = view.test_curve.getData()
+    np.testing.assert_array_equal(x, [0.0, 0.5, 1.0, 1.5, 2.0])
+    np.testing.assert_array_equal(test, [p.test_accuracy for p in core.points])
+    np.testing.assert_array_equal(view.train_curve.getData()[1], [p.train_accuracy for p in core.points])
+    np.testing.assert_array_equal(view.cost_curve.getData()[1], [p.final_cost for p in core.points])
+    best_x, best_y = view.best_marker.getData()
+    assert list(best_x) == [x[i] for i in core.best()] and np.all(best_y == max(test))
+    assert view.progress_bar.value() == 1000 and view.run_button.isEnabled()
+    assert "5 models in" in view.status.text()
+
+
+def test_clicking_a_point_shows_its_boundary_and_sends_its_settings(qtbot, view, small_data):
+    choose(view, "dropout", "keep_prob", 0.5, 1.0, 3)
+    view.fixed_form.editors["mask"].setCurrentText("course")
+    view.run_button.click()
+    run(qtbot, view)
+    spots = view.test_curve.scatter.points()
+    view.test_curve.sigPointsClicked.emit(view.test_curve, [spots[1]], None)  # what a mouse click emits
+    assert view.selected == 1 and view.use_button.isEnabled()
+    image = view.boundary_plot.image.image
+    assert image.shape == (200, 200) and 0.0 <= image.min() < 0.5 < image.max() <= 1.0
+    assert "keep_prob = 0.75" in view.selection_text.text()
+    with qtbot.waitSignal(view.send_to_main) as sent:
+        view.use_button.click()
+    config = sent.args[0]
+    assert isinstance(config, RunConfig)
+    assert config.regularizers == (("dropout", {"mask": "course", "keep_prob": 0.75}),)
+    assert (config.iterations, config.hidden, config.seed) == (200, (20, 3), 3)
+    # the boundary shown is that model's: its accuracy on the training points matches the sweep's
+    result = view.results[1]
+    assert f"train {result.train_accuracy:.1%}" in view.boundary_plot.titleLabel.text
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda v: choose(v, "l2", "lambd", 0.0, 2.0, 4, log=True), "a log range needs start and stop > 0"),
+    (lambda v: choose(v, "l2", "lambd", 1.0, 2.0, 1), "one value cannot span 1 to 2"),
+    (lambda v: v.training.hidden.setText("20,x"), "hidden sizes must be whole numbers"),
+])
+def test_bad_settings_are_a_status_message_and_start_nothing(view, setup, message):
+    setup(view)
+    view.run_button.click()
+    assert view.worker is None
+    assert view.status.text().startswith("Cannot start: ") and message in view.status.text()
+    assert "b00020" in view.status.styleSheet()
+
+
+def test_without_data_the_view_says_what_to_do(qtbot):
+    from desktop.sweep_view import SweepView
+
+    view = SweepView(load_registry())
+    qtbot.addWidget(view)
+    view.run_button.click()
+    assert view.worker is None and "no data set yet" in view.status.text()
+
+
+def test_a_failing_regularizer_is_named_and_the_other_points_are_plotted(qtbot, make_view):
+    view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={}))
+    choose(view, "exploding", "strength", 0.0, 3.0, 4)
+    view.run_button.click()
+    run(qtbot, view)
+    assert "2 of 4 models failed" in view.status.text() and "regularizer 'exploding'" in view.status.text()
+    np.testing.assert_array_equal(view.test_curve.getData()[0], [0.0, 1.0])
+
+
+def test_cancel_stops_the_thread_and_keeps_the_controls_usable(qtbot, view):
+    choose(view, "l2", "lambd", 0.0, 2.0, 3)
+    view.training.iterations.setValue(10_000_000)
+    view.run_button.click()
+    qtbot.waitUntil(lambda: view.progress_bar.value() > 0, timeout=20000)
+    view.cancel_button.click()
+    run(qtbot, view)
+    assert "Cancelled" in view.status.text() and view.run_button.isEnabled() and not view.cancel_button.isEnabled()
+
+
+def test_closing_the_window_it_sits_in_stops_a_running_sweep(qtbot, make_view):
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    view = make_view()
+    window.setCentralWidget(view)  # as a tab of the main window: the view itself gets no close event
+    window.show()
+    choose(view, "l2", "lambd", 0.0, 2.0, 3)
+    view.training.iterations.setValue(10_000_000)
+    view.run_button.click()
+    worker = view.worker
+    qtbot.waitUntil(lambda: view.progress_bar.value() > 0, timeout=20000)
+    window.close()
+    assert view.worker is None and worker.isFinished()
