@@ -43,7 +43,7 @@ def installed(tmp_path, monkeypatch):
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))  # also clears importlib's finder caches
-    before = set(sys.modules)
+    modules: list[str] = []
     monkeypatch.delenv(ALLOW_ENV, raising=False)
 
     def install(package: str, version: str, plugins: dict[str, str]) -> None:
@@ -51,6 +51,7 @@ def installed(tmp_path, monkeypatch):
         lines = ["[regcore]"]
         for entry_point, source in plugins.items():
             module = f"{module_base}_{entry_point}"
+            modules.append(module)
             (site / f"{module}.py").write_text(textwrap.dedent(source))
             lines.append(f"{entry_point} = {module}")
         info = site / f"{module_base}-{version}.dist-info"
@@ -59,8 +60,8 @@ def installed(tmp_path, monkeypatch):
         (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
 
     yield install
-    for name in set(sys.modules) - before:  # the next test's plugins may reuse module names
-        del sys.modules[name]
+    for name in modules:  # the next test's plugins may reuse module names
+        sys.modules.pop(name, None)
 
 
 def plugin(registry, name):
