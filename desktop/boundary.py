@@ -1,5 +1,10 @@
-"""What a decision-boundary view shows, computed without Qt: probabilities on a grid, and which points
-the network gets wrong. The worker computes these for live frames; comparison views for saved runs.
+"""What a decision-boundary view shows, computed without Qt: probabilities on a grid, the 0.5
+contour, and which points the network gets wrong. The worker computes these for live frames (so the
+GUI thread only draws); comparison views compute them once per saved run.
+
+The contour is traced here by vectorised marching squares rather than by pyqtgraph's
+`IsocurveItem` in the GUI thread: pyqtgraph's tracer is a Python loop over cells that, competing
+with the training thread for the GIL, took up to 50 ms a frame; this takes about a millisecond.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class Boundary:
     test_wrong: np.ndarray      # (m_test,) bool
     train_accuracy: float
     test_accuracy: float        # NaN without test points
+    contour: tuple[np.ndarray, np.ndarray]  # x, y of the 0.5 contour as segment end points, in pairs
 
 
 @np.errstate(all="ignore")
@@ -54,4 +60,44 @@ def compute(parameters: np.ndarray, layout: network.Layout, data: Dataset, grid:
 
     train_wrong, test_wrong = wrong(data.X_train, data.Y_train), wrong(data.X_test, data.Y_test)
     test_accuracy = 1.0 - test_wrong.mean() if test_wrong.size else float("nan")
-    return Boundary(grid, image, train_wrong, test_wrong, float(1.0 - train_wrong.mean()), float(test_accuracy))
+    return Boundary(grid, image, train_wrong, test_wrong, float(1.0 - train_wrong.mean()), float(test_accuracy),
+                    contour_segments(image, 0.5, grid.bounds))
+
+
+@np.errstate(all="ignore")
+def contour_segments(image: np.ndarray, level: float, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Marching squares: the ``level`` contour of ``image`` (rows are y) as line segments.
+
+    Returns x and y arrays of even length, each consecutive pair one segment (pyqtgraph's
+    ``connect="pairs"``), in the data coordinates given by ``bounds`` (x_min, x_max, y_min, y_max).
+    Crossings are placed on cell edges by linear interpolation; a saddle cell gets two segments.
+    """
+    ny, nx = image.shape
+    above = image > level
+    rows, cols = np.arange(ny, dtype=float)[:, None], np.arange(nx, dtype=float)[None, :]
+
+    def crossing(a, b):  # fraction of the way from a to b where the level is met
+        return (level - a) / (b - a)
+
+    # crossing points on every horizontal edge (i, j)-(i, j+1) and vertical edge (i, j)-(i+1, j), NaN where none
+    h_x = np.where(above[:, :-1] != above[:, 1:], cols[:, :-1] + crossing(image[:, :-1], image[:, 1:]), np.nan)
+    h_y = np.where(np.isnan(h_x), np.nan, rows)
+    v_y = np.where(above[:-1, :] != above[1:, :], rows[:-1] + crossing(image[:-1, :], image[1:, :]), np.nan)
+    v_x = np.where(np.isnan(v_y), np.nan, cols)
+    # each cell's four edges: top, bottom, left, right
+    xs = np.stack([h_x[:-1], h_x[1:], v_x[:, :-1], v_x[:, 1:]]).reshape(4, -1)
+    ys = np.stack([h_y[:-1], h_y[1:], v_y[:, :-1], v_y[:, 1:]]).reshape(4, -1)
+    crossed = ~np.isnan(xs)
+    count = crossed.sum(axis=0)
+    pairs = []
+    two = np.flatnonzero(count == 2)
+    if two.size:
+        first_two = np.argsort(~crossed[:, two], axis=0, kind="stable")[:2]
+        pairs.append((xs[first_two, two], ys[first_two, two]))
+    four = np.flatnonzero(count == 4)
+    for a, b in ((0, 2), (1, 3)):  # a saddle: top with left, bottom with right
+        pairs.append((xs[[a, b]][:, four], ys[[a, b]][:, four]))
+    seg_x = np.concatenate([p[0] for p in pairs], axis=1).T.reshape(-1)
+    seg_y = np.concatenate([p[1] for p in pairs], axis=1).T.reshape(-1)
+    x0, x1, y0, y1 = bounds
+    return x0 + seg_x * (x1 - x0) / max(nx - 1, 1), y0 + seg_y * (y1 - y0) / max(ny - 1, 1)

@@ -3,13 +3,15 @@
 Both are pyqtgraph `PlotItem`s so a view can lay several out in one `GraphicsLayoutWidget` (the
 Training tab: one of each; the Compare tab: one cost plot and a boundary per run, on linked axes)
 and export the whole layout to one PNG. Only the GUI thread calls these; they draw copies they are
-handed. Following pyqtgraph's isocurve example, the boundary is an `ImageItem` with fixed levels
-(0, 1) so colours mean the same probability in every frame, with an `IsocurveItem` child at 0.5.
+handed. As in pyqtgraph's isocurve example, the probabilities are an `ImageItem` with fixed levels
+(0, 1), so colours mean the same probability in every frame; the 0.5 contour arrives traced (see
+`boundary`) and is drawn as line segments.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,6 +31,17 @@ def run_colour(index: int) -> str:
     return RUN_COLOURS[index % len(RUN_COLOURS)]
 
 
+class TimedLayoutWidget(pg.GraphicsLayoutWidget):
+    """A plot layout that remembers how long its last repaint took, for the worker's frame budget."""
+
+    paint_seconds = 0.0
+
+    def paintEvent(self, event):
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds = time.perf_counter() - started
+
+
 class CostPlot(pg.PlotItem):
     """Cost against iteration. One run live (train, test, penalty), or several runs overlaid."""
 
@@ -36,8 +49,7 @@ class CostPlot(pg.PlotItem):
         super().__init__(**kwargs)
         self.setTitle("Cost")
         self.setLabel("bottom", "iteration")
-        self.setLabel("left", "cost")
-        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setLabel("left", "cost")  # no grid: it doubled the cost of every live repaint
         self.addLegend(offset=(-10, 10))
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
@@ -55,13 +67,19 @@ class CostPlot(pg.PlotItem):
 
     # -------------------------------------------------------------- one run, live
 
-    def start_live(self, with_penalty: bool) -> None:
-        """Empty curves for a new run: train and test cost, and the penalty if the run has one."""
+    def start_live(self, iterations: int, with_penalty: bool) -> None:
+        """Empty curves for a new run: train and test cost, and the penalty if the run has one.
+
+        The x axis spans the whole run from the start, so the axis is not redrawn with every frame.
+        """
         self.clear_curves()
+        self.setXRange(0, iterations, padding=0.02)
+        self.enableAutoRange(x=False, y=True)
         series = [("train cost", "#1f77b4", None), ("test cost", "#ff7f0e", None)]
         if with_penalty:
             series.append(("penalty", "#7f7f7f", Qt.PenStyle.DashLine))
-        self._live = {name: (self._curve(name, colour, style), [], []) for name, colour, style in series}
+        # one-pixel pens: Qt's raster engine draws wider lines several times slower, on every frame
+        self._live = {name: (self._curve(name, colour, style, width=1), [], []) for name, colour, style in series}
 
     def add_records(self, records) -> None:
         """Append (iteration, cost, penalty, test_cost) records of the first model, then redraw once."""
@@ -80,6 +98,7 @@ class CostPlot(pg.PlotItem):
     def show_runs(self, runs) -> None:
         """Overlay (label, history, colour) runs: training cost solid, test cost dashed."""
         self.clear_curves()
+        self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
         for label, history, colour in runs:
             x = history["iterations"]
@@ -110,8 +129,8 @@ class BoundaryPlot(pg.PlotItem):
         self.image.setLookupTable(PROBABILITY_MAP.getLookupTable(nPts=256))
         self.image.setLevels((0.0, 1.0))
         self.addItem(self.image)
-        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#333333", width=2), axisOrder="row-major")
-        self.contour.setParentItem(self.image)
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=2), connect="pairs", name="P = 0.5")
+        self.addItem(self.contour)
         self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1), name="train")
         self.test_points = pg.ScatterPlotItem(size=8, brush=None, name="test")
         self.wrong_points = pg.ScatterPlotItem(size=13, symbol="x", pen=None, brush=pg.mkBrush(WRONG_COLOUR),
@@ -125,10 +144,7 @@ class BoundaryPlot(pg.PlotItem):
     def set_data(self, data: Dataset, show_test: bool = True) -> None:
         """Draw the points of ``data`` (and clear any boundary of other data)."""
         self.data, self.show_test = data, show_test
-        self.image.clear()
-        self.contour.setData(None)
-        self._last = None
-        self.wrong_points.clear()
+        self.clear_boundary()
         train_brushes = [pg.mkBrush(CLASS_COLOURS[int(y)]) for y in data.Y_train[0]]
         self.train_points.setData(x=data.X_train[0], y=data.X_train[1], brush=train_brushes)
         test_pens = [pg.mkPen(CLASS_COLOURS[int(y)], width=2) for y in data.Y_test[0]]
@@ -136,6 +152,13 @@ class BoundaryPlot(pg.PlotItem):
         self.test_points.setVisible(show_test)
         x0, x1, y0, y1 = data.bounds()
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def clear_boundary(self) -> None:
+        """Keep the points, remove the heatmap, the contour and the marks."""
+        self.image.clear()
+        self.contour.setData([], [])
+        self._last = None
+        self.wrong_points.clear()
         self.setTitle(self.base_title)
 
     def set_show_test(self, show: bool) -> None:
@@ -144,14 +167,16 @@ class BoundaryPlot(pg.PlotItem):
         if self._last is not None:
             self._mark_wrong(self._last)
 
-    def set_boundary(self, boundary: Boundary) -> None:
+    def set_boundary(self, boundary: Boundary, title: bool = True) -> None:
+        """Draw ``boundary``; ``title`` puts its accuracies in the title (skipped while live: it re-lays out the plot)."""
         x0, x1, y0, y1 = boundary.grid.bounds
         self.image.setImage(boundary.image, levels=(0.0, 1.0), autoLevels=False)
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.contour.setData(boundary.image)
+        self.contour.setData(*boundary.contour)
         self._last = boundary
         self._mark_wrong(boundary)
-        self.setTitle(f"{self.base_title} — {accuracy_text(boundary.train_accuracy, boundary.test_accuracy)}")
+        if title:
+            self.setTitle(f"{self.base_title} — {accuracy_text(boundary.train_accuracy, boundary.test_accuracy)}")
 
     def _mark_wrong(self, boundary: Boundary) -> None:
         data = self.data

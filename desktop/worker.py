@@ -42,12 +42,13 @@ class Frame:
     seconds: float
     records: tuple              # (iteration, cost (K,), penalty (K,), test_cost (K,)) since the last frame
     boundary: Boundary
+    final: bool = False         # the run's last frame (full resolution)
 
 
-def frame_of(training: Training, grid: Grid, records=()) -> Frame:
+def frame_of(training: Training, grid: Grid, records=(), final: bool = False) -> Frame:
     """A frame of ``training`` as it is now (called from the thread that owns the training)."""
     return Frame(training.iteration, training.iterations, training.seconds, tuple(records),
-                 boundary.compute(training.flat, training.layout, training.data, grid))
+                 boundary.compute(training.flat, training.layout, training.data, grid), final)
 
 
 def interval_for(record_every: int, limit: int = 100) -> int:
@@ -142,7 +143,7 @@ class TrainingWorker(QThread):
             error = f"unexpected {type(failure).__name__}: {failure}"
         result = self._result(training)
         if result is not None and np.all(np.isfinite(result.parameters)):
-            self.frame.emit(frame_of(training, self._final_grid, records))
+            self.frame.emit(frame_of(training, self._final_grid, records, final=True))
         self.done.emit(result, error, culprit)
 
     def _send(self, training: Training, grid: Grid, records) -> None:
