@@ -38,7 +38,7 @@ class ComparisonView(QWidget):
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
         self.cost = CostPlot()
-        self.cost.setTitle("Cost of the selected runs (solid: train, dashed: test)")
+        self.cost.setTitle("Cost of the selected runs — solid: training cost, dashed: test cost")
         self._boundaries: dict[int, boundary.Boundary] = {}   # id(run) -> its boundary, computed once
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -83,7 +83,7 @@ class ComparisonView(QWidget):
                              for i, (label, run) in enumerate(zip(labels, runs))])
         first = None
         for i, (label, run) in enumerate(zip(labels, runs)):
-            plot = BoundaryPlot(title=label)
+            plot = BoundaryPlot(title=label, compact=True)
             plot.titleLabel.setAttr("color", run_colour(i))
             plot.set_data(run.data)
             plot.set_boundary(self._boundary(run))

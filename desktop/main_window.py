@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 import time
 
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMes
 from regcore import experiment
 from regcore.cli import NOTEBOOK_RUNS
 from regcore.config import RunConfig
-from regcore.data import Dataset, load_file
+from regcore.data import Dataset
 from regcore.datasets import DEFAULT_SOURCE, resolve_data
 from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
@@ -115,6 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_actions()
         self.resize(1400, 860)
+        self.tabs.setFocus()  # not a spin box: Space must start training, not type into a field
 
     def _sweep_tab(self):
         """The sweep view if it is there and starts; otherwise a note saying why, and the rest works."""
@@ -384,6 +384,7 @@ class MainWindow(QMainWindow):
 
     def _show_notebook_table(self, rows: list[int]) -> None:
         self.tabs.setCurrentWidget(self.comparison)
+        self.statusBar().showMessage("The notebook's comparison is done: its three runs are selected below.", 15000)
         self.comparison.select_rows(rows)
         lines = "".join(f"<tr><td>{run.config.describe_regularizers()}</td><td align=right>{run.result.train_accuracy[0]:.4f}"
                         f"</td><td align=right>{run.result.test_accuracy[0]:.4f}</td></tr>"

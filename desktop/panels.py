@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout)
 from superqt import QLargeIntSpinBox
 
 from regcore.config import MAX_ITERATIONS, RunConfig, parse_hidden

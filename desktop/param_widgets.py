@@ -121,4 +121,7 @@ class RegularizerBox(QGroupBox):
         self.form = ParamForm(regularizer.params)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
-        self.form.setVisible(bool(regularizer.params))
+        if not regularizer.params:  # just the tick box: no empty frame below it
+            self.form.hide()
+            self.setFlat(True)
+            layout.setContentsMargins(0, 0, 0, 0)

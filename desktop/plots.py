@@ -50,7 +50,8 @@ class CostPlot(pg.PlotItem):
         self.setTitle("Cost")
         self.setLabel("bottom", "iteration")
         self.setLabel("left", "cost")  # no grid: it doubled the cost of every live repaint
-        self.addLegend(offset=(-10, 10))
+        self.getAxis("left").enableAutoSIPrefix(False)  # "cost (x0.001)" puzzles more than it helps
+        self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
 
@@ -96,15 +97,14 @@ class CostPlot(pg.PlotItem):
     # -------------------------------------------------------------- several runs, overlaid
 
     def show_runs(self, runs) -> None:
-        """Overlay (label, history, colour) runs: training cost solid, test cost dashed."""
+        """Overlay (label, history, colour) runs: training cost solid, test cost dashed (one legend entry each)."""
         self.clear_curves()
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
         for label, history, colour in runs:
             x = history["iterations"]
-            self._curve(f"{label} (train)", colour).setData(x, _plottable(history["cost"][:, 0], log))
-            self._curve(f"{label} (test)", colour, Qt.PenStyle.DashLine, 1.5).setData(
-                x, _plottable(history["test_cost"][:, 0], log))
+            self._curve(label, colour).setData(x, _plottable(history["cost"][:, 0], log))
+            self._curve(None, colour, Qt.PenStyle.DashLine, 1).setData(x, _plottable(history["test_cost"][:, 0], log))
 
     def set_log(self, log: bool) -> None:
         self.setLogMode(y=log)
@@ -119,12 +119,12 @@ def _plottable(values, log: bool) -> np.ndarray:
 class BoundaryPlot(pg.PlotItem):
     """P(y = 1) as a heatmap with the 0.5 contour, the train and test points, mistakes marked."""
 
-    def __init__(self, title: str = "Decision boundary", **kwargs):
+    def __init__(self, title: str = "Decision boundary", compact: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.base_title = title
+        self.compact = compact  # accuracies on a second title line, for narrow side-by-side plots
         self.setTitle(title)
-        self.setAspectLocked(True)
-        self.hideButtons()
+        self.hideButtons()  # the heatmap fills the plot: aspect not locked, so side-by-side plots fit
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(PROBABILITY_MAP.getLookupTable(nPts=256))
         self.image.setLevels((0.0, 1.0))
@@ -176,7 +176,8 @@ class BoundaryPlot(pg.PlotItem):
         self._last = boundary
         self._mark_wrong(boundary)
         if title:
-            self.setTitle(f"{self.base_title} — {accuracy_text(boundary.train_accuracy, boundary.test_accuracy)}")
+            accuracy = accuracy_text(boundary.train_accuracy, boundary.test_accuracy)
+            self.setTitle(f"{self.base_title}<br>{accuracy}" if self.compact else f"{self.base_title} — {accuracy}")
 
     def _mark_wrong(self, boundary: Boundary) -> None:
         data = self.data

@@ -137,3 +137,19 @@ def test_closing_during_training_stops_the_worker(qtbot, window, capfd):
     assert worker.isFinished() and not worker.isRunning()
     assert 0 < worker.training.iteration < 10_000_000
     assert "QThread: Destroyed while thread is still running" not in capfd.readouterr().err
+
+
+def test_keyboard_shortcuts_drive_the_run(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    set_iterations(window, 10_000_000)
+    window.activateWindow()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.state == "running" and window.last_frame is not None, timeout=5000)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=5000)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.last_frame.iteration % 100 == 0 and window.state == "paused", timeout=5000)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)
+    assert window.comparison.model.runs[0].status == "stopped"
