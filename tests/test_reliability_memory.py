@@ -8,7 +8,10 @@ bounded few hundred bytes. So a run's memory is (records kept) x (bytes per reco
 number of iterations.
 """
 
+import gc
 import tracemalloc
+
+import numpy as np
 
 from regcore.config import RunConfig
 
@@ -18,13 +21,14 @@ SLACK_BYTES = 256         # interpreter noise (free lists, caches) allowed betwe
 
 def traced_growth(training, report_every):
     """(iterations done, records so far, traced bytes) at every checkpoint of the run."""
+    # preallocated, so that keeping the samples allocates nothing itself
+    samples = np.zeros((training.iterations // report_every, 3), dtype=np.int64)
     tracemalloc.start()
     try:
-        samples = []
-        for progress in training.steps(report_every=report_every):
-            samples.append((progress.iteration, len(training.history.iterations),
-                            tracemalloc.get_traced_memory()[0]))
-        return samples
+        for row, progress in zip(samples, training.steps(report_every=report_every)):
+            gc.collect()  # count what is kept, not garbage waiting for the collector
+            row[:] = progress.iteration, len(training.history.iterations), tracemalloc.get_traced_memory()[0]
+        return samples.tolist()
     finally:
         tracemalloc.stop()
 
