@@ -8,7 +8,6 @@ lets one action run several (the notebook's comparison).
 
 from __future__ import annotations
 
-import sys
 import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, Slot
@@ -38,9 +37,6 @@ TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
 class MainWindow(QMainWindow):
     def __init__(self, registry=None, store: QSettings | None = None, parent=None):
         super().__init__(parent)
-        # The worker holds the GIL while it trains; a 1 ms switch interval (default 5 ms) lets the GUI
-        # thread back in quickly each time it asks, which keeps drawing and input responsive.
-        sys.setswitchinterval(0.001)
         self.setWindowTitle("RegStudio")
         self.setObjectName("main_window")
         self.store = store if store is not None else QSettings()
@@ -114,7 +110,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_actions()
         self.resize(1400, 860)
-        self.tabs.setFocus()  # not a spin box: Space must start training, not type into a field
 
     def _sweep_tab(self):
         """The sweep view if it is there and starts; otherwise a note saying why, and the rest works."""
@@ -497,6 +492,10 @@ class MainWindow(QMainWindow):
         self.message_box.setInformativeText(informative)
         self.message_box.setWindowModality(Qt.WindowModality.WindowModal)
         self.message_box.open()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.tabs.setFocus()  # not a spin box, which would swallow Space (start/pause) as typing
 
     def closeEvent(self, event) -> None:
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""

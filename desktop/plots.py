@@ -54,6 +54,7 @@ class CostPlot(pg.PlotItem):
         self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
+        self._y_top = 0.0
 
     def clear_curves(self) -> None:
         for curve in self._curves:
@@ -71,11 +72,12 @@ class CostPlot(pg.PlotItem):
     def start_live(self, iterations: int, with_penalty: bool) -> None:
         """Empty curves for a new run: train and test cost, and the penalty if the run has one.
 
-        The x axis spans the whole run from the start, so the axis is not redrawn with every frame.
+        The x axis spans the whole run from the start and the y axis only grows (see `add_records`),
+        so the axes are not regenerated with every frame: that was a third of each repaint.
         """
         self.clear_curves()
         self.setXRange(0, iterations, padding=0.02)
-        self.enableAutoRange(x=False, y=True)
+        self._y_top = 0.0
         series = [("train cost", "#1f77b4", None), ("test cost", "#ff7f0e", None)]
         if with_penalty:
             series.append(("penalty", "#7f7f7f", Qt.PenStyle.DashLine))
@@ -91,8 +93,15 @@ class CostPlot(pg.PlotItem):
                 if name in self._live:
                     self._live[name][1].append(i)
                     self._live[name][2].append(value)
+        log = self.ctrl.logYCheck.isChecked()
         for curve, xs, ys in self._live.values():
-            curve.setData(xs, _plottable(ys, self.ctrl.logYCheck.isChecked()))
+            curve.setData(xs, _plottable(ys, log))
+        top = max(max(ys) for _, _, ys in self._live.values())
+        if log:
+            self.enableAutoRange(y=True)
+        elif top > self._y_top:  # grow by a quarter at a time, not with every record
+            self._y_top = top * 1.25 if self._y_top else top * 1.05
+            self.setYRange(0, self._y_top, padding=0)
 
     # -------------------------------------------------------------- several runs, overlaid
 
@@ -108,6 +117,10 @@ class CostPlot(pg.PlotItem):
 
     def set_log(self, log: bool) -> None:
         self.setLogMode(y=log)
+        self.enableAutoRange(y=True)
+        self._y_top = 0.0
+        for curve, xs, ys in self._live.values():  # zeros (no penalty yet) become gaps on a log axis
+            curve.setData(xs, _plottable(ys, log))
 
 
 def _plottable(values, log: bool) -> np.ndarray:
