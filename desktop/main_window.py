@@ -51,9 +51,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._build()
         self._set_state("idle")
-        settings.restore(self, self.store)
-        if self.data is None:
-            self.load_source(DEFAULT_SOURCE)
+        self.load_source(DEFAULT_SOURCE)
+        settings.restore(self, self.store)  # may replace it with the last session's data
 
     # ================================================================ building
 
@@ -186,12 +185,16 @@ class MainWindow(QMainWindow):
     # ================================================================ data
 
     @Slot(str)
-    def load_source(self, source: str) -> bool:
-        """Load a generator SOURCE or file path; on failure say why and keep the current data."""
+    def load_source(self, source: str, quiet: bool = False) -> bool:
+        """Load a generator SOURCE or file path; on failure say why (``quiet``: in the status bar only)
+        and keep the current data."""
         try:
             data = resolve_data(source, self.registry)
         except RegcoreError as error:
-            self.report("Could not load the data", str(error), "Check the file or the generator's parameters.")
+            if quiet:
+                self.statusBar().showMessage(f"Could not load the last session's data: {error}", 15000)
+            else:
+                self.report("Could not load the data", str(error), "Check the file or the generator's parameters.")
             return False
         self.source = source
         self.data_panel.show_source(source)

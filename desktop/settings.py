@@ -57,7 +57,7 @@ def restore(window, store: QSettings) -> None:
     window.training_panel.set_config(config)
     window.regularizer_panel.set_selected([(n, v) for n, v in config.regularizers if n in window.registry.regularizers])
     if config.data is not None:
-        window.load_source(config.data)
+        window.load_source(config.data, quiet=True)  # a moved file: the default data set, and a note
 
 
 def _flag(value) -> bool:

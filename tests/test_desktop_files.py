@@ -112,3 +112,28 @@ def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(tmp_path / "x.png"),
                           "--reg", "l2:lambd=-1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "lambd" in bad.stderr and not (tmp_path / "x.png").exists()
+
+
+def test_generate_new_data_and_hide_test_points(qtbot, window):
+    from PySide6.QtWidgets import QPushButton
+
+    panel = window.data_panel
+    panel.generator.setCurrentIndex(panel.generator.findData("circle"))
+    panel.forms.currentWidget().set_values({"n": 60, "test_ratio": 0.25})
+    panel.findChild(QPushButton, "regenerate").click()
+    assert window.data.name.startswith("circle") and window.source.startswith("circle:n=60,")
+    assert window.data.X_train.shape[1] == 45 and window.data.X_test.shape[1] == 15
+    assert len(window.boundary_plot.train_points.data) == 45
+    if window.sweep_view is not None:  # the sweep tab follows the data
+        assert window.sweep_view.data is window.data
+    panel.show_test.setChecked(False)
+    assert not window.boundary_plot.test_points.isVisible()
+
+
+def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, settings_store, tmp_path):
+    import json
+
+    settings_store.setValue("run/config", json.dumps(RunConfig(data=str(tmp_path / "gone.csv")).to_dict()))
+    window = make_window(store=settings_store)
+    assert window.data is not None and window.data.name.startswith("moons")
+    assert window.message_box is None and "gone.csv" in window.statusBar().currentMessage()
