@@ -200,10 +200,16 @@ class SweepView(QWidget):
         self._regularizer_chosen()
 
     def set_data(self, dataset: Dataset) -> None:
+        """Sweep on ``dataset`` from now on; results for another data set no longer apply, so they go."""
+        if dataset is self.data:
+            return
+        had_results = bool(self.results) or self.worker is not None
+        self.shutdown()
         self.data = dataset
-        self.boundary_plot.set_data(dataset)
-        if self.selected is not None and self.selected in self.results:
-            self._show_selected()
+        self.points, self.results, self.selected = [], {}, None
+        self._clear_plots(log=False)
+        if had_results:
+            self._say("The data set changed: run the sweep again to see it on the new data.")
 
     def _regularizer_entry(self):
         name = self.regularizer.currentData()
@@ -302,12 +308,19 @@ class SweepView(QWidget):
     def shutdown(self) -> None:
         """Stop any sweep and wait for its thread: call before the view goes away."""
         self.stop(wait=True)
-        if self.worker is not None:  # its done signal will not be delivered any more
+        if self.worker is not None:  # what it sent last is ignored (see _from_current_worker)
             self.worker.deleteLater()
             self.worker = None
+            self._set_running(False)
+
+    def _from_current_worker(self) -> bool:
+        """Whether the signal being handled comes from the sweep still running, not an abandoned one."""
+        return self.worker is not None and self.sender() is self.worker
 
     @Slot(object)
     def _on_progress(self, progress) -> None:
+        if not self._from_current_worker():
+            return
         self.progress_bar.setValue(int(progress.fraction * 1000))
         for index, result in progress.finished:
             self.results[index] = result
@@ -317,10 +330,11 @@ class SweepView(QWidget):
 
     @Slot(object, str)
     def _on_done(self, result: SweepResult | None, error: str) -> None:
+        if not self._from_current_worker():
+            return
         worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait()
-            worker.deleteLater()
+        worker.wait()
+        worker.deleteLater()
         self._set_running(False)
         if result is None:
             self._say(f"The sweep failed: {error}", error=True)

@@ -301,7 +301,9 @@ class Sweep:
             result = PointResult(self.points[point_index], **vars(outcome))
             self._results[point_index] = result
             finished.append((point_index, result))
-        self._done[index] = len(outcomes) * self.iterations
+        # a failed model is done too; a cancelled one got as far as it got; one never started, nowhere
+        self._done[index] = sum(0 if o is None else self.iterations if o.error else o.iterations_done
+                                for o in outcomes)
         return finished
 
     def _in_this_thread(self, cancel: threading.Event) -> Iterator[list]:
@@ -379,6 +381,9 @@ def _check_shared_choices(models: list["_ModelSpec"]) -> None:
                                      f"({value!r} and {b.values[name]!r}); only numbers can be swept")
 
 
+_ENV_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _single_threaded_blas():
     with _ENV_LOCK:
@@ -392,9 +397,6 @@ def _single_threaded_blas():
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-
-
-_ENV_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------- one chunk (in a worker or in this thread)

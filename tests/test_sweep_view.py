@@ -159,3 +159,19 @@ def test_closing_the_window_it_sits_in_stops_a_running_sweep(qtbot, make_view):
     qtbot.waitUntil(lambda: view.progress_bar.value() > 0, timeout=20000)
     window.close()
     assert view.worker is None and worker.isFinished()
+
+
+def test_new_data_stops_the_sweep_and_drops_results_that_belong_to_the_old(qtbot, view, registry):
+    from regcore.datasets import resolve_data
+
+    choose(view, "l2", "lambd", 0.0, 2.0, 3)
+    view.run_button.click()
+    run(qtbot, view)
+    assert len(view.test_curve.getData()[0]) == 3
+    view.training.iterations.setValue(10_000_000)
+    view.run_button.click()
+    view.set_data(resolve_data("circle:n=60", registry))
+    assert view.worker is None and view.results == {} and not view.use_button.isEnabled()
+    qtbot.wait(300)  # whatever the stopped sweep sent last must not reappear
+    assert view.test_curve.getData()[0] is None or len(view.test_curve.getData()[0]) == 0
+    assert "data set changed" in view.status.text() and view.run_button.isEnabled()
