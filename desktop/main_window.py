@@ -504,6 +504,8 @@ class MainWindow(QMainWindow):
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
         self._closing = True
         self.stop(wait=True)
+        if self.sweep_view is not None and hasattr(self.sweep_view, "shutdown"):
+            self.sweep_view.shutdown()  # its thread too, even if its tab was never shown
         settings.save(self, self.store)
         if self.message_box is not None:
             self.message_box.close()

@@ -181,8 +181,10 @@ def load(path: str | os.PathLike) -> Experiment:
     try:
         with zipfile.ZipFile(path) as archive:
             return _read_archive(archive, path)
-    except ExperimentError:
-        raise
+    except ExperimentError as error:  # inner checks may not know the file's name: every message leads with it
+        if str(error).startswith(f"{path}:"):
+            raise
+        raise ExperimentError(f"{path}: damaged experiment: {error}") from None
     except zipfile.BadZipFile:
         raise ExperimentError(f"{path}: not a RegStudio experiment (not a zip archive, or truncated)") from None
     except OSError as error:

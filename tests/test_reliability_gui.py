@@ -115,8 +115,6 @@ def test_closing_during_a_sweep_leaves_no_thread(qtbot, window):
 
 
 @pytest.mark.skipif(not HAS_SWEEP_VIEW, reason="the sweep view is not in this build")
-@pytest.mark.xfail(strict=True, reason="bug: SweepView stops its thread on close only once it has been shown "
-                                       "(the filter is installed in showEvent); MainWindow.closeEvent does not stop it")
 def test_closing_during_a_sweep_started_from_another_tab_leaves_no_thread(qtbot, window):
     sweep = start_sweep(qtbot, window)  # e.g. started by code while the Training tab is showing
     try:
