@@ -60,6 +60,7 @@ class History:
     penalties' share of it; ``test_cost`` is the data loss on the test set (clean forward pass).
     """
 
+    models: int = 1
     iterations: list[int] = field(default_factory=list)
     cost: list[np.ndarray] = field(default_factory=list)
     penalty: list[np.ndarray] = field(default_factory=list)
@@ -67,11 +68,12 @@ class History:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Copies as arrays: ``iterations`` (R,), ``cost``/``penalty``/``test_cost`` (R, K)."""
+        shape = (len(self.iterations), self.models)  # explicit, so a run stopped before iteration 0 works too
         return {
             "iterations": np.array(self.iterations, dtype=np.int64),
-            "cost": np.array(self.cost).reshape(len(self.iterations), -1),
-            "penalty": np.array(self.penalty).reshape(len(self.iterations), -1),
-            "test_cost": np.array(self.test_cost).reshape(len(self.iterations), -1),
+            "cost": np.array(self.cost, dtype=float).reshape(shape),
+            "penalty": np.array(self.penalty, dtype=float).reshape(shape),
+            "test_cost": np.array(self.test_cost, dtype=float).reshape(shape),
         }
 
 
@@ -122,7 +124,7 @@ class Training:
         self.grad_weights, self.grad_biases = self.layout.views(self.grad)
         self.iteration = 0
         self.seconds = 0.0
-        self.history = History()
+        self.history = History(models=self.models)
         self._pending: list = []
 
         K, m = self.models, data.X_train.shape[1]

@@ -95,3 +95,11 @@ def test_empty_test_set_gives_nan_test_figures_not_warnings(registry):
     with np.errstate(all="raise"):
         result = Training(data, iterations=5).run()
     assert np.isnan(result.test_accuracy[0]) and np.isnan(result.history["test_cost"][0, 0])
+
+
+def test_a_run_cancelled_before_its_first_iteration_still_has_a_result(small_data):
+    cancel = threading.Event()
+    cancel.set()
+    result = Training(small_data, iterations=100, seeds=(1, 2)).run(cancel=cancel)
+    assert result.iterations_done == 0 and not result.completed
+    assert result.history["cost"].shape == (0, 2)
