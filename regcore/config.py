@@ -18,6 +18,7 @@ from .training import Training
 
 MAX_HIDDEN_UNITS = 1024
 MAX_ITERATIONS = 100_000_000
+MAX_RECORDS = 1_000_000  # cost records kept in memory (~450 bytes each): bounds a run's memory
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ def check_training_settings(hidden, learning_rate, iterations, seed, record_ever
         raise ParamError(f"iterations must be at most {MAX_ITERATIONS:,}, got {iterations:,}")
     if seed > 2**32 - 1:
         raise ParamError(f"seed must be below 2**32, got {seed}")
+    records = (iterations - 1) // record_every + 1
+    if records > MAX_RECORDS:
+        raise ParamError(f"recording the cost every {record_every:,} of {iterations:,} iterations would keep "
+                         f"{records:,} records; at most {MAX_RECORDS:,} (record less often)")
 
 
 def _whole(value) -> bool:

@@ -6,9 +6,8 @@ names a registered data-set source and its parameters. ``None`` gives the defaul
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from .data import FILE_SUFFIXES, Dataset, load_file
+from .data import Dataset, load_file
 from .errors import DataError
 from .params import parse_assignments
 
@@ -18,7 +17,8 @@ DEFAULT_SOURCE = "moons:n=160,noise=0.3,test_ratio=0.5,seed=7"
 
 
 def looks_like_file(source: str) -> bool:
-    return Path(source).suffix.lower() in FILE_SUFFIXES or "/" in source or "\\" in source
+    """A path, not ``name:key=value``: has a folder separator, or a dot before any colon (``set.xlsx``)."""
+    return "/" in source or "\\" in source or "." in source.partition(":")[0]
 
 
 def resolve_data(source: str | None, registry) -> Dataset:

@@ -112,10 +112,25 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        _sync_folder(path.parent)
     except OSError as error:
         raise ExperimentError(f"{path}: could not save ({error.strerror or error})") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder, so the rename itself survives a power cut (where the OS allows it)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open folders; the rename is still atomic there
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _write_archive(experiment: Experiment, handle) -> None:

@@ -69,3 +69,13 @@ def test_readme_test_command_is_what_ci_runs():
     command = 'pip install -e ".[test]" && pytest'
     assert command in readme and command in ci
     assert "QT_QPA_PLATFORM=offscreen" in ci
+
+
+def test_a_file_name_with_an_unknown_extension_is_called_a_file(capsys):
+    assert main(["train", "--data", "set.xlsx"]) == 2
+    assert "set.xlsx: unknown data file type '.xlsx'" in capsys.readouterr().err
+
+
+def test_too_many_cost_records_are_refused_before_training(capsys):
+    assert main(["train", "--record-every", "1", "--iterations", "5000000"]) == 2
+    assert "would keep 5,000,000 records; at most 1,000,000" in capsys.readouterr().err
