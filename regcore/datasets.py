@@ -6,7 +6,6 @@ names a registered data-set source and its parameters. ``None`` gives the defaul
 
 from __future__ import annotations
 
-
 from .data import Dataset, load_file
 from .errors import DataError
 from .params import parse_assignments
