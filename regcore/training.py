@@ -257,7 +257,11 @@ class Training:
         forward = []
         for layer, A3 in enumerate(self.activations, start=1):
             W, A_in, A, b = weights[layer - 1], inputs[layer - 1], outputs[layer - 1], biases[layer - 1]
-            forward += [partial(matmul, W, A_in, A), partial(np.add, A, b, A), partial(np.maximum, 0.0, A, out=A)]
+            if layer == 1 and not single:
+                forward += self._first_layer_of_batch()
+            else:
+                forward += [partial(matmul, W, A_in, A), partial(np.add, A, b, A)]
+            forward.append(partial(np.maximum, 0.0, A, out=A))
             forward += checked(A, f"the activations of hidden layer {layer}")
             for reg, transform in self._transforms:
                 forward.append(partial(self._call, reg, transform, layer, A3, result_into=A3))
@@ -274,7 +278,11 @@ class Training:
             if index == 0:
                 break
             layer, dA, dA3 = index, dZs[index - 1], self.act_grads[index - 1]
-            backward.append(partial(matmul, weights[index].swapaxes(-1, -2), dZ, dA))
+            W_T = weights[index].swapaxes(-1, -2)
+            if not single and W_T.shape[-1] == 1:  # below the output unit: an outer product, exactly W * dZ,
+                backward.append(partial(np.multiply, W_T, dZ, dA))  # faster than a stack of k = 1 products
+            else:
+                backward.append(partial(matmul, W_T, dZ, dA))
             for reg, backward_hidden in self._backwards:
                 backward.append(partial(self._call, reg, backward_hidden, layer, dA3, result_into=dA3))
                 backward += checked(dA, f"the gradient of hidden layer {layer} after it changed it", reg)
@@ -282,6 +290,21 @@ class Training:
             # dZ = dA * relu'(Z), in place
             backward += [partial(np.greater, outputs[layer - 1], 0, mask), partial(np.multiply, dA, mask, dA)]
         return forward, backward
+
+    def _first_layer_of_batch(self) -> list:
+        """Z1 = W1 X + b1 of every model of a batch in one 2-D product: [W1 | b1] (K*n1, n_x + 1) @ [X; 1].
+
+        The models share X, so one BLAS call replaces K small ones, and the product adds the bias in
+        place of an add that broadcasts it along the points (about 10% of a batched iteration). The
+        product sums in the same order as W1 X + b1 (here the digits are the single run's; tests
+        hold every model of a batch to its single run within 1e-10).
+        """
+        W, b, A = self.weights[0], self.biases[0], self.activations[0]
+        K, n1, n_x = W.shape
+        stacked = np.empty((K, n1, n_x + 1))
+        X1 = np.vstack([self.X, np.ones((1, self.X.shape[1]))])
+        return [partial(np.copyto, stacked[:, :, :n_x], W), partial(np.copyto, stacked[:, :, n_x:], b),
+                partial(np.dot, stacked.reshape(K * n1, n_x + 1), X1, A.reshape(K * n1, -1))]
 
     def _record(self, i: int) -> None:
         data_cost = network.cross_entropy(self.logits, self.probs, self.Y)
