@@ -16,6 +16,9 @@ equal its single run's: batching changes how many models an array holds, not the
 A chunk that fails (a regularizer raising, a model diverging) does not stop the sweep: the chunk is
 split in halves and retrained until the failure is pinned on single points, whose result then
 carries the error message (which names the regularizer); the others finish normally.
+
+Worker processes are spawned (fork is unsafe in a process with Qt or other threads), so a script
+that runs a sweep big enough for them needs the usual ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
