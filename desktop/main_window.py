@@ -479,6 +479,8 @@ class MainWindow(QMainWindow):
         self.registry = load_registry(disabled=disabled)
         self.regularizer_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
+        if self.sweep_view is not None and hasattr(self.sweep_view, "set_registry"):
+            self.sweep_view.set_registry(self.registry)
         self.statusBar().showMessage(f"Plugins reloaded: {len(self.registry.regularizers)} regularizers", 8000)
 
     # ================================================================ messages and closing

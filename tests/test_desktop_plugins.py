@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QMessageBox
 from superqt import QLargeIntSpinBox
 
@@ -137,3 +138,17 @@ def test_bad_settings_and_unreadable_files_get_a_message_and_change_nothing(qtbo
     assert window.start() is False
     assert "hidden" in window.message_box.text() and window.worker is None
     assert window.comparison.model.runs == []
+
+
+def test_reloading_plugins_reaches_the_sweep_view_too(qtbot, make_window, monkeypatch):
+    import desktop.main_window as main_window
+
+    window = make_window()
+    if window.sweep_view is None:
+        pytest.skip("the sweep view is not available")
+    sweepable = lambda: {window.sweep_view.regularizer.itemData(i) for i in range(window.sweep_view.regularizer.count())}
+    assert "shrink" not in sweepable()
+    plugin = SimpleNamespace(register_regularizers=hookimpl(lambda register: register(Shrink)))
+    monkeypatch.setattr(main_window, "load_registry", lambda disabled=(): load_registry(extra=[("shrinker", plugin)]))
+    window.reload_plugins(set())
+    assert "shrink" in sweepable() and "l2" in sweepable()
