@@ -129,6 +129,7 @@ class SweepView(QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("sweep_plots")
+        self.plots.setBackground("w")  # like the Training and Runs tabs
         self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy — click a point to inspect that model")
         self.accuracy_plot.setLabel("left", "accuracy")
         self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
@@ -149,10 +150,11 @@ class SweepView(QWidget):
                                                    symbolPen=pg.mkPen("#7a5c00"), symbolBrush=BEST_COLOUR,
                                                    name="best test accuracy")
         self.selected_marker = self.accuracy_plot.plot([], [], pen=None, symbol="o", symbolSize=22,
-                                                       symbolPen=pg.mkPen("w", width=2), symbolBrush=None)
+                                                       symbolPen=pg.mkPen("k", width=2), symbolBrush=None)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
+        self.boundary_widget.setBackground("w")
         self.boundary_plot = BoundaryPlot("Model")
         self.boundary_widget.addItem(self.boundary_plot)
         self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
