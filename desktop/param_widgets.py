@@ -124,4 +124,5 @@ class RegularizerBox(QGroupBox):
         if not regularizer.params:  # just the tick box: no empty frame below it
             self.form.hide()
             self.setFlat(True)
+            self.setStyleSheet("QGroupBox { border: none; }")  # Fusion still draws an empty frame when flat
             layout.setContentsMargins(0, 0, 0, 0)
