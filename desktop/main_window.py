@@ -438,7 +438,13 @@ class MainWindow(QMainWindow):
             self.export_png(path)
 
     def export_png(self, path: str) -> bool:
-        widget = self.live if self.tabs.currentIndex() == 0 else self.comparison.plots
+        current = self.tabs.currentWidget()
+        if current is self.comparison:
+            widget = self.comparison.plots
+        elif self.sweep_view is not None and current is self.sweep_view:
+            widget = self.sweep_view.plots  # accuracy and final cost against the swept value
+        else:
+            widget = self.live
         return self._saving(path, lambda: export.png(widget, path))
 
     def export_runs(self) -> None:

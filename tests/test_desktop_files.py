@@ -56,6 +56,14 @@ def test_export_writes_a_png_of_the_plots_and_a_csv_of_the_runs(qtbot, window, t
     assert "Could not save" in window.message_box.windowTitle()
 
 
+def test_export_on_the_sweep_tab_writes_the_sweep_plots(window, tmp_path):
+    window.tabs.setCurrentWidget(window.sweep_view)
+    path = tmp_path / "sweep.png"
+    assert window.export_png(str(path))
+    assert png_size(path) == (window.sweep_view.plots.width(), window.sweep_view.plots.height())
+    assert png_size(path) != (window.comparison.plots.width(), window.comparison.plots.height())
+
+
 def test_an_experiment_reopens_with_its_runs_and_settings(qtbot, make_window, tmp_path):
     window = make_window()
     runs = train_two_runs(qtbot, window)
