@@ -277,6 +277,8 @@ class MainWindow(QMainWindow):
         self.cost_plot.start_live(config.iterations, any(reg.cls.overrides("penalty") for reg in training.active))
         self.boundary_plot.clear_boundary()
         self.progress.setValue(0)
+        self.rate_label.clear()
+        self.last_frame = None  # the last run's frame must not stand in for this run's
         self._set_state("paused" if paused else "running")
         self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")
         self.worker.start()
@@ -312,14 +314,22 @@ class MainWindow(QMainWindow):
         self.cost_plot.add_records(frame.records)
         self.boundary_plot.set_boundary(frame.boundary, title=frame.final)
         self.progress.setValue(int(1000 * frame.iteration / frame.iterations) // 10)
-        rate = frame.iteration / frame.seconds if frame.seconds > 0 else 0.0
-        left = (frame.iterations - frame.iteration) / rate if rate else float("nan")
-        self.rate_label.setText(f" {frame.iteration:,} / {frame.iterations:,} iterations · {rate:,.0f}/s"
-                                + (f" · {left:.0f} s left" if frame.iteration < frame.iterations else ""))
+        self.rate_label.setText(self._rate_text(frame))
         self.accuracy_label.setText(accuracy_text(frame.boundary.train_accuracy, frame.boundary.test_accuracy))
         if self.sender() is self.worker and self.worker is not None:
             # the repaint this causes comes later; the last one's duration stands in for it
             self.worker.frame_drawn(time.perf_counter() - started + self.live.paint_seconds)
+
+    @staticmethod
+    def _rate_text(frame: Frame, ended: str = "") -> str:
+        """Iterations done, speed, and the time left, or how the run ended (``ended``: stopped, failed)."""
+        rate = frame.iteration / frame.seconds if frame.seconds > 0 else 0.0
+        text = f" {frame.iteration:,} / {frame.iterations:,} iterations · {rate:,.0f}/s"
+        if ended:
+            return f"{text} · {ended}"
+        if frame.iteration < frame.iterations and rate:
+            text += f" · {(frame.iterations - frame.iteration) / rate:.0f} s left"
+        return text
 
     @Slot(bool)
     def _paused(self, paused: bool) -> None:
@@ -338,6 +348,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         config = self.running_config
+        if self.last_frame is not None and (error or result is None or not result.completed):
+            self.rate_label.setText(self._rate_text(self.last_frame, "failed" if error else "stopped"))
         if result is not None:
             final: Boundary | None = self.last_frame.boundary if self.last_frame is not None else None
             row = self.comparison.add_run(RunRecord(config, self.data, result, error),

@@ -153,3 +153,19 @@ def test_keyboard_shortcuts_drive_the_run(qtbot, window):
     qtbot.keyClick(window.tabs, Qt.Key.Key_Escape)
     wait_idle(qtbot, window)
     assert window.comparison.model.runs[0].status == "stopped"
+
+
+def test_a_run_that_ended_early_shows_no_time_left(qtbot, window):
+    set_iterations(window, 10_000_000)
+    window.start()
+    qtbot.waitUntil(lambda: window.last_frame is not None and window.last_frame.iteration > 0, timeout=10000)
+    assert "left" in window.rate_label.text()
+    window.stop_action.trigger()
+    wait_idle(qtbot, window)
+    assert "left" not in window.rate_label.text(), window.rate_label.text()
+
+    window.training_panel.learning_rate.setValue(1e6)  # diverges at once
+    window.start()
+    wait_idle(qtbot, window)
+    assert window.comparison.model.runs[-1].status == "failed"
+    assert "left" not in window.rate_label.text(), window.rate_label.text()
