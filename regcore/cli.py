@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any, Sequence
 
@@ -83,21 +84,32 @@ def train_once(config: RunConfig, registry, data, *, echo: bool) -> dict[str, An
     result = training.result()
     history = result.history
     return {
-        "train_accuracy": float(result.train_accuracy[0]),
-        "test_accuracy": float(result.test_accuracy[0]),
-        "final_cost": float(result.final_cost[0]),
-        "costs": [[int(i), float(c)] for i, c in zip(history["iterations"], history["cost"][:, 0])],
-        "test_costs": [[int(i), float(c)] for i, c in zip(history["iterations"], history["test_cost"][:, 0])],
+        "train_accuracy": _number(result.train_accuracy[0]),
+        "test_accuracy": _number(result.test_accuracy[0]),
+        "final_cost": _number(result.final_cost[0]),
+        "costs": [[int(i), _number(c)] for i, c in zip(history["iterations"], history["cost"][:, 0])],
+        "test_costs": [[int(i), _number(c)] for i, c in zip(history["iterations"], history["test_cost"][:, 0])],
         "seconds": result.seconds,
         "config": {**config.to_dict(), "data": data.name},
     }
 
 
+def _number(value) -> float | None:
+    """A float for JSON; None (null) for NaN, e.g. the test accuracy of a data set without test points."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _float(value: float | None) -> float:
+    """The inverse of `_number`, for text output (which prints nan)."""
+    return math.nan if value is None else value
+
+
 def print_accuracies(report: dict) -> None:
     print("On the train set:")
-    print("Accuracy: " + str(report["train_accuracy"]))
+    print("Accuracy: " + str(_float(report["train_accuracy"])))
     print("On the test set:")
-    print("Accuracy: " + str(report["test_accuracy"]))
+    print("Accuracy: " + str(_float(report["test_accuracy"])))
 
 
 def cmd_train(args, registry) -> int:
@@ -129,7 +141,7 @@ def cmd_compare(args, registry) -> int:
     print(f"{'model':<40} {'train accuracy':>20} {'test accuracy':>20}")
     for run in runs:
         label = RunConfig(regularizers=NOTEBOOK_RUNS[[n for n, _ in NOTEBOOK_RUNS].index(run["name"])][1]).describe_regularizers()
-        print(f"{label:<40} {run['train_accuracy']:>20.16g} {run['test_accuracy']:>20.16g}")
+        print(f"{label:<40} {_float(run['train_accuracy']):>20.16g} {_float(run['test_accuracy']):>20.16g}")
     return 0
 
 

@@ -79,3 +79,12 @@ def test_a_file_name_with_an_unknown_extension_is_called_a_file(capsys):
 def test_too_many_cost_records_are_refused_before_training(capsys):
     assert main(["train", "--record-every", "1", "--iterations", "5000000"]) == 2
     assert "would keep 5,000,000 records; at most 1,000,000" in capsys.readouterr().err
+
+
+def test_json_without_test_points_is_strict_json(capsys, tmp_path):
+    data = tmp_path / "train_only.csv"
+    data.write_text("x1,x2,label,split\n0,0,0,train\n1,1,1,train\n")
+    for command in ("train", "compare"):
+        assert main([command, "--iterations", "10", "--data", str(data), "--json"]) == 0
+        out = capsys.readouterr().out
+        json.loads(out, parse_constant=lambda name: pytest.fail(f"{command} --json printed {name}"))
