@@ -16,6 +16,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from regcore.data import Dataset
 
@@ -42,7 +43,73 @@ class TimedLayoutWidget(pg.GraphicsLayoutWidget):
         self.paint_seconds = time.perf_counter() - started
 
 
-class CostPlot(pg.PlotItem):
+class FittingTitle(pg.LabelItem):
+    """A plot title that fits the width its column gets (each line elided, the full text as tooltip)
+    instead of widening the column.
+
+    pyqtgraph's title makes its text width the plot's minimum width, so a long title ("#5
+    dropout(keep_prob=0.86, mask=course)", or the accuracies added when a run ends) widened its
+    plot, squeezed its neighbours, and pushed side-by-side plots out of the view.
+    """
+
+    def setText(self, text, **args):
+        self.full_text = text
+        self._fit(**args)
+
+    def _fit(self, **args) -> None:
+        width = self.rect().width()
+        lines = self.full_text.split("<br>")
+        if width > 0:
+            font = QFont(self.item.font())
+            size = self.opts.get("size", "")
+            if size.endswith("pt"):
+                font.setPointSizeF(float(size[:-2]))
+            metrics = QFontMetrics(font)
+            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width) - 4) for line in lines]
+        self._fitted_width = width
+        elided = lines != self.full_text.split("<br>")
+        self.setToolTip(self.full_text.replace("<br>", "\n") if elided else "")
+        super().setText("<br>".join(lines), **args)
+        self.text = self.full_text  # what was asked for, as pyqtgraph's `text` holds it
+
+    def updateMin(self):
+        height = self.itemRect().height()
+        self.setMinimumWidth(0)
+        self.setMinimumHeight(height)
+        self._sizeHint = {Qt.SizeHint.MinimumSize: (0, height), Qt.SizeHint.PreferredSize: (0, height),
+                          Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+        self.updateGeometry()
+
+    def resizeEvent(self, ev):
+        if hasattr(self, "full_text") and self.rect().width() != self._fitted_width:
+            self._fit()  # sets the text again, which lays it out through this method
+        else:
+            super().resizeEvent(ev)
+
+
+def fit_title(plot: pg.PlotItem) -> None:
+    """Give ``plot`` a `FittingTitle`, and a title row as tall as its (wrapped) text."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    old.setParentItem(None)
+    plot.titleLabel = FittingTitle("", size="11pt", parent=plot)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
+
+
+class _FittedTitlePlot(pg.PlotItem):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        fit_title(self)
+
+    def setTitle(self, title=None, **args):
+        super().setTitle(title, **args)
+        if title is not None:  # pyqtgraph fixes the row at 30 px: too low for a wrapped or two-line title
+            self.titleLabel.setMaximumHeight(10_000)
+            self.layout.setRowMaximumHeight(0, 10_000)
+            self.layout.setRowMinimumHeight(0, 30)
+
+
+class CostPlot(_FittedTitlePlot):
     """Cost against iteration. One run live (train, test, penalty), or several runs overlaid."""
 
     def __init__(self, **kwargs):
@@ -129,7 +196,7 @@ def _plottable(values, log: bool) -> np.ndarray:
     return np.where(array > 0, array, np.nan) if log else array
 
 
-class BoundaryPlot(pg.PlotItem):
+class BoundaryPlot(_FittedTitlePlot):
     """P(y = 1) as a heatmap with the 0.5 contour, the train and test points, mistakes marked."""
 
     def __init__(self, title: str = "Decision boundary", compact: bool = False, **kwargs):

@@ -155,7 +155,7 @@ class SweepView(QWidget):
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
         self.boundary_widget.setBackground("w")
-        self.boundary_plot = BoundaryPlot("Model")
+        self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line: the column is narrow
         self.boundary_widget.addItem(self.boundary_plot)
         self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
                                      objectName="sweep_selection", wordWrap=True)
