@@ -133,7 +133,7 @@ class SweepView(QWidget):
         self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy — click a point to inspect that model")
         self.accuracy_plot.setLabel("left", "accuracy")
         self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.accuracy_plot.addLegend(offset=(-10, -10))
+        self.accuracy_plot.addLegend(offset=(-10, -10), brush=pg.mkBrush(255, 255, 255, 150))  # text readable, points still visible
         self.cost_plot = self.plots.addPlot(row=1, col=0, title="Final cost")
         self.cost_plot.setLabel("left", "cost")
         self.cost_plot.showGrid(x=True, y=True, alpha=0.2)
