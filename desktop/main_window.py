@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
             return
         state = "finished" if result.completed else "stopped"
         self.statusBar().showMessage(f"Run {state}: {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}"
-                                     f" in {result.seconds:.1f} s; it is in the Runs tab.", 10000)
+                                     f" in {result.seconds:.1f} s; it is in the Runs and comparison tab.", 10000)
 
     # ================================================================ the notebook's comparison
 
