@@ -24,7 +24,7 @@ from pathlib import Path
 from .config import RunConfig, parse_hidden, parse_regularizer
 from .datasets import resolve_data
 from .errors import ParamError, RegcoreError
-from .sweep import Axis, Sweep, SweepResult, plan, value_range
+from .sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
 
 BEST_MARK = "*"
 
@@ -71,8 +71,8 @@ def cmd_sweep(args, registry) -> int:
     base = RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
                      seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),
                      data=args.data)
-    points = plan(base, axes, parse_seeds(args.seeds) if args.seeds else None)
-    if args.csv:
+    points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
+    if args.csv is not None:
         check_writable(args.csv)
     data = resolve_data(args.data, registry)
     sweep = Sweep(points, data, registry, jobs=args.jobs, chunk=args.chunk)
@@ -86,12 +86,12 @@ def cmd_sweep(args, registry) -> int:
         print(file=sys.stderr)
     result = sweep.result()
     keys = [axis.label for axis in axes]
-    with_seed = bool(args.seeds)
+    with_seed = args.seeds is not None
     if args.json:
         print(json.dumps(report(result, data.name)))
     else:
         print_table(result, keys, with_seed, data.name)
-    if args.csv:
+    if args.csv is not None:
         write_csv(args.csv, result, keys)
     for error in result.errors:
         failed = sum(1 for p in result.points if p is not None and p.error == error)
@@ -140,6 +140,8 @@ def parse_seeds(text: str) -> list[int]:
             span = range(int(low), int(high) + 1) if dash else [int(low)]
         except ValueError:
             raise ParamError(f"--seeds {text!r}: write whole numbers and ranges, like 1-5 or 1,4,9") from None
+        if len(seeds) + len(span) > MAX_POINTS:  # a sweep cannot use more; don't build a huge list first
+            raise ParamError(f"--seeds {text!r}: at most {MAX_POINTS:,} seeds")
         seeds.extend(span)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ParamError(f"--seeds {text!r}: give at least one seed, each once")
@@ -191,6 +193,8 @@ def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name
 
 def check_writable(path: str) -> None:
     """Refuse, before any training, a CSV path that cannot be written."""
+    if not path.strip():
+        raise OutputError("--csv needs a file name")
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for --csv")
