@@ -38,7 +38,7 @@ class ComparisonView(QWidget):
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
         self.cost = CostPlot()
-        self.cost.setTitle("Cost of the selected runs — solid: training cost, dashed: test cost")
+        self.cost.setTitle("Cost of the selected runs — bold: training cost, pale: test cost")
         self._boundaries: dict[int, boundary.Boundary] = {}   # id(run) -> its boundary, computed once
         top = QWidget()
         top_layout = QVBoxLayout(top)

@@ -118,7 +118,7 @@ class CostPlot(_FittedTitlePlot):
         self.setLabel("bottom", "iteration")
         self.setLabel("left", "cost")  # no grid: it doubled the cost of every live repaint
         self.getAxis("left").enableAutoSIPrefix(False)  # "cost (x0.001)" puzzles more than it helps
-        self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 120))  # curves show through it
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
         self._y_top = 0.0
@@ -128,9 +128,10 @@ class CostPlot(_FittedTitlePlot):
             self.removeItem(curve)
         self._curves, self._live = [], {}
 
-    def _curve(self, name: str, colour: str, style=None, width: float = 2.0) -> pg.PlotDataItem:
-        pen = pg.mkPen(colour, width=width, style=style) if style is not None else pg.mkPen(colour, width=width)
-        curve = self.plot([], [], pen=pen, name=name)
+    def _curve(self, name: str, colour, width: float = 2.0) -> pg.PlotDataItem:
+        # Solid pens only: Qt gives up dashing a long, dense path part-way (the rest is drawn faint),
+        # which made 30,000-iteration test-cost curves seem to stop early.
+        curve = self.plot([], [], pen=pg.mkPen(colour, width=width), name=name)
         self._curves.append(curve)
         return curve
 
@@ -145,11 +146,11 @@ class CostPlot(_FittedTitlePlot):
         self.clear_curves()
         self.setXRange(0, iterations, padding=0.02)
         self._y_top = 0.0
-        series = [("train cost", "#1f77b4", None), ("test cost", "#ff7f0e", None)]
+        series = [("train cost", "#1f77b4"), ("test cost", "#ff7f0e")]
         if with_penalty:
-            series.append(("penalty", "#7f7f7f", Qt.PenStyle.DashLine))
+            series.append(("penalty", "#7f7f7f"))
         # one-pixel pens: Qt's raster engine draws wider lines several times slower, on every frame
-        self._live = {name: (self._curve(name, colour, style, width=1), [], []) for name, colour, style in series}
+        self._live = {name: (self._curve(name, colour, width=1), [], []) for name, colour in series}
 
     def add_records(self, records) -> None:
         """Append (iteration, cost, penalty, test_cost) records of the first model, then redraw once."""
@@ -173,14 +174,16 @@ class CostPlot(_FittedTitlePlot):
     # -------------------------------------------------------------- several runs, overlaid
 
     def show_runs(self, runs) -> None:
-        """Overlay (label, history, colour) runs: training cost solid, test cost dashed (one legend entry each)."""
+        """Overlay (label, history, colour) runs: training cost bold, test cost pale (one legend entry each)."""
         self.clear_curves()
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
         for label, history, colour in runs:
             x = history["iterations"]
             self._curve(label, colour).setData(x, _plottable(history["cost"][:, 0], log))
-            self._curve(None, colour, Qt.PenStyle.DashLine, 1).setData(x, _plottable(history["test_cost"][:, 0], log))
+            pale = pg.mkColor(colour)
+            pale.setAlpha(150)
+            self._curve(None, pale, 1).setData(x, _plottable(history["test_cost"][:, 0], log))
 
     def set_log(self, log: bool) -> None:
         self.setLogMode(y=log)
