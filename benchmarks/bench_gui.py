@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
-    window = MainWindow(store=QSettings(os.devnull, QSettings.Format.IniFormat))
+    scratch = tempfile.TemporaryDirectory(prefix="bench-gui-")  # throw-away settings (never os.devnull:
+    # QSettings saves by renaming a file over its path, which as root replaces /dev/null)
+    window = MainWindow(store=QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1400, 860)
     window.show()
     app.processEvents()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from typing import Sequence
 
 from regcore.errors import RegcoreError
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -44,9 +45,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("RegStudio")
     from .main_window import MainWindow
 
-    # a screenshot must not depend on, or change, the user's remembered settings
-    store = QSettings(os.devnull, QSettings.Format.IniFormat) if args.screenshot else None
-    window = MainWindow(store=store)
+    if not args.screenshot:
+        return _open(app, MainWindow(), args)
+    # A screenshot must not depend on, or change, the user's remembered settings: it gets throw-away
+    # ones. (Not os.devnull: QSettings saves by renaming a new file over its path, which as root
+    # replaces /dev/null itself.)
+    with tempfile.TemporaryDirectory(prefix="regstudio-screenshot-") as scratch:
+        store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.Format.IniFormat)
+        return _open(app, MainWindow(store=store), args)
+
+
+def _open(app, window, args) -> int:
+    """Apply the command line to ``window``; show it, or train and write the screenshot."""
+    from PySide6.QtCore import QTimer
+
     try:
         apply_arguments(window, args)
     except RegcoreError as error:

@@ -122,6 +122,21 @@ def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):
     assert bad.returncode == 2 and "lambd" in bad.stderr and not (tmp_path / "x.png").exists()
 
 
+def test_screenshots_neither_read_nor_write_remembered_settings(tmp_path):
+    """Each screenshot starts from the defaults; and os.devnull (a file QSettings would replace) stays a device."""
+    import os
+    import stat
+
+    home = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    for iterations in ("300", None):
+        extra = ["--iterations", iterations] if iterations else []
+        done = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(tmp_path / "w.png"), *extra],
+                              capture_output=True, text=True, timeout=300, env=home)
+        assert done.returncode == 0, done.stderr
+    assert not stat.S_ISREG(os.stat(os.devnull).st_mode)
+    assert not any((tmp_path / "config").rglob("*.conf")) if (tmp_path / "config").exists() else True
+
+
 def test_generate_new_data_and_hide_test_points(qtbot, window):
     from PySide6.QtWidgets import QPushButton
 
