@@ -12,7 +12,7 @@ import math
 import sys
 from typing import Any, Sequence
 
-from .config import RunConfig, parse_hidden, parse_regularizer
+from .config import RunConfig, parse_hidden, parse_regularizers
 from .datasets import DEFAULT_SOURCE, resolve_data
 from .errors import RegcoreError
 from .plugins import load_registry
@@ -113,7 +113,7 @@ def print_accuracies(report: dict) -> None:
 
 
 def cmd_train(args, registry) -> int:
-    config = run_config(args, [parse_regularizer(text, registry) for text in args.reg])
+    config = run_config(args, parse_regularizers(args.reg, registry))
     data = resolve_data(args.data, registry)
     report = train_once(config, registry, data, echo=not args.json)
     if args.json:

@@ -118,6 +118,17 @@ def parse_regularizer(text: str, registry) -> tuple[str, dict[str, Any]]:
     return entry.obj.name, parse_assignments(options, entry.obj.params, f"regularizer {entry.obj.name!r}")
 
 
+def parse_regularizers(texts, registry) -> list[tuple[str, dict[str, Any]]]:
+    """Every ``--reg`` of a command line, parsed; a regularizer named twice is refused (``--reg l2 --reg l2``
+    would silently double the penalty: guessing what was meant would hide the slip)."""
+    regularizers = [parse_regularizer(text, registry) for text in texts]
+    names = [name for name, _ in regularizers]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice:
+        raise ParamError(f"regularizer {twice!r} is given twice; give each regularizer once, with all its values")
+    return regularizers
+
+
 def parse_hidden(text: str) -> tuple[int, ...]:
     """``"20,3"`` -> (20, 3)."""
     try:

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .config import RunConfig, parse_hidden, parse_regularizer
+from .config import RunConfig, parse_hidden, parse_regularizers
 from .datasets import resolve_data
 from .errors import ParamError, RegcoreError
 from .sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
@@ -63,10 +63,7 @@ def add_sweep_command(commands) -> None:
 
 
 def cmd_sweep(args, registry) -> int:
-    regularizers = [parse_regularizer(text, registry) for text in [args.reg, *args.also]]
-    names = [name for name, _ in regularizers]
-    if len(set(names)) != len(names):
-        raise ParamError(f"each regularizer may be used once; got {', '.join(names)}")
+    regularizers = parse_regularizers([args.reg, *args.also], registry)
     axes = [parse_axis(text, regularizers, registry) for text in args.param]
     base = RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
                      seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),

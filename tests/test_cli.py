@@ -39,6 +39,7 @@ def test_train_text_prints_the_notebook_lines(capsys):
     (["train", "--data", "moons:noise=lots"], "noise='lots' is not valid"),
     (["train", "--data", "sprial"], "unknown data set 'sprial'"),
     (["train", "--lr"], "expected one argument"),
+    (["train", "--reg", "l2", "--reg", "l2:lambd=0.1"], "regularizer 'l2' is given twice"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(args, message, capsys):
