@@ -84,12 +84,14 @@ def cmd_sweep(args, registry) -> int:
     result = sweep.result()
     keys = [axis.label for axis in axes]
     with_seed = args.seeds is not None
-    if args.json:
-        print(json.dumps(report(result, data.name)))
-    else:
-        print_table(result, keys, with_seed, data.name)
-    if args.csv is not None:
-        write_csv(args.csv, result, keys)
+    try:
+        if args.json:
+            print(json.dumps(report(result, data.name)))
+        else:
+            print_table(result, keys, with_seed, data.name)
+    finally:  # the file keeps the results even if stdout went away (``| head``)
+        if args.csv is not None:
+            write_csv(args.csv, result, keys)
     for error in result.errors:
         failed = sum(1 for p in result.points if p is not None and p.error == error)
         print(f"regcore: error: {failed} of {len(points)} models failed: {error}", file=sys.stderr)

@@ -238,6 +238,16 @@ def test_cli_writes_the_csv_whole_and_leaves_no_temporary_file(capsys, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["sweep.csv"]
 
 
+def test_cli_writes_the_csv_even_when_the_table_cannot_be_printed(capsys, tmp_path, monkeypatch):
+    def closed_pipe(*args):  # `regcore sweep ... --csv out.csv | head -3`: the reader went away
+        raise BrokenPipeError
+
+    monkeypatch.setattr("regcore.sweep_cli.print_table", closed_pipe)
+    target = tmp_path / "sweep.csv"
+    sweep_cli(capsys, "--reg", "l2", "--param", "lambd=0:1:2", "--csv", str(target))
+    assert len(target.read_text().splitlines()) == 3
+
+
 @pytest.mark.parametrize("args, message", [
     (["--reg", "l2", "--param", "lambd=0:3"], "the range must be START:STOP:COUNT or START:STOP:COUNT:log"),
     (["--reg", "l2", "--param", "lambd=low:3:4"], "START and STOP must be numbers"),
