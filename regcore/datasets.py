@@ -7,8 +7,9 @@ names a registered data-set source and its parameters. ``None`` gives the defaul
 from __future__ import annotations
 
 from .data import Dataset, load_file
-from .errors import DataError
+from .errors import DataError, PluginError, RegcoreError
 from .params import parse_assignments
+from .training import PLUGIN_FAILURES
 
 # The default data set: small and noisy enough that the unregularized 2-20-3-1 network overfits it
 # with the default settings, and L2 and dropout each narrow the train/test gap (see the README).
@@ -30,4 +31,14 @@ def resolve_data(source: str | None, registry) -> Dataset:
     name, _, options = source.partition(":")
     entry = registry.dataset(name.strip())
     values = parse_assignments(options, entry.obj.params, f"data set {entry.obj.name!r}")
-    return entry.obj.create(values)
+    title = f"data set {entry.obj.name!r} (from {entry.plugin.origin})"
+    try:
+        data = entry.obj.create(values)
+    except RegcoreError:  # e.g. Dataset.checked refusing the points: already one line saying why
+        raise
+    except PLUGIN_FAILURES as error:  # a plugin's bug must be reported, not take the program down
+        cause = " ".join(f"{type(error).__name__}: {error}".split())[:300]  # one line, however it was written
+        raise PluginError(f"{title} failed: {cause}") from error
+    if not isinstance(data, Dataset):
+        raise PluginError(f"{title} made a {type(data).__name__}, not a regcore.Dataset")
+    return data

@@ -360,3 +360,22 @@ def test_cli_main_reports_a_plugin_failure_without_raising(capsys, monkeypatch):
     monkeypatch.setattr("regcore.cli.load_registry", lambda: registry)
     assert main(["train", "--reg", "culprit", "--iterations", "5"]) == 2
     assert "failed in add_gradients at iteration 0: ZeroDivisionError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda n: 1 / 0, "data set 'broken' (from plugin 'broken' from code) failed: ZeroDivisionError: division by zero"),
+    (lambda n: "points", "data set 'broken' (from plugin 'broken' from code) made a str, not a regcore.Dataset"),
+])
+def test_a_data_set_whose_make_fails_is_one_line_naming_it(capsys, monkeypatch, make, message):
+    from regcore import DatasetSource
+
+    class Broken:
+        @hookimpl
+        def register_datasets(self, register):
+            register(DatasetSource("broken", "Broken", "Fails.", (Param("n", "int", 20),), make))
+
+    registry = load_registry(extra=[("broken", Broken())], environ={})
+    monkeypatch.setattr("regcore.cli.load_registry", lambda: registry)
+    assert main(["train", "--data", "broken", "--iterations", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
