@@ -114,7 +114,10 @@ class Param:
                     raise bad
                 value = int(value)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # a Python int beyond any float, e.g. from a JSON file
+                raise bad from None
             if not math.isfinite(value):
                 raise bad
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):

@@ -46,3 +46,9 @@ def test_a_declaration_with_an_impossible_default_is_refused():
         Param("not an identifier", "float", 0.0)
     with pytest.raises(ParamError):
         Param("c", "choice", "x", choices=())
+
+
+def test_a_whole_number_too_large_for_a_float_is_refused_not_raised():
+    # e.g. "lambd": 1000...0 (400 digits) in an experiment file: json gives a Python int
+    with pytest.raises(ParamError, match=r"expected a number in \(0, 1\]"):
+        KEEP.validate(10**400)
