@@ -39,13 +39,17 @@ def _data_option(parser):
                              f"(default: {DEFAULT_SOURCE})")
 
 
-def _training_options(parser):
+def training_options(parser):
+    """The options every training command shares (``train``, ``compare``, ``sweep``)."""
     _data_option(parser)
     parser.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
     parser.add_argument("--iterations", type=int, default=30000, help="gradient-descent iterations (default 30000)")
     parser.add_argument("--hidden", default="20,3", help="hidden layer sizes (default 20,3)")
     parser.add_argument("--seed", type=int, default=3, help="initialisation seed (default 3, the notebook's)")
     parser.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations")
+
+
+def _json_option(parser):
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -53,11 +57,13 @@ def build_parser() -> Parser:
     parser = Parser(prog="regcore", description="Train small networks with and without regularization.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     train = commands.add_parser("train", help="train one network and print its costs and accuracies")
-    _training_options(train)
+    training_options(train)
+    _json_option(train)
     train.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
                        help="a regularizer; repeat to combine (see `regcore plugins`)")
     compare = commands.add_parser("compare", help="the notebook's comparison: none, L2, dropout")
-    _training_options(compare)
+    training_options(compare)
+    _json_option(compare)
     for name, helptext in (("plugins", "list regularizers, data sets and plugins"),
                            ("datasets", "list data-set generators and file formats")):
         sub = commands.add_parser(name, help=helptext)
@@ -90,7 +96,8 @@ def train_once(config: RunConfig, registry, data, *, echo: bool) -> dict[str, An
         "costs": [[int(i), _number(c)] for i, c in zip(history["iterations"], history["cost"][:, 0])],
         "test_costs": [[int(i), _number(c)] for i, c in zip(history["iterations"], history["test_cost"][:, 0])],
         "seconds": result.seconds,
-        "config": {**config.to_dict(), "data": data.name},
+        # the SOURCE, so the config can be fed back to --data; and the data set's full name
+        "config": {**config.to_dict(), "data": config.data or DEFAULT_SOURCE, "data_name": data.name},
     }
 
 
@@ -125,11 +132,12 @@ def cmd_train(args, registry) -> int:
 
 def cmd_compare(args, registry) -> int:
     data = resolve_data(args.data, registry)
-    runs = []
+    runs, labels = [], []
     for name, regularizers in NOTEBOOK_RUNS:
         config = run_config(args, regularizers)
+        labels.append(config.describe_regularizers())
         if not args.json:
-            print(f"== {config.describe_regularizers()}")
+            print(f"== {labels[-1]}")
         report = train_once(config, registry, data, echo=not args.json)
         if not args.json:
             print_accuracies(report)
@@ -139,8 +147,7 @@ def cmd_compare(args, registry) -> int:
         print(json.dumps({"runs": runs}))
         return 0
     print(f"{'model':<40} {'train accuracy':>20} {'test accuracy':>20}")
-    for run in runs:
-        label = RunConfig(regularizers=NOTEBOOK_RUNS[[n for n, _ in NOTEBOOK_RUNS].index(run["name"])][1]).describe_regularizers()
+    for label, run in zip(labels, runs):
         print(f"{label:<40} {_float(run['train_accuracy']):>20.16g} {_float(run['test_accuracy']):>20.16g}")
     return 0
 

@@ -100,9 +100,12 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     return compute_cost(A3, Y) + (1.0 / m * lambd / 2) * squares
 
 
-def _backward(X, Y, Z_A_W, lambd=0.0, masks=None, keep_prob=1.0):
-    """Back-propagation shared by the three notebook variants; returns the notebook's gradients dict."""
-    (A1, W1), (A2, W2), (A3, W3) = Z_A_W
+def _backward(X, Y, layers, lambd=0.0, masks=None, keep_prob=1.0):
+    """Back-propagation shared by the three notebook variants; returns the notebook's gradients dict.
+
+    ``layers`` is ((A1, W1), (A2, W2), (A3, W3)): each layer's activations and weights.
+    """
+    (A1, W1), (A2, W2), (A3, W3) = layers
     m = X.shape[1]
     grads = {}
     dZ = A3 - Y

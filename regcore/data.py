@@ -222,6 +222,9 @@ def _read_csv(path: Path) -> tuple:
         if missing:
             raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                             f"(the header must name {', '.join(CSV_COLUMNS)})")
+        twice = [c for c in CSV_COLUMNS if header.count(c) > 1]
+        if twice:  # which one would be meant? refuse rather than silently take the first
+            raise DataError(f"the header names column{'s' if len(twice) > 1 else ''} {', '.join(twice)} more than once")
         at = [header.index(c) for c in CSV_COLUMNS]
         parts = {"train": ([], []), "test": ([], [])}
         for line_number, row in enumerate(reader, start=2):

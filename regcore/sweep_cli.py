@@ -38,8 +38,9 @@ def add_sweep_command(commands) -> None:
     sweep = commands.add_parser("sweep", help="train one model per value of a regularizer parameter",
                                 description="Train many models that differ only in regularizer parameters "
                                             "(batched, on every core) and compare their accuracies.")
-    sweep.add_argument("--data", metavar="SOURCE", help="a .mat/.npz/.csv file or a generator like "
-                                                        "moons:noise=0.3,n=400 (default: the built-in set)")
+    from .cli import training_options  # --data, --lr, --iterations, --hidden, --seed, --record-every
+
+    training_options(sweep)
     sweep.add_argument("--reg", required=True, metavar="NAME[:key=value,...]",
                        help="the regularizer to sweep, with fixed values for its other parameters")
     sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:COUNT[:log]",
@@ -47,18 +48,14 @@ def add_sweep_command(commands) -> None:
                             "for a grid; NAME.KEY sweeps a parameter of an --also regularizer")
     sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
                        help="another regularizer every model uses (repeatable)")
-    sweep.add_argument("--iterations", type=int, default=30000, help="gradient-descent iterations (default 30000)")
-    sweep.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
-    sweep.add_argument("--hidden", default="20,3", help="hidden layer sizes (default 20,3)")
-    sweep.add_argument("--seed", type=int, default=3, help="initialisation seed of every model (default 3)")
-    sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9")
-    sweep.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations")
+    sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9 "
+                                                       "(instead of --seed)")
     sweep.add_argument("--jobs", type=int, help="worker processes (default: every core, if the sweep is "
                                                 "big enough to pay for starting them)")
     sweep.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
     output = sweep.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    output.add_argument("--csv", metavar="FILE", help="also write one row per model to FILE")
+    output.add_argument("--csv", metavar="FILE", help="write one row per model to FILE (the table still prints)")
     sweep.set_defaults(handler=cmd_sweep)
 
 

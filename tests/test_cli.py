@@ -89,3 +89,12 @@ def test_json_without_test_points_is_strict_json(capsys, tmp_path):
         assert main([command, "--iterations", "10", "--data", str(data), "--json"]) == 0
         out = capsys.readouterr().out
         json.loads(out, parse_constant=lambda name: pytest.fail(f"{command} --json printed {name}"))
+
+
+def test_train_json_config_names_the_source_so_it_can_be_fed_back(capsys):
+    assert main(["train", "--iterations", "10", "--data", "gauss:n=40", "--json"]) == 0
+    config = json.loads(capsys.readouterr().out)["config"]
+    assert config["data"] == "gauss:n=40" and config["data_name"].startswith("gauss (n=40")
+    assert main(["train", "--iterations", "10", "--json"]) == 0
+    from regcore.datasets import DEFAULT_SOURCE
+    assert json.loads(capsys.readouterr().out)["config"]["data"] == DEFAULT_SOURCE

@@ -248,3 +248,10 @@ def test_checked_names_the_data_set_and_accepts_lists():
     assert data.X_train.shape == (2, 2) and data.X_test.shape == (2, 0)
     with pytest.raises(DataError, match=r"^lists: the training points are not a table of numbers"):
         Dataset.checked("lists", [[0, 0], [1]], [0, 1], [], [])
+
+
+def test_a_csv_naming_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("x1,x1,x2,label,split\n0,5,0,0,train\n1,6,1,1,train\n")
+    with pytest.raises(DataError, match="dup.csv: the header names column x1 more than once"):
+        load_file(path)

@@ -95,7 +95,7 @@ def test_regcore_train_trains_with_the_installed_plugins(venv):
                 "--data", "checkerboard:cells=2,n=200", "--iterations", "200", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["config"]["data"].startswith("checkerboard (n=200, cells=2")
+    assert report["config"]["data_name"].startswith("checkerboard (n=200, cells=2")
     assert 0.0 <= report["test_accuracy"] <= 1.0
 
 
