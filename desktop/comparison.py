@@ -32,8 +32,9 @@ class ComparisonView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.hint = QLabel("Finished runs are listed here. Select one or more (Ctrl/Shift-click) to overlay "
-                           "their cost curves and see their decision boundaries side by side.", wordWrap=True)
+        self.hint = QLabel("Every run is listed here, finished, stopped or failed. Select one or more "
+                           "(Ctrl/Shift-click) to overlay their cost curves and see their decision boundaries "
+                           "side by side; a red \u00d7 marks a misclassified point.", wordWrap=True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
