@@ -11,7 +11,6 @@ button that sends its settings to the main view.
 
 from __future__ import annotations
 
-import math
 import threading
 
 import numpy as np

@@ -28,8 +28,8 @@ class Dropout(Regularizer):
         self._keep = self.values["keep_prob"]
         self._fresh = self.values["mask"] == "fresh"
         shapes = {layer: (ctx.models, ctx.layer_sizes[layer], ctx.examples) for layer in ctx.hidden_layers}
-        self._masks = {layer: np.empty(shape, dtype=bool) for layer, shape in shapes.items()}
-        if self._fresh:
+        if self._fresh:  # drawn anew every iteration into these buffers
+            self._masks = {layer: np.empty(shape, dtype=bool) for layer, shape in shapes.items()}
             self._uniform = {layer: np.empty(shape) for layer, shape in shapes.items()}
         else:  # fixed masks: store them as 0.0/1.0, which multiplies faster than bool and gives the same values
             state = np.random.RandomState(1)

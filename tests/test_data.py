@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.io
 
-from regcore.data import MAX_POINTS, Dataset, load_file, save_csv
+from regcore.data import Dataset, load_file, save_csv
 from regcore.errors import DataError
 
 GOOD = {
