@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop.main_window import MainWindow  # noqa: E402
+from regstudio.main_window import MainWindow  # noqa: E402
 from regcore.config import RunConfig  # noqa: E402
 
 TIMER_MS = 10

@@ -1,4 +1,4 @@
-"""``python -m desktop``: open RegStudio."""
+"""``python -m regstudio``: open RegStudio."""
 
 import sys
 

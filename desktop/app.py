@@ -1,4 +1,4 @@
-"""Entry point of ``regstudio`` and ``python -m desktop``: open the window, or make a screenshot.
+"""Entry point of ``regstudio`` and ``python -m regstudio``: open the window, or make a screenshot.
 
     regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
     regstudio --screenshot PATH [--compare] [--data SOURCE] [--reg ...] [--iterations N]

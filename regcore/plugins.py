@@ -33,7 +33,8 @@ from .regularizer import Regularizer
 from .sources import DatasetSource
 from .training import PLUGIN_FAILURES, ActiveRegularizer
 
-DEFAULT_PLUGINS = ("plugins.none", "plugins.l2", "plugins.dropout", "plugins.datasets")
+DEFAULT_PLUGINS = ("regstudio_plugins.none", "regstudio_plugins.l2", "regstudio_plugins.dropout",
+                   "regstudio_plugins.datasets")
 ENTRY_POINT_GROUP = "regcore"
 ALLOW_ENV = "REGCORE_LOAD_PLUGINS"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

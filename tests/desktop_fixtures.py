@@ -15,7 +15,7 @@ __all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle
 
 @pytest.fixture(autouse=True)
 def no_leftovers(qapp):
-    from desktop.worker import running_workers
+    from regstudio.worker import running_workers
 
     before = {id(widget) for widget in qapp.topLevelWidgets() if widget.isVisible()}
     yield
@@ -39,7 +39,7 @@ def settings_store(tmp_path):
 @pytest.fixture
 def make_window(qtbot, settings_store):
     """Build shown main windows (optionally with a registry); each is closed at the end of the test."""
-    from desktop.main_window import MainWindow
+    from regstudio.main_window import MainWindow
 
     windows = []
 

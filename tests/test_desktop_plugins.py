@@ -141,7 +141,7 @@ def test_bad_settings_and_unreadable_files_get_a_message_and_change_nothing(qtbo
 
 
 def test_reloading_plugins_reaches_the_sweep_view_too(qtbot, make_window, monkeypatch):
-    import desktop.main_window as main_window
+    import regstudio.main_window as main_window
 
     window = make_window()
     if window.sweep_view is None:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop.plugins_dialog import PluginsDialog
+from regstudio.plugins_dialog import PluginsDialog
 from desktop_fixtures import *  # noqa: F401,F403
 from regcore import Param, Regularizer, hookimpl
 from regcore.plugins import ALLOW_ENV, load_registry

@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QThread, QTimer
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
-from desktop.worker import TrainingWorker, running_workers
+from regstudio.worker import TrainingWorker, running_workers
 from regcore import experiment
 from regcore.training import Training
 

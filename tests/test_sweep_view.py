@@ -13,7 +13,7 @@ from test_sweep import ExplodingPlugin
 
 @pytest.fixture
 def make_view(qtbot, small_data):
-    from desktop.sweep_view import SweepView
+    from regstudio.sweep_view import SweepView
 
     views = []
 
@@ -117,7 +117,7 @@ def test_bad_settings_are_a_status_message_and_start_nothing(view, setup, messag
 
 
 def test_without_data_the_view_says_what_to_do(qtbot):
-    from desktop.sweep_view import SweepView
+    from regstudio.sweep_view import SweepView
 
     view = SweepView(load_registry())
     qtbot.addWidget(view)
