@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMes
                                QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from regcore import experiment
-from regcore.cli import NOTEBOOK_RUNS
-from regcore.config import RunConfig
+from regcore.config import NOTEBOOK_RUNS, RunConfig
 from regcore.data import Dataset
 from regcore.datasets import DEFAULT_SOURCE, resolve_data
 from regcore.errors import RegcoreError

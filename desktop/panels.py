@@ -22,10 +22,6 @@ from regcore.params import parse_assignments
 
 from .param_widgets import FloatSpinBox, ParamForm, RegularizerBox
 
-# The window records the cost ten times as often as the notebook's 1000 so the live curve is smooth;
-# recording does not change the training, and costs about 1% of the time.
-LIVE_RECORD_EVERY = 100
-
 
 def format_source(name: str, values: dict[str, Any]) -> str:
     """``moons:n=160,noise=0.3,...``: a SOURCE the CLI's ``--data`` also accepts."""
@@ -126,7 +122,7 @@ class TrainingPanel(QGroupBox):
         form.addRow("Iterations", self.iterations)
         form.addRow("Seed", self.seed)
         form.addRow("Record cost every", self.record_every)
-        self.set_config(RunConfig(record_every=LIVE_RECORD_EVERY))
+        self.set_config(RunConfig())
 
     def fields(self) -> dict[str, Any]:
         """The RunConfig fields this panel holds; raises ParamError for bad hidden sizes."""

@@ -12,14 +12,12 @@ import math
 import sys
 from typing import Any, Sequence
 
-from .config import RunConfig, parse_hidden, parse_regularizers
+from .config import NOTEBOOK_RUNS, RunConfig, parse_hidden, parse_regularizers
 from .datasets import DEFAULT_SOURCE, resolve_data
 from .errors import RegcoreError
 from .plugins import load_registry
 
 PRINT_EVERY = 10000
-NOTEBOOK_RUNS = (("none", ()), ("l2", (("l2", {"lambd": 0.7}),)),
-                 ("dropout", (("dropout", {"keep_prob": 0.86, "mask": "course"}),)))
 
 
 class UsageError(RegcoreError):
