@@ -7,9 +7,8 @@ names a registered data-set source and its parameters. ``None`` gives the defaul
 from __future__ import annotations
 
 from .data import Dataset, load_file
-from .errors import DataError, PluginError, RegcoreError
+from .errors import PLUGIN_FAILURES, DataError, PluginError, RegcoreError
 from .params import parse_assignments
-from .training import PLUGIN_FAILURES
 
 # The default data set: small and noisy enough that the unregularized 2-20-3-1 network overfits it
 # with the default settings, and L2 and dropout each narrow the train/test gap (see the README).

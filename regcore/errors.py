@@ -3,6 +3,11 @@ and, where it helps, what is allowed or what to try. The CLI prints them and exi
 window shows them in a dialog or the status bar. Anything else that escapes is a bug."""
 
 
+# What a plugin's code may raise without taking the program down: everything but Ctrl-C. Wherever the
+# core calls into a plugin (loading it, a regularizer's hook, a data set's make) it catches these.
+PLUGIN_FAILURES = (Exception, SystemExit)
+
+
 class RegcoreError(Exception):
     """A problem with the user's input, data, settings or plugins; its message is one line."""
 

@@ -27,11 +27,10 @@ from typing import Any, Iterable, Mapping
 import pluggy
 
 from . import hookspecs
-from .errors import ParamError, PluginError
+from .errors import PLUGIN_FAILURES, ParamError, PluginError
 from .params import Param, resolve
-from .regularizer import Regularizer
+from .regularizer import ActiveRegularizer, Regularizer
 from .sources import DatasetSource
-from .training import PLUGIN_FAILURES, ActiveRegularizer
 
 DEFAULT_PLUGINS = ("regstudio_plugins.none", "regstudio_plugins.l2", "regstudio_plugins.dropout",
                    "regstudio_plugins.datasets")

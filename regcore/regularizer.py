@@ -111,3 +111,19 @@ class Regularizer:
     def overrides(cls, method: str) -> bool:
         """Whether this class defines ``method`` itself rather than inheriting the no-op."""
         return getattr(cls, method) is not getattr(Regularizer, method)
+
+
+@dataclass(frozen=True)
+class ActiveRegularizer:
+    """A regularizer class with its validated values and where it came from: one entry of a run.
+
+    Numeric values may be a scalar (every model the same) or a sequence with one value per model.
+    """
+
+    cls: type[Regularizer]
+    values: Mapping[str, Any]
+    origin: str = "built-in"
+
+    @property
+    def title(self) -> str:
+        return f"regularizer {self.cls.name!r} (from {self.origin})"

@@ -43,7 +43,8 @@ from .data import Dataset
 from .errors import ParamError, RegcoreError
 from .network import Layout, layer_sizes
 from .params import Param
-from .training import ActiveRegularizer, Training
+from .regularizer import ActiveRegularizer
+from .training import Training
 
 MAX_POINTS = 10_000
 MAX_CHUNK = 32            # beyond this a batch gains nothing, and progress gets coarse

@@ -24,31 +24,13 @@ import numpy as np
 
 from . import network
 from .data import Dataset
-from .errors import TrainingError
-from .regularizer import ModelRandom, Regularizer, RunContext
+from .errors import PLUGIN_FAILURES, TrainingError
+from .regularizer import ActiveRegularizer, ModelRandom, RunContext
 
 DIVERGED_HINT = "try a smaller learning rate"
-# What a regularizer may raise without taking the program down: everything but Ctrl-C.
-PLUGIN_FAILURES = (Exception, SystemExit)
 # Weights this large mean gradient descent has blown up (sane runs stay below ~1e3); stopping here,
 # rather than at overflow, names the iteration where it went wrong instead of thousands later.
 DIVERGED_SQUARED_NORM = 1e16
-
-
-@dataclass(frozen=True)
-class ActiveRegularizer:
-    """A regularizer class with its validated values and where it came from.
-
-    Numeric values may be a scalar (every model the same) or a sequence with one value per model.
-    """
-
-    cls: type[Regularizer]
-    values: Mapping[str, Any]
-    origin: str = "built-in"
-
-    @property
-    def title(self) -> str:
-        return f"regularizer {self.cls.name!r} (from {self.origin})"
 
 
 @dataclass

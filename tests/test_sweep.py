@@ -242,7 +242,7 @@ def test_cli_writes_the_csv_even_when_the_table_cannot_be_printed(capsys, tmp_pa
     def closed_pipe(*args):  # `regcore sweep ... --csv out.csv | head -3`: the reader went away
         raise BrokenPipeError
 
-    monkeypatch.setattr("regcore.sweep_cli.print_table", closed_pipe)
+    monkeypatch.setattr("regcore.cli.sweep.print_table", closed_pipe)
     target = tmp_path / "sweep.csv"
     sweep_cli(capsys, "--reg", "l2", "--param", "lambd=0:1:2", "--csv", str(target))
     assert len(target.read_text().splitlines()) == 3
@@ -274,7 +274,7 @@ def test_cli_bad_input_is_one_line_and_exit_status_2(capsys, args, message):
 
 
 def test_cli_reports_failed_models_and_exits_2(capsys, monkeypatch):
-    import regcore.sweep_cli
+    import regcore.cli.sweep
 
     registry = load_registry(extra=[("exploding", ExplodingPlugin())], environ={})
     monkeypatch.setattr("regcore.cli.load_registry", lambda: registry)
@@ -283,4 +283,4 @@ def test_cli_reports_failed_models_and_exits_2(capsys, monkeypatch):
     points = json.loads(out)["points"]
     assert [p["test_accuracy"] is None for p in points] == [False, False, True]
     assert err.startswith("regcore: error: 1 of 3 models failed: regularizer 'exploding'")
-    assert regcore.sweep_cli.cmd_sweep  # the handler the parser dispatches to
+    assert regcore.cli.sweep.run  # the handler the parser dispatches to

@@ -21,10 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .config import RunConfig, parse_hidden, parse_regularizers
-from .datasets import resolve_data
-from .errors import ParamError, RegcoreError
-from .sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
+from ..config import parse_regularizers
+from ..datasets import resolve_data
+from ..errors import ParamError, RegcoreError
+from ..sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
+from .options import json_number, run_config, training_options
 
 BEST_MARK = "*"
 
@@ -33,13 +34,10 @@ class OutputError(RegcoreError):
     """The file asked for cannot be written."""
 
 
-def add_sweep_command(commands) -> None:
-    """Register the ``sweep`` sub-command."""
+def register(commands) -> None:
     sweep = commands.add_parser("sweep", help="train one model per value of a regularizer parameter",
                                 description="Train many models that differ only in regularizer parameters "
                                             "(batched, on every core) and compare their accuracies.")
-    from .cli import training_options  # --data, --lr, --iterations, --hidden, --seed, --record-every
-
     training_options(sweep)
     sweep.add_argument("--reg", required=True, metavar="NAME[:key=value,...]",
                        help="the regularizer to sweep, with fixed values for its other parameters")
@@ -56,15 +54,13 @@ def add_sweep_command(commands) -> None:
     output = sweep.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     output.add_argument("--csv", metavar="FILE", help="write one row per model to FILE (the table still prints)")
-    sweep.set_defaults(handler=cmd_sweep)
+    sweep.set_defaults(handler=run)
 
 
-def cmd_sweep(args, registry) -> int:
+def run(args, registry) -> int:
     regularizers = parse_regularizers([args.reg, *args.also], registry)
     axes = [parse_axis(text, regularizers, registry) for text in args.param]
-    base = RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
-                     seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),
-                     data=args.data)
+    base = run_config(args, regularizers)
     points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
     if args.csv is not None:
         check_writable(args.csv)
@@ -151,15 +147,11 @@ def report(result: SweepResult, data_name: str) -> dict:
         if point is None:
             continue
         points.append({"params": point.point.params, "seed": point.point.config.seed,
-                       "train_accuracy": _number(point.train_accuracy), "test_accuracy": _number(point.test_accuracy),
-                       "final_cost": _number(point.final_cost), "iterations_done": point.iterations_done,
+                       "train_accuracy": json_number(point.train_accuracy), "test_accuracy": json_number(point.test_accuracy),
+                       "final_cost": json_number(point.final_cost), "iterations_done": point.iterations_done,
                        "completed": point.completed, **({"error": point.error} if point.error else {})})
     return {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
             "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
 
 
 def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name: str) -> None:

@@ -1,0 +1,40 @@
+"""``regcore compare``: the notebook's comparison (none, L2, dropout) and its table."""
+
+from __future__ import annotations
+
+import json
+
+from ..config import NOTEBOOK_RUNS
+from ..datasets import resolve_data
+from .options import json_option, run_config, text_number, training_options
+from .train import print_accuracies, train_once
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("compare", help="the notebook's comparison: none, L2, dropout")
+    training_options(parser)
+    json_option(parser, 'one JSON object, {"runs": [...]}, instead of text')
+    parser.set_defaults(handler=run)
+
+
+def run(args, registry) -> int:
+    data = resolve_data(args.data, registry)
+    runs, labels = [], []
+    for name, regularizers in NOTEBOOK_RUNS:
+        config = run_config(args, regularizers)
+        labels.append(config.describe_regularizers())
+        if not args.json:
+            print(f"== {labels[-1]}")
+        report = train_once(config, registry, data, echo=not args.json)
+        if not args.json:
+            print_accuracies(report)
+            print()
+        runs.append({"name": name, **report})
+    if args.json:
+        print(json.dumps({"runs": runs}))
+        return 0
+    print(f"{'model':<40} {'train accuracy':>20} {'test accuracy':>20}")
+    for label, run_report in zip(labels, runs):
+        print(f"{label:<40} {text_number(run_report['train_accuracy']):>20.16g} "
+              f"{text_number(run_report['test_accuracy']):>20.16g}")
+    return 0

@@ -1,0 +1,70 @@
+"""What the CLI's commands share: the argument parser class, the training options, building a `RunConfig`.
+
+Defaults come from `regcore.defaults`, so ``regcore train``, ``compare`` and ``sweep`` offer the same
+settings as the window. A usage mistake is a `UsageError`: one line and exit status 2, like every
+other error the CLI reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .. import defaults
+from ..config import RunConfig, parse_hidden
+from ..datasets import DEFAULT_SOURCE
+from ..errors import RegcoreError
+
+
+class UsageError(RegcoreError):
+    """The command line itself is malformed (an unknown option, a missing value)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 2, like every other error."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def data_option(parser) -> None:
+    parser.add_argument("--data", metavar="SOURCE",
+                        help=f"a .mat/.npz/.csv file or a generator like moons:noise=0.3,n=400 "
+                             f"(default: {DEFAULT_SOURCE})")
+
+
+def json_option(parser, what: str = "one JSON object instead of text") -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what}")
+
+
+def training_options(parser) -> None:
+    """The options every training command shares (``train``, ``compare``, ``sweep``)."""
+    data_option(parser)
+    parser.add_argument("--lr", type=float, default=defaults.LEARNING_RATE,
+                        help=f"learning rate (default {defaults.LEARNING_RATE:g})")
+    parser.add_argument("--iterations", type=int, default=defaults.ITERATIONS,
+                        help=f"gradient-descent iterations (default {defaults.ITERATIONS})")
+    parser.add_argument("--hidden", default=",".join(map(str, defaults.HIDDEN)),
+                        help=f"hidden layer sizes (default {','.join(map(str, defaults.HIDDEN))})")
+    parser.add_argument("--seed", type=int, default=defaults.SEED,
+                        help=f"initialisation seed (default {defaults.SEED}, the notebook's)")
+    parser.add_argument("--record-every", type=int, default=defaults.RECORD_EVERY,
+                        help=f"record the cost every N iterations (default {defaults.RECORD_EVERY})")
+
+
+def run_config(args, regularizers) -> RunConfig:
+    """The one place a command line becomes a `RunConfig` (``regularizers``: parsed (name, values) pairs)."""
+    return RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
+                     seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),
+                     data=args.data)
+
+
+def json_number(value) -> float | None:
+    """A float for JSON; None (null) for NaN, e.g. the test accuracy of a data set without test points."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def text_number(value: float | None) -> float:
+    """The inverse of `json_number`, for text output (which prints nan)."""
+    return math.nan if value is None else value

@@ -1,0 +1,33 @@
+"""``regcore plugins``: every regularizer and data set the plugins provide, and what became of each plugin."""
+
+from __future__ import annotations
+
+import json
+
+from .options import json_option
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("plugins", help="list regularizers, data sets and plugins")
+    json_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args, registry) -> int:
+    described = registry.describe()
+    if args.json:
+        print(json.dumps(described))
+        return 0
+    for kind in ("regularizers", "datasets"):
+        print(f"{kind.capitalize()}:")
+        for item in described[kind]:
+            print(f"  {item['name']:<12} {item['label']}  [{item['origin']}]")
+            for p in item["params"]:
+                allowed = p.get("allowed") or ("one of " + ", ".join(p["choices"]) if "choices" in p else p["kind"])
+                print(f"      {p['name']}={p['default']}  ({allowed}) {p['help']}")
+    print("Plugins:")
+    for p in described["plugins"]:
+        where = "built-in" if p["builtin"] else f"{p['package']} {p['version']}"
+        reason = f": {p['reason']}" if p["reason"] else ""
+        print(f"  {p['name']:<12} {p['status']:<9} {where}{reason}")
+    return 0
