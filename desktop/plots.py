@@ -156,10 +156,11 @@ class CostPlot(_FittedTitlePlot):
         """Append (iteration, cost, penalty, test_cost) records of the first model, then redraw once."""
         if not records or not self._live:
             return
-        for i, cost, penalty, test_cost in records:
-            for name, value in (("train cost", cost[0]), ("test cost", test_cost[0]), ("penalty", penalty[0])):
+        for record in records:
+            for name, value in (("train cost", record.cost[0]), ("test cost", record.test_cost[0]),
+                                ("penalty", record.penalty[0])):
                 if name in self._live:
-                    self._live[name][1].append(i)
+                    self._live[name][1].append(record.iteration)
                     self._live[name][2].append(value)
         log = self.ctrl.logYCheck.isChecked()
         for curve, xs, ys in self._live.values():

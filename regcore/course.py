@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.io
 
-from . import network
+from . import defaults, network
 from .data import Dataset
 from .training import Training
 
@@ -56,15 +56,29 @@ def _sigmoid(Z):
     return network.sigmoid(Z, out=np.empty_like(Z))
 
 
+def _flat(parameters):
+    """The core's (1, P) parameter array and layout from the notebook's dict W1, b1, W2, ..."""
+    count = len(parameters) // 2
+    sizes = (parameters["W1"].shape[1], *(parameters["W" + str(l)].shape[0] for l in range(1, count + 1)))
+    layout = network.Layout(sizes)
+    flat = np.zeros((1, layout.size))
+    weights, biases = layout.views(flat)
+    for l in range(1, count + 1):
+        weights[l - 1][0] = parameters["W" + str(l)]
+        biases[l - 1][0] = parameters["b" + str(l)]
+    return layout, flat
+
+
 def forward_propagation(X, parameters):
-    """LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID; returns (A3, cache) in the notebook's cache layout."""
+    """LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID; returns (A3, cache) in the notebook's cache layout.
+
+    Computed by the core's clean forward pass (`regcore.network.forward`).
+    """
+    layout, flat = _flat(parameters)
+    passed = network.forward(flat, layout, np.asarray(X, dtype=float), keep_hidden=True)
+    (Z1, Z2, Z3), (A1, A2) = (Z[0] for Z in passed.pre_activations), (A[0] for A in passed.activations)
+    A3 = passed.probabilities[0]
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
-    Z1 = _dense(W1, X, b1)
-    A1 = _relu(Z1)
-    Z2 = _dense(W2, A1, b2)
-    A2 = _relu(Z2)
-    Z3 = _dense(W3, A2, b3)
-    A3 = _sigmoid(Z3)
     return A3, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -166,7 +180,8 @@ def load_2D_dataset(path):
     return data["X"].T, data["y"].T, data["Xval"].T, data["yval"].T
 
 
-def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1):
+def model(X, Y, learning_rate=defaults.LEARNING_RATE, num_iterations=defaults.ITERATIONS, print_cost=True, lambd=0,
+          keep_prob=1):
     """Train the 3-layer network (2-20-3-1 for 2-D X) and return its parameters dict.
 
     Prints "Cost after iteration i: c" every 10,000 iterations as the notebook does. ``lambd`` > 0
@@ -179,11 +194,10 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     if keep_prob < 1:
         active.append(registry.activate("dropout", {"keep_prob": keep_prob, "mask": "course"}))
     data = Dataset.checked("model", np.asarray(X).T, np.asarray(Y).T, np.zeros((0, X.shape[0])), np.zeros(0))
-    hidden = (20, 3)
-    training = Training(data, hidden=hidden, learning_rate=learning_rate, iterations=num_iterations,
-                        regularizers=active, record_every=1000)
+    training = Training(data, hidden=defaults.HIDDEN, learning_rate=learning_rate, iterations=num_iterations,
+                        regularizers=active, record_every=10000)
     for progress in training.steps(report_every=10000):
-        for i, cost, _, _ in progress.new_records:
-            if print_cost and i % 10000 == 0:
-                print("Cost after iteration {}: {}".format(i, cost[0]))
+        for record in progress.new_records:
+            if print_cost and record.iteration % 10000 == 0:
+                print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]))
     return _as_dict(training.layout, training.flat)

@@ -52,7 +52,8 @@ VERSION = 1
 SUFFIX = ".regx"
 INDEX = "experiment.json"
 DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
-CURVES = ("iterations", "cost", "penalty", "test_cost")
+CURVES = ("iterations", "cost", "penalty", "test_cost", "train_loss")
+OPTIONAL_CURVES = ("train_loss",)  # not in files written before it was recorded: read as NaN
 
 
 class ExperimentError(RegcoreError):
@@ -232,19 +233,23 @@ def _read_archive(archive: zipfile.ZipFile, path: Path) -> Experiment:
         parts = {name: array(f"datasets/{entry['id']}/{name}.npy") for name in DATA_ARRAYS}
         datasets[entry["id"]] = Dataset.checked(entry["name"], parts["X_train"].T, parts["Y_train"].reshape(-1),
                                                 parts["X_test"].T, parts["Y_test"].reshape(-1))
-    runs = [_read_run(entry, datasets, array) for entry in index["runs"]]
+    runs = [_read_run(entry, datasets, array, archive.namelist()) for entry in index["runs"]]
     settings = RunConfig.from_dict(index["settings"]) if index["settings"] is not None else None
     current = index["current_data"]
     return Experiment(settings=settings, data=datasets[current] if current is not None else None, runs=runs)
 
 
-def _read_run(entry: dict, datasets: dict, array) -> RunRecord:
+def _read_run(entry: dict, datasets: dict, array, archive_names) -> RunRecord:
     run_id = entry["id"]
     layout = network.Layout(tuple(int(n) for n in entry["layer_sizes"]))
     parameters = array(f"runs/{run_id}/parameters.npy")
     if parameters.shape != (layout.size,) or parameters.dtype != np.float64:
         raise ExperimentError(f"run {run_id}: {parameters.shape} parameters do not fit layers {layout.sizes}")
-    curves = {name: array(f"runs/{run_id}/{name}.npy") for name in CURVES}
+    names = set(archive_names)
+    curves = {name: array(f"runs/{run_id}/{name}.npy") for name in CURVES
+              if name not in OPTIONAL_CURVES or f"runs/{run_id}/{name}.npy" in names}
+    for name in OPTIONAL_CURVES:
+        curves.setdefault(name, np.full(len(curves["iterations"]), np.nan))
     if len({len(c) for c in curves.values()}) != 1:
         raise ExperimentError(f"run {run_id}: its cost curves have different lengths")
     history = {"iterations": curves["iterations"],

@@ -84,36 +84,55 @@ def initial_parameters(layout: Layout, seeds) -> np.ndarray:
 CHUNK_POINTS = 8192  # points per pass: keeps a (hidden, chunk) layer in cache, ~10x faster on a 200x200 grid
 
 
-def probabilities(flat: np.ndarray, layout: Layout, X: np.ndarray) -> np.ndarray:
-    """The clean (no dropout) forward pass: P(y = 1) for each model and point, shape (K, m).
+@dataclass(frozen=True)
+class ForwardPass:
+    """What the clean forward pass computed, each with a leading model axis K.
 
-    ``X`` is (n_x, m), e.g. a decision-boundary grid. Allocates its own arrays, so it may run on a
-    copy of the parameters in any thread while training goes on elsewhere.
+    ``logits`` and ``probabilities`` are the output layer's Z and sigmoid(Z), (K, 1, m).
+    ``pre_activations`` (Z of every layer, (K, n_l, m)) and ``activations`` (the hidden layers' ReLU
+    outputs) are kept only when asked for (``keep_hidden``), empty tuples otherwise.
     """
-    out = np.empty((flat.shape[0], X.shape[1]))
-    for start in range(0, X.shape[1], CHUNK_POINTS):
-        logits = output_logits(flat, layout, X[:, start:start + CHUNK_POINTS])
-        out[:, start:start + CHUNK_POINTS] = sigmoid(logits, out=logits)[:, 0, :]
-    return out
+
+    logits: np.ndarray
+    probabilities: np.ndarray
+    pre_activations: tuple[np.ndarray, ...] = ()
+    activations: tuple[np.ndarray, ...] = ()
 
 
-def logits_and_probabilities(flat: np.ndarray, layout: Layout, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Z and sigmoid(Z) of the output layer by the clean forward pass, each (K, 1, m)."""
-    Z = output_logits(flat, layout, X)
-    return Z, sigmoid(Z, out=np.empty_like(Z))
+def forward(flat: np.ndarray, layout: Layout, X: np.ndarray, keep_hidden: bool = False) -> ForwardPass:
+    """The clean (no dropout, no transform) forward pass of every model in ``flat`` (K, P) on ``X`` (n_x, m).
 
-
-def output_logits(flat: np.ndarray, layout: Layout, X: np.ndarray) -> np.ndarray:
-    """Z of the output layer, (K, 1, m), by the clean forward pass."""
+    This is the one implementation of the network's prediction: the recorded test cost, the
+    accuracies, the decision-boundary grid, the inspection views and the notebook's
+    ``forward_propagation`` all use it. Allocates its own arrays, so it may run on a copy of the
+    parameters in any thread while training goes on elsewhere.
+    """
     weights, biases = layout.views(flat)
     A = X
+    pre, hidden = [], []
     for W, b in zip(weights[:-1], biases[:-1]):
-        A = np.matmul(W, A)
-        A += b
-        np.maximum(0.0, A, out=A)
-    Z = np.matmul(weights[-1], A)
-    Z += biases[-1]
-    return Z
+        Z = np.matmul(W, A)
+        Z += b
+        if keep_hidden:
+            pre.append(Z)
+            A = np.maximum(0.0, Z)
+            hidden.append(A)
+        else:
+            A = np.maximum(0.0, Z, out=Z)
+    logits = np.matmul(weights[-1], A)
+    logits += biases[-1]
+    if keep_hidden:
+        pre.append(logits)
+    return ForwardPass(logits, sigmoid(logits, out=np.empty_like(logits)), tuple(pre), tuple(hidden))
+
+
+def probabilities(flat: np.ndarray, layout: Layout, X: np.ndarray) -> np.ndarray:
+    """P(y = 1) by the clean forward pass for each model and point, shape (K, m), in cache-sized chunks
+    (e.g. for a decision-boundary grid)."""
+    out = np.empty((flat.shape[0], X.shape[1]))
+    for start in range(0, X.shape[1], CHUNK_POINTS):
+        out[:, start:start + CHUNK_POINTS] = forward(flat, layout, X[:, start:start + CHUNK_POINTS]).probabilities[:, 0, :]
+    return out
 
 
 def sigmoid_ops(Z: np.ndarray, out: np.ndarray) -> list:

@@ -18,13 +18,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from . import network
+from . import defaults, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, TrainingError
+from .optimizer import GradientDescent, Optimizer
 from .regularizer import ActiveRegularizer, ModelRandom, RunContext
 
 DIVERGED_HINT = "try a smaller learning rate"
@@ -33,30 +34,44 @@ DIVERGED_HINT = "try a smaller learning rate"
 DIVERGED_SQUARED_NORM = 1e16
 
 
+class Record(NamedTuple):
+    """The costs recorded at one iteration, one entry per model (each (K,))."""
+
+    iteration: int
+    cost: np.ndarray         # the training objective, as the notebook prints it
+    penalty: np.ndarray      # the penalties' share of it
+    test_cost: np.ndarray    # data loss on the test set (clean forward pass); NaN without test points
+    train_loss: np.ndarray   # data loss on the training set (clean forward pass)
+
+
+CURVES = ("cost", "penalty", "test_cost", "train_loss")
+
+
 @dataclass
 class History:
     """Costs recorded every `record_every` iterations (and at iteration 0), one column per model.
 
     ``cost`` is what the notebook prints: the training objective on the training forward pass
     (data loss, with any activation transform such as dropout, plus penalties). ``penalty`` is the
-    penalties' share of it; ``test_cost`` is the data loss on the test set (clean forward pass).
+    penalties' share of it; ``test_cost`` is the data loss on the test set and ``train_loss`` the
+    data loss on the training set, both by the clean forward pass (no dropout, no penalty): the
+    honest pair to compare for over-fitting.
     """
 
     models: int = 1
-    iterations: list[int] = field(default_factory=list)
-    cost: list[np.ndarray] = field(default_factory=list)
-    penalty: list[np.ndarray] = field(default_factory=list)
-    test_cost: list[np.ndarray] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def iterations(self) -> list[int]:
+        return [record.iteration for record in self.records]
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Copies as arrays: ``iterations`` (R,), ``cost``/``penalty``/``test_cost`` (R, K)."""
-        shape = (len(self.iterations), self.models)  # explicit, so a run stopped before iteration 0 works too
-        return {
-            "iterations": np.array(self.iterations, dtype=np.int64),
-            "cost": np.array(self.cost, dtype=float).reshape(shape),
-            "penalty": np.array(self.penalty, dtype=float).reshape(shape),
-            "test_cost": np.array(self.test_cost, dtype=float).reshape(shape),
-        }
+        """Copies as arrays: ``iterations`` (R,), and each of `CURVES` (R, K)."""
+        shape = (len(self.records), self.models)  # explicit, so a run stopped before iteration 0 works too
+        out = {"iterations": np.array(self.iterations, dtype=np.int64)}
+        for name in CURVES:
+            out[name] = np.array([getattr(record, name) for record in self.records], dtype=float).reshape(shape)
+        return out
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,7 @@ class Progress:
     iteration: int        # iterations completed
     iterations: int       # iterations asked for
     seconds: float        # time spent training so far (not counting the consumer's time)
-    new_records: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray], ...]  # (i, cost, penalty, test_cost)
+    new_records: tuple[Record, ...]
 
     @property
     def fraction(self) -> float:
@@ -91,9 +106,11 @@ class Result:
 class Training:
     """Train K models together. See the module docstring; `run()` for the simple case."""
 
-    def __init__(self, data: Dataset, *, hidden: Sequence[int] = (20, 3), learning_rate: float = 0.3,
-                 iterations: int = 30000, seeds: Sequence[int] = (3,),
-                 regularizers: Sequence[ActiveRegularizer] = (), record_every: int = 1000):
+    def __init__(self, data: Dataset, *, hidden: Sequence[int] = defaults.HIDDEN,
+                 learning_rate: float = defaults.LEARNING_RATE, iterations: int = defaults.ITERATIONS,
+                 seeds: Sequence[int] = (defaults.SEED,), regularizers: Sequence[ActiveRegularizer] = (),
+                 record_every: int = defaults.RECORD_EVERY, optimizer: type[Optimizer] = GradientDescent,
+                 optimizer_values: dict | None = None):
         self.data = data
         self.learning_rate = float(learning_rate)
         self.iterations = int(iterations)
@@ -132,6 +149,7 @@ class Training:
         self._grad_adders = [(r, i.add_gradients) for r, i in pairs if r.cls.overrides("add_gradients")]
         self._constraints = [(r, i.after_update) for r, i in pairs if r.cls.overrides("after_update")]
         self._penalties = [(r, i.penalty) for r, i in pairs if r.cls.overrides("penalty")]
+        self.optimizer = optimizer(self.learning_rate, optimizer_values or {}, self.context)
         self._plan()
 
     def _per_model(self, value):
@@ -212,9 +230,8 @@ class Training:
         one, with the same digits); larger batches use ``np.matmul`` on the stacks.
         """
         self._forward_ops, self._backward_ops = self._iteration_ops(check=False)
-        inv_m, lr = 1.0 / self.X.shape[1], self.learning_rate
-        grad, flat = self.grad, self.flat
-        self._update_ops = [partial(np.multiply, grad, lr, grad), partial(np.subtract, flat, grad, flat)]
+        inv_m, grad = 1.0 / self.X.shape[1], self.grad
+        self._update_ops = self.optimizer.plan(self.flat, grad)
         self._update_ops += [partial(self._constrain, reg, constrain) for reg, constrain in self._constraints]
         # the notebook's 1/m * (data gradient), then the regularizers' terms
         self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
@@ -297,12 +314,11 @@ class Training:
                 for op in self._iteration_ops(check=True)[0]:
                     op()
             raise TrainingError(f"the cost stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
-        test_cost = self.test_cost()
-        self.history.iterations.append(i)
-        self.history.cost.append(cost)
-        self.history.penalty.append(penalty)
-        self.history.test_cost.append(test_cost)
-        self._pending.append((i, cost, penalty, test_cost))
+        # without a transform the training pass is the clean pass: its data loss is the clean loss
+        train_loss = self.train_loss() if self._transforms else data_cost
+        record = Record(i, cost, penalty, self.test_cost(), train_loss)
+        self.history.records.append(record)
+        self._pending.append(record)
 
     def _penalty(self, i: int) -> np.ndarray:
         total = np.zeros(self.models)
@@ -401,8 +417,12 @@ class Training:
         """Data loss on the test set, (K,); NaN when the data set has no test points."""
         if self.data.X_test.shape[1] == 0:
             return np.full(self.models, np.nan)
-        return network.cross_entropy(*network.logits_and_probabilities(self.flat, self.layout, self.data.X_test),
-                                     self.data.Y_test)
+        return _data_loss(network.forward(self.flat, self.layout, self.data.X_test), self.data.Y_test)
+
+    @np.errstate(all="ignore")
+    def train_loss(self) -> np.ndarray:
+        """Data loss on the training set by the clean forward pass (no dropout, no penalty), (K,)."""
+        return _data_loss(network.forward(self.flat, self.layout, self.X), self.Y)
 
     @np.errstate(all="ignore")
     def accuracies(self) -> tuple[np.ndarray, np.ndarray]:
@@ -416,11 +436,14 @@ class Training:
     @np.errstate(all="ignore")
     def final_cost(self) -> np.ndarray:
         """The training objective of the current parameters on the clean forward pass, (K,)."""
-        logits, probs = network.logits_and_probabilities(self.flat, self.layout, self.X)
-        return network.cross_entropy(logits, probs, self.Y) + self._penalty(self.iteration)
+        return _data_loss(network.forward(self.flat, self.layout, self.X), self.Y) + self._penalty(self.iteration)
 
     def result(self) -> Result:
         train, test = self.accuracies()
         return Result(layout=self.layout, parameters=self.snapshot(), history=self.history.arrays(),
                       train_accuracy=train, test_accuracy=test, final_cost=self.final_cost(),
                       seconds=self.seconds, iterations_done=self.iteration, completed=self.completed)
+
+
+def _data_loss(passed: network.ForwardPass, Y: np.ndarray) -> np.ndarray:
+    return network.cross_entropy(passed.logits, passed.probabilities, Y)

@@ -36,9 +36,9 @@ def train_once(config, registry, data, *, echo: bool) -> dict[str, Any]:
     """Train with ``config``; print the notebook's cost lines if ``echo``; return the JSON-ready report."""
     training = config.build(registry, data)
     for progress in training.steps(report_every=PRINT_EVERY):
-        for i, cost, _, _ in progress.new_records:
-            if echo and i % PRINT_EVERY == 0:
-                print("Cost after iteration {}: {}".format(i, cost[0]), flush=True)
+        for record in progress.new_records:
+            if echo and record.iteration % PRINT_EVERY == 0:
+                print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]), flush=True)
     result = training.result()
     history = result.history
     return {
