@@ -8,8 +8,7 @@ course's ``load_planar_dataset`` scaled likewise.
 
 import numpy as np
 
-from regcore import DatasetSource, Param, hookimpl
-from regcore.data import split
+from regcore import DatasetSource, Param, hookimpl, split_points
 
 
 def _common(n=200, noise=0.1, max_noise=1.0, test_ratio=0.5):
@@ -23,7 +22,7 @@ def _common(n=200, noise=0.1, max_noise=1.0, test_ratio=0.5):
 
 
 def _finish(name, X, labels, test_ratio, rng, scale):
-    return split(name, np.asarray(X) * scale, np.asarray(labels, dtype=float), test_ratio, rng)
+    return split_points(name, np.asarray(X) * scale, np.asarray(labels, dtype=float), test_ratio, rng)
 
 
 def circle(n, noise, test_ratio, seed):

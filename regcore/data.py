@@ -257,8 +257,14 @@ def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
                 writer.writerow([repr(float(x1)), repr(float(x2)), int(label), split])
 
 
-def split(name: str, X: np.ndarray, Y: np.ndarray, test_ratio: float, rng: np.random.Generator) -> Dataset:
-    """Shuffle generated points (rows) and split off ``test_ratio`` of them as the test set."""
+def split_points(name: str, X, Y, test_ratio: float, rng: np.random.Generator) -> Dataset:
+    """A `Dataset` from generated points: shuffle them with ``rng`` and hold out ``test_ratio`` as the test set.
+
+    ``X`` holds the points as rows, (m, 2); ``Y`` the labels 0/1, (m,). ``round(m * test_ratio)``
+    points go to the test set. Part of the plugin API (``regcore.split_points``): a data-set
+    plugin's ``make`` can end with it, as the built-in generators do.
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
     order = rng.permutation(len(Y))
     n_test = int(round(len(Y) * test_ratio))
     test, train = order[:n_test], order[n_test:]

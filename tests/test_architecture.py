@@ -1,0 +1,120 @@
+"""The layering of the code, checked from its source: no import cycles, and imports only point down.
+
+regcore's modules are ranked below, from the bottom (errors, parameters, data) up to the CLI; a
+module may import only modules of a lower rank (function-level imports included). regcore never
+imports Qt or the app; nothing in desktop/ (the `regstudio` package) imports the CLI; and desktop's
+own modules import each other without cycles. A new module must be given its rank here: where it
+sits in the layering is a decision, not an accident.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# regcore, bottom to top: a module may import any module of an earlier group, none of its own or later
+REGCORE_LAYERS = [
+    {"errors", "defaults"},
+    {"params", "files", "limits"},
+    {"data", "regularizer", "hookspecs"},
+    {"sources", "network", "optimizer"},
+    {"datasets", "plugins"},
+    {"training", "boundary", "inspect"},
+    {"config"},
+    {"sweep", "experiment", "course"},
+    {"cli"},
+]
+RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}
+QT = ("PySide6", "pyqtgraph", "superqt", "shiboken6", "regstudio")
+
+
+def imports_of(path: Path, package: str) -> set[str]:
+    """Absolute dotted names that ``path`` (a module of ``package``) imports, anywhere in the file."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import network`
+    return found
+
+
+def modules(folder: str, package: str) -> dict[str, Path]:
+    """{dotted module name: file} for every module of a source folder installed as ``package``."""
+    out = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        relative = path.relative_to(ROOT / folder).with_suffix("")
+        parts = [package, *relative.parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def regcore_module(dotted: str) -> str | None:
+    """``regcore.cli.train`` -> ``cli``; the package itself (its re-exports) -> None."""
+    parts = dotted.split(".")
+    return parts[1] if parts[0] == "regcore" and len(parts) > 1 else None
+
+
+def test_every_regcore_module_has_a_rank():
+    unranked = {regcore_module(name) for name in modules("regcore", "regcore")} - set(RANK) - {None, "__main__"}
+    assert not unranked, f"give these regcore modules a rank in REGCORE_LAYERS: {sorted(unranked)}"
+
+
+def test_regcore_imports_point_down_and_never_to_qt():
+    problems = []
+    for name, path in modules("regcore", "regcore").items():
+        own = regcore_module(name)
+        if own is None or own == "__main__":
+            continue
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for target in imports_of(path, package):
+            if target.split(".")[0] in QT:
+                problems.append(f"{name} imports {target} (regcore must not know Qt or the app)")
+            other = regcore_module(target)
+            if other is None or other == own or other not in RANK:
+                continue
+            if RANK[other] >= RANK[own]:
+                problems.append(f"{name} imports regcore.{other}, which is not below it")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_app_never_imports_the_cli():
+    offenders = [f"{name} imports {target}" for name, path in modules("desktop", "regstudio").items()
+                 for target in imports_of(path, name.rpartition(".")[0] if path.name != "__init__.py" else name)
+                 if target == "regcore.cli" or target.startswith("regcore.cli.")]
+    assert not offenders, offenders
+
+
+def test_no_import_cycles_within_a_package():
+    for folder, package in (("regcore", "regcore"), ("desktop", "regstudio"), ("plugins", "regstudio_plugins")):
+        found = modules(folder, package)
+        graph = {}
+        for name, path in found.items():
+            own_package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+            graph[name] = {t for t in imports_of(path, own_package) if t in found and t != name
+                           and not name.startswith(t + ".") and t != package}
+        state: dict[str, int] = {}
+
+        def visit(node, trail):
+            state[node] = 1
+            for nxt in graph[node]:
+                if state.get(nxt) == 1:
+                    raise AssertionError(f"import cycle: {' -> '.join(trail + [node, nxt])}")
+                if nxt not in state:
+                    visit(nxt, trail + [node])
+            state[node] = 2
+
+        for node in graph:
+            if node not in state:
+                visit(node, [])
