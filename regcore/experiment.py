@@ -3,7 +3,7 @@
 An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy ``.npy`` arrays:
 
 ``experiment.json``
-    ``{"format": "regstudio-experiment", "version": 1, "settings": CONFIG | null,
+    ``{"format": "regstudio-experiment", "version": 2, "settings": CONFIG | null,
     "current_data": ID | null, "datasets": [{"id", "name"}], "runs": [RUN, ...]}``. CONFIG is
     `RunConfig.to_dict()` (hidden, learning_rate, iterations, seed, record_every, regularizers as
     ``[{"name", "params"}]``, data: the SOURCE text or null). RUN is ``{"id", "data": ID, "config":
@@ -14,7 +14,7 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
     float64 arrays shaped (2, m) and (1, m), as in `regcore.data.Dataset`.
 ``runs/ID/parameters.npy``
     float64 (P,): the trained weights and biases in `regcore.network.Layout` order.
-``runs/ID/{iterations,cost,penalty,test_cost}.npy``
+``runs/ID/{iterations,cost,penalty,test_cost,train_loss}.npy``
     the recorded cost curves: int64 (R,) and float64 (R,).
 
 Arrays are stored as ``.npy`` and numbers in JSON by their shortest exact repr, so save -> open
@@ -48,12 +48,12 @@ from .errors import RegcoreError
 from .training import Result
 
 FORMAT = "regstudio-experiment"
-VERSION = 1
+VERSION = 2  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
 SUFFIX = ".regx"
 INDEX = "experiment.json"
 DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
 CURVES = ("iterations", "cost", "penalty", "test_cost", "train_loss")
-OPTIONAL_CURVES = ("train_loss",)  # not in files written before it was recorded: read as NaN
+SINCE_VERSION = {"train_loss": 2}  # curves a file of an older version does not have: read as NaN
 
 
 class ExperimentError(RegcoreError):
@@ -233,22 +233,20 @@ def _read_archive(archive: zipfile.ZipFile, path: Path) -> Experiment:
         parts = {name: array(f"datasets/{entry['id']}/{name}.npy") for name in DATA_ARRAYS}
         datasets[entry["id"]] = Dataset.checked(entry["name"], parts["X_train"].T, parts["Y_train"].reshape(-1),
                                                 parts["X_test"].T, parts["Y_test"].reshape(-1))
-    runs = [_read_run(entry, datasets, array, archive.namelist()) for entry in index["runs"]]
+    runs = [_read_run(entry, datasets, array, version) for entry in index["runs"]]
     settings = RunConfig.from_dict(index["settings"]) if index["settings"] is not None else None
     current = index["current_data"]
     return Experiment(settings=settings, data=datasets[current] if current is not None else None, runs=runs)
 
 
-def _read_run(entry: dict, datasets: dict, array, archive_names) -> RunRecord:
+def _read_run(entry: dict, datasets: dict, array, version: int) -> RunRecord:
     run_id = entry["id"]
     layout = network.Layout(tuple(int(n) for n in entry["layer_sizes"]))
     parameters = array(f"runs/{run_id}/parameters.npy")
     if parameters.shape != (layout.size,) or parameters.dtype != np.float64:
         raise ExperimentError(f"run {run_id}: {parameters.shape} parameters do not fit layers {layout.sizes}")
-    names = set(archive_names)
-    curves = {name: array(f"runs/{run_id}/{name}.npy") for name in CURVES
-              if name not in OPTIONAL_CURVES or f"runs/{run_id}/{name}.npy" in names}
-    for name in OPTIONAL_CURVES:
+    curves = {name: array(f"runs/{run_id}/{name}.npy") for name in CURVES if version >= SINCE_VERSION.get(name, 1)}
+    for name in CURVES:
         curves.setdefault(name, np.full(len(curves["iterations"]), np.nan))
     if len({len(c) for c in curves.values()}) != 1:
         raise ExperimentError(f"run {run_id}: its cost curves have different lengths")

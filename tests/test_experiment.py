@@ -43,7 +43,7 @@ def test_round_trip_is_exact(saved_experiment):
         assert after.error == before.error
         assert after.result.layout == before.result.layout
         assert after.result.parameters.tobytes() == before.result.parameters.tobytes()
-        for name in ("iterations", "cost", "penalty", "test_cost"):
+        for name in ("iterations", "cost", "penalty", "test_cost", "train_loss"):
             assert np.array_equal(after.result.history[name], before.result.history[name])
             assert after.result.history[name].dtype == before.result.history[name].dtype
         assert after.result.test_accuracy[0] == before.result.test_accuracy[0]
@@ -62,7 +62,7 @@ def test_data_shared_by_runs_is_stored_once(saved_experiment):
     _, path = saved_experiment
     with zipfile.ZipFile(path) as archive:
         index = json.loads(archive.read("experiment.json"))
-    assert index["format"] == "regstudio-experiment" and index["version"] == 1
+    assert index["format"] == "regstudio-experiment" and index["version"] == experiment.VERSION == 2
     assert len(index["datasets"]) == 1
 
 
@@ -112,7 +112,7 @@ def test_unreadable_files_raise_one_line(saved_experiment, tmp_path, damage, mes
         with zipfile.ZipFile(bad, "w") as archive:
             archive.writestr("readme.txt", "another program's zip")
     elif damage == "newer":
-        _rewrite_index(path, bad, lambda index: index.update(version=2))
+        _rewrite_index(path, bad, lambda index: index.update(version=experiment.VERSION + 1))
     elif damage == "format":
         _rewrite_index(path, bad, lambda index: index.update(format="something-else"))
     elif damage == "missing_array":
@@ -130,3 +130,23 @@ def test_save_into_missing_folder_is_an_experiment_error(saved_experiment, tmp_p
     original, _ = saved_experiment
     with pytest.raises(ExperimentError, match="cannot write there"):
         experiment.save(original, tmp_path / "no" / "such" / "folder.regx")
+
+
+def test_a_version_1_file_opens_with_the_training_loss_as_nan(saved_experiment, tmp_path):
+    _, path = saved_experiment
+    old = tmp_path / "old.regx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
+        for name in source.namelist():
+            if name.endswith("/train_loss.npy"):
+                continue  # version 1 did not record it
+            content = source.read(name)
+            if name == "experiment.json":
+                index = json.loads(content)
+                index["version"] = 1
+                content = json.dumps(index).encode()
+            target.writestr(name, content)
+    reopened = experiment.load(old)
+    for run in reopened.runs:
+        assert np.isnan(run.result.history["train_loss"]).all()
+        assert run.result.history["train_loss"].shape == run.result.history["cost"].shape
+    assert np.isfinite(reopened.runs[0].result.history["cost"]).all()
