@@ -6,10 +6,13 @@ turns it into a `Training` using the plugin registry. Parsing of ``NAME:key=valu
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
+
+import numpy as np
 
 from . import defaults
 from .data import Dataset
@@ -25,6 +28,28 @@ MAX_RECORDS = 1_000_000  # cost records kept in memory (~450 bytes each): bounds
 # dropout run uses the course's fixed masks, which is what reproduces its printed numbers.
 NOTEBOOK_RUNS = (("none", ()), ("l2", (("l2", {"lambd": 0.7}),)),
                  ("dropout", (("dropout", {"keep_prob": 0.86, "mask": "course"}),)))
+# SHA-256 of the course's football data as loaded (X_train, Y_train, X_test, Y_test as float64 bytes):
+# recognises the course's file without shipping it.
+COURSE_DATA_SHA256 = "6d7306196c3bdeb9690261c31accf8dac21ab91e9aac794d8f357ac1e8cd2873"
+
+
+def is_course_data(data: Dataset) -> bool:
+    """Whether ``data`` is the course's football data set (by a fingerprint of its arrays)."""
+    digest = hashlib.sha256()
+    for array in (data.X_train, data.Y_train, data.X_test, data.Y_test):
+        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+    return digest.hexdigest() == COURSE_DATA_SHA256
+
+
+def notebook_runs(data: Dataset) -> tuple:
+    """The notebook's comparison for ``data``: on the course's own data exactly `NOTEBOOK_RUNS`; on any
+    other data dropout draws fresh masks, since the course's fixed masks are one arbitrary draw that
+    stands for dropout only on the data they were drawn for (on other data they can make dropout look
+    worse than no regularization)."""
+    if is_course_data(data):
+        return NOTEBOOK_RUNS
+    return tuple((name, tuple((reg, {**values, "mask": "fresh"} if reg == "dropout" else values)
+                              for reg, values in regularizers)) for name, regularizers in NOTEBOOK_RUNS)
 
 
 @dataclass(frozen=True)

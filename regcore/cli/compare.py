@@ -1,10 +1,14 @@
-"""``regcore compare``: the notebook's comparison (none, L2, dropout) and its table."""
+"""``regcore compare``: the notebook's comparison (none, L2, dropout) and its table.
+
+On the course's own data it is exactly the notebook's (dropout with the course's fixed masks); on
+other data dropout draws fresh masks (see `regcore.config.notebook_runs`), and the output says so.
+"""
 
 from __future__ import annotations
 
 import json
 
-from ..config import NOTEBOOK_RUNS
+from ..config import is_course_data, notebook_runs
 from ..datasets import resolve_data
 from .options import json_option, run_config, text_number, training_options
 from .train import print_accuracies, train_once
@@ -20,7 +24,9 @@ def register(commands) -> None:
 def run(args, registry) -> int:
     data = resolve_data(args.data, registry)
     runs, labels = [], []
-    for name, regularizers in NOTEBOOK_RUNS:
+    if not args.json and not is_course_data(data):
+        print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)")
+    for name, regularizers in notebook_runs(data):
         config = run_config(args, regularizers)
         labels.append(config.describe_regularizers())
         if not args.json:
