@@ -85,7 +85,8 @@ def chunk_scan(data, registry, iterations, sizes=(1, 2, 4, 8, 16, 32)):
     out = {}
     for size in sizes:
         regs = [registry.activate("l2", {"lambd": list(np.linspace(0, 3, size))})]
-        best = min(_timed(lambda: Training(data, iterations=iterations, seeds=[3] * size, regularizers=regs).run())
+        best = min(_timed(lambda: Training(data, iterations=iterations, seeds=[3] * size, regularizers=regs,
+                                           record_every=1000).run())
                    for _ in range(2))
         out[size] = best / (size * iterations) * 1e6
     return out
@@ -110,7 +111,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     registry = load_registry()
     data = resolve_data(args.data, registry)
-    base = RunConfig(iterations=args.iterations, regularizers=(("l2", {"lambd": 0.0}),))
+    # the notebook's recording interval (1,000), as the baseline records
+    base = RunConfig(iterations=args.iterations, record_every=1000, regularizers=(("l2", {"lambd": 0.0}),))
     points = plan(base, [Axis("l2", "lambd", tuple(np.linspace(0, 3, args.count)))])
     lambdas = [p.params["lambd"] for p in points]
     sampled = lambdas[:: max(1, args.count // args.baseline_runs)][: args.baseline_runs]
