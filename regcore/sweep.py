@@ -38,6 +38,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from . import inspect as inspection
 from .config import RunConfig
 from .data import Dataset
 from .errors import ParamError, RegcoreError
@@ -181,6 +182,8 @@ class PointResult:
     iterations_done: int
     completed: bool
     error: str | None = None
+    weight_norms: tuple[float, ...] = ()    # final ‖W_l‖_F per layer (empty if it failed)
+    dead_units: tuple[int, ...] = ()        # final dead ReLU units per hidden layer, on the training points
 
     @property
     def ok(self) -> bool:
@@ -431,6 +434,8 @@ class _Outcome:
     iterations_done: int
     completed: bool
     error: str | None = None
+    weight_norms: tuple[float, ...] = ()
+    dead_units: tuple[int, ...] = ()
 
 
 REPORT_ITERATIONS = 500
@@ -460,9 +465,13 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
         second = yield from _train_chunk(task, cancel, models[half:], before + half * iterations)
         return first + second
     history = result.history
+    norms = inspection.weight_norms(result.parameters, result.layout)
+    dead = inspection.dead_units(result.parameters, result.layout, task.data.X_train)
     return [_Outcome(float(result.train_accuracy[k]), float(result.test_accuracy[k]), float(result.final_cost[k]),
                      result.parameters[k], history["iterations"], history["cost"][:, k].copy(),
-                     result.iterations_done, result.completed) for k in range(len(models))]
+                     result.iterations_done, result.completed,
+                     weight_norms=tuple(float(v) for v in norms[k]),
+                     dead_units=tuple(int(layer[k].sum()) for layer in dead)) for k in range(len(models))]
 
 
 def _stacked(models: list[_ModelSpec]) -> list[ActiveRegularizer]:

@@ -149,6 +149,7 @@ def report(result: SweepResult, data_name: str) -> dict:
         points.append({"params": point.point.params, "seed": point.point.config.seed,
                        "train_accuracy": json_number(point.train_accuracy), "test_accuracy": json_number(point.test_accuracy),
                        "final_cost": json_number(point.final_cost), "iterations_done": point.iterations_done,
+                       "weight_norms": list(point.weight_norms), "dead_units": list(point.dead_units),
                        "completed": point.completed, **({"error": point.error} if point.error else {})})
     return {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
             "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import inspect as inspection
 from ..config import parse_regularizers
 from ..datasets import DEFAULT_SOURCE, resolve_data
-from .options import json_number, json_option, run_config, text_number, training_options
+from .options import UsageError, json_number, json_option, run_config, text_number, training_options
 
 PRINT_EVERY = 10000
 
@@ -18,13 +19,18 @@ def register(commands) -> None:
     json_option(parser)
     parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
                         help="a regularizer; repeat to combine (see `regcore plugins`)")
+    parser.add_argument("--inspect", action="store_true",
+                        help="with --json: add, for every recorded iteration, the weight norms, dead units and "
+                             "weight histograms of each layer (\"inspect\": [...])")
     parser.set_defaults(handler=run)
 
 
 def run(args, registry) -> int:
+    if args.inspect and not args.json:
+        raise UsageError("--inspect adds the network's insides to the JSON report: use it with --json")
     config = run_config(args, parse_regularizers(args.reg, registry))
     data = resolve_data(args.data, registry)
-    report = train_once(config, registry, data, echo=not args.json)
+    report = train_once(config, registry, data, echo=not args.json, inspect=args.inspect)
     if args.json:
         print(json.dumps(report))
     else:
@@ -32,13 +38,27 @@ def run(args, registry) -> int:
     return 0
 
 
-def train_once(config, registry, data, *, echo: bool) -> dict[str, Any]:
-    """Train with ``config``; print the notebook's cost lines if ``echo``; return the JSON-ready report."""
+def train_once(config, registry, data, *, echo: bool, inspect: bool = False) -> dict[str, Any]:
+    """Train with ``config``; print the notebook's cost lines if ``echo``; return the JSON-ready report.
+
+    With ``inspect`` the report gets ``"inspect"``: the network's insides at every recorded iteration,
+    with the parameters of that iteration before its update (like the recorded cost). The loop stops
+    at every recording for it: at that point the parameters are the next record's.
+    """
     training = config.build(registry, data)
-    for progress in training.steps(report_every=PRINT_EVERY):
+    inspections = []
+
+    def look() -> None:
+        if inspect and training.iteration < training.iterations and training.iteration % training.record_every == 0:
+            inspections.append(inspection.inspect(training.flat, training.layout, data.X_train,
+                                                  training.iteration).to_dict())
+
+    look()
+    for progress in training.steps(report_every=config.record_every if inspect else PRINT_EVERY):
         for record in progress.new_records:
             if echo and record.iteration % PRINT_EVERY == 0:
                 print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]), flush=True)
+        look()
     result = training.result()
     history = result.history
     return {
@@ -50,6 +70,7 @@ def train_once(config, registry, data, *, echo: bool) -> dict[str, Any]:
         "seconds": result.seconds,
         # the SOURCE, so the config can be fed back to --data; and the data set's full name
         "config": {**config.to_dict(), "data": config.data or DEFAULT_SOURCE, "data_name": data.name},
+        **({"inspect": inspections} if inspect else {}),
     }
 
 
