@@ -439,9 +439,15 @@ class Training:
         return _data_loss(network.forward(self.flat, self.layout, self.X), self.Y) + self._penalty(self.iteration)
 
     def result(self) -> Result:
+        """The batch as it is now. Always returns, so a failed run keeps its history: a final cost that
+        cannot be computed (the regularizer whose penalty failed the run fails again) is NaN."""
         train, test = self.accuracies()
+        try:
+            final_cost = self.final_cost()
+        except TrainingError:
+            final_cost = np.full(self.models, np.nan)
         return Result(layout=self.layout, parameters=self.snapshot(), history=self.history.arrays(),
-                      train_accuracy=train, test_accuracy=test, final_cost=self.final_cost(),
+                      train_accuracy=train, test_accuracy=test, final_cost=final_cost,
                       seconds=self.seconds, iterations_done=self.iteration, completed=self.completed)
 
 

@@ -152,3 +152,31 @@ def test_reloading_plugins_reaches_the_sweep_view_too(qtbot, make_window, monkey
     monkeypatch.setattr(main_window, "load_registry", lambda disabled=(): load_registry(extra=[("shrinker", plugin)]))
     window.reload_plugins(set())
     assert "shrink" in sweepable() and "l2" in sweepable()
+
+
+class PenaltyFails(Regularizer):
+    name = "penalty_fails"
+    label = "Penalty fails (test plugin)"
+    help = "Its penalty raises from iteration 300 on."
+
+    def setup(self):
+        self.calls = 0
+
+    def penalty(self, weights):
+        self.calls += 1
+        if self.calls > 3:
+            raise RuntimeError("penalty broke")
+        return np.zeros(len(weights[0]))
+
+
+def test_a_run_failing_in_its_penalty_stays_a_row_with_its_history(qtbot, make_window):
+    window = make_window(load_registry(extra=[("pen", plugin(PenaltyFails))]))
+    window.training_panel.iterations.setValue(2000)
+    window.regularizer_panel.set_selected([("penalty_fails", {})])
+    window.start()
+    wait_idle(qtbot, window)
+    assert "penalty broke" in window.message_box.text()
+    run = window.comparison.model.runs[0]
+    assert run.status == "failed"
+    assert run.result.history["iterations"].tolist() == [0, 100, 200]  # recorded before it broke at 300
+    assert np.isnan(run.result.final_cost[0]) and run.result.iterations_done == 300
