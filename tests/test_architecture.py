@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REGCORE_LAYERS = [
     {"errors", "defaults"},
     {"params", "files", "limits"},
-    {"data", "regularizer", "hookspecs"},
+    {"data", "regularizer", "hookspecs", "schedule"},
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},
     {"training", "boundary", "inspect"},

@@ -1,0 +1,67 @@
+"""Scheduled changes: parsing ``--change``, playing a schedule through a run's settings, refusals."""
+
+import pytest
+
+from regcore.errors import ParamError, PluginError
+from regcore.schedule import Change, Schedule, parse_change
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("10000:lr=0.1", Change(10000, "lr", value=0.1)),
+    ("10000:l2.lambd=0.1", Change(10000, "param", "l2", "lambd", 0.1)),
+    ("5000:+dropout", Change(5000, "on", "dropout", values=(("keep_prob", 0.86), ("mask", "fresh")))),
+    ("5000:+dropout:keep_prob=0.8", Change(5000, "on", "dropout", values=(("keep_prob", 0.8), ("mask", "fresh")))),
+    ("20000:-l2", Change(20000, "off", "l2")),
+])
+def test_each_form_parses_and_describes_itself_back(registry, text, expected):
+    change = parse_change(text, registry)
+    assert change == expected
+    assert parse_change(change.describe(), registry) == change
+    assert Change.from_dict(change.to_dict()) == change
+
+
+@pytest.mark.parametrize("text, message", [
+    ("l2.lambd=0.1", "write ITER:lr=VALUE"),
+    ("x:lr=0.1", "ITER must be a whole number"),
+    ("-5:lr=0.1", "ITER must be >= 0"),
+    ("100:", "write ITER:lr=VALUE"),
+    ("100:lr=0", "learning rate must be a finite number > 0"),
+    ("100:lr=nan", "learning rate must be a finite number > 0"),
+    ("100:lambd=0.1", "KEY is lr or NAME.PARAM"),
+    ("100:l2.strength=1", "has no parameter 'strength'"),
+    ("100:l2.lambd=-1", "lambd=-1.0 is not valid"),
+    ("100:dropout.keep_prob=1.5", "keep_prob=1.5 is not valid"),
+    ("100:-l2:lambd=1", "takes no values"),
+])
+def test_bad_changes_are_one_line_errors(registry, text, message):
+    with pytest.raises(ParamError) as caught:
+        parse_change(text, registry)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_unknown_regularizer_is_named(registry):
+    with pytest.raises(PluginError, match="unknown regularizer 'l7'"):
+        parse_change("100:+l7", registry)
+
+
+def test_a_schedule_plays_through_in_iteration_order(registry):
+    schedule = Schedule.parse(["20000:lr=0.1", "10000:l2.lambd=0.1", "15000:+dropout:keep_prob=0.9", "25000:-l2"],
+                              registry)
+    assert [c.iteration for c in schedule.changes] == [10000, 15000, 20000, 25000]
+    start = (("l2", {"lambd": 0.7}),)
+    assert schedule.settings_at(9999, 0.3, start) == (0.3, start)
+    assert schedule.settings_at(10000, 0.3, start) == (0.3, (("l2", {"lambd": 0.1}),))
+    assert schedule.settings_at(30000, 0.3, start) == (0.1, (("dropout", {"keep_prob": 0.9, "mask": "fresh"}),))
+    schedule.check(0.3, start, 30000)
+
+
+@pytest.mark.parametrize("texts, message", [
+    (["100:l2.lambd=0.1"], "l2 is not in use then"),
+    (["100:-dropout"], "dropout is not in use then"),
+    (["100:-l2", "200:l2.lambd=1"], "l2 is not in use then"),
+    (["100:+l2:lambd=1", "200:+l2"], "already on"),
+    (["500:lr=0.1"], "at or after the run's last iteration"),
+])
+def test_a_schedule_that_does_not_fit_the_run_is_refused_before_training(registry, texts, message):
+    with pytest.raises(ParamError, match=message):
+        Schedule.parse(texts, registry).check(0.3, (), 500)
