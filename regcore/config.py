@@ -18,6 +18,7 @@ from . import defaults
 from .data import Dataset
 from .errors import ParamError
 from .params import parse_assignments
+from .schedule import Change, Schedule
 from .training import Training
 
 MAX_HIDDEN_UNITS = 1024
@@ -63,6 +64,7 @@ class RunConfig:
     record_every: int = defaults.RECORD_EVERY
     regularizers: tuple[tuple[str, dict[str, Any]], ...] = ()
     data: str | None = None  # the SOURCE it was given, None = the default data set
+    changes: tuple[Change, ...] = ()  # settings changed mid-run (regcore.schedule), in the order they apply
 
     def __post_init__(self):
         check_training_settings(self.hidden, self.learning_rate, self.iterations, self.seed, self.record_every)
@@ -72,19 +74,29 @@ class RunConfig:
         # NumPy numbers (a sweep's values) pass the checks; keep plain ones so configs compare and save alike
         plain = dict(hidden=tuple(int(h) for h in self.hidden), learning_rate=float(self.learning_rate),
                      iterations=int(self.iterations), seed=int(self.seed), record_every=int(self.record_every),
-                     regularizers=tuple(self.regularizers))
+                     regularizers=tuple(self.regularizers), changes=tuple(self.changes))
+        if not all(isinstance(change, Change) for change in plain["changes"]):
+            raise ParamError(f"changes must be regcore.schedule.Change objects, got {self.changes!r}"[:300])
+        Schedule(plain["changes"]).check(plain["learning_rate"], plain["regularizers"], plain["iterations"])
         for name, value in plain.items():
             object.__setattr__(self, name, value)
 
     def build(self, registry, data: Dataset, seeds=None) -> Training:
         active = [registry.activate(name, values) for name, values in self.regularizers]
+        schedule = Schedule(self.changes)
+        changes = []
+        for iteration in dict.fromkeys(change.iteration for change in self.changes):
+            rate, regularizers = schedule.settings_at(iteration, self.learning_rate, self.regularizers)
+            changes.append((iteration, rate, [registry.activate(name, values) for name, values in regularizers]))
         return Training(data, hidden=self.hidden, learning_rate=self.learning_rate, iterations=self.iterations,
-                        seeds=seeds or (self.seed,), regularizers=active, record_every=self.record_every)
+                        seeds=seeds or (self.seed,), regularizers=active, record_every=self.record_every,
+                        changes=changes)
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["hidden"] = list(self.hidden)
         out["regularizers"] = [{"name": n, "params": dict(v)} for n, v in self.regularizers]
+        out["changes"] = [change.to_dict() for change in self.changes]
         return out
 
     @classmethod
@@ -94,7 +106,7 @@ class RunConfig:
             return cls(hidden=tuple(raw["hidden"]), learning_rate=raw["learning_rate"],
                        iterations=raw["iterations"], seed=raw["seed"], record_every=raw["record_every"],
                        regularizers=tuple((r["name"], dict(r["params"])) for r in raw["regularizers"]),
-                       data=raw.get("data"))
+                       data=raw.get("data"), changes=tuple(Change.from_dict(c) for c in raw.get("changes", ())))
         except KeyError as error:
             raise ParamError(f"settings lack {error.args[0]!r}") from None
         except (TypeError, ValueError, AttributeError) as error:

@@ -110,7 +110,8 @@ class Training:
                  learning_rate: float = defaults.LEARNING_RATE, iterations: int = defaults.ITERATIONS,
                  seeds: Sequence[int] = (defaults.SEED,), regularizers: Sequence[ActiveRegularizer] = (),
                  record_every: int = defaults.RECORD_EVERY, optimizer: type[Optimizer] = GradientDescent,
-                 optimizer_values: dict | None = None):
+                 optimizer_values: dict | None = None,
+                 changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = ()):
         self.data = data
         self.learning_rate = float(learning_rate)
         self.iterations = int(iterations)
@@ -138,6 +139,14 @@ class Training:
         self.probs = np.zeros((K, 1, m))
         self.out_grad = np.zeros((K, 1, m))
 
+        self.optimizer = optimizer(self.learning_rate, optimizer_values or {}, self.context)
+        self._scheduled = sorted(changes, key=lambda change: change[0])  # (iteration, learning rate, regularizers)
+        self._requests: list = []     # live changes asked for from another thread, applied between iterations
+        self.applied: list = []       # (iteration, what) of every live change, as it took effect
+        self._configure(regularizers)
+
+    def _configure(self, regularizers: Sequence[ActiveRegularizer]) -> None:
+        """Set up the regularizers (a new instance each) and plan the iteration for them."""
         self.active = list(regularizers)
         self.instances = []
         for reg in self.active:
@@ -149,8 +158,32 @@ class Training:
         self._grad_adders = [(r, i.add_gradients) for r, i in pairs if r.cls.overrides("add_gradients")]
         self._constraints = [(r, i.after_update) for r, i in pairs if r.cls.overrides("after_update")]
         self._penalties = [(r, i.penalty) for r, i in pairs if r.cls.overrides("penalty")]
-        self.optimizer = optimizer(self.learning_rate, optimizer_values or {}, self.context)
         self._plan()
+
+    # ---------------------------------------------------------------- changing settings mid-run
+
+    def change(self, learning_rate: float, regularizers: Sequence[ActiveRegularizer], what=None) -> None:
+        """Ask for new settings from the next iteration on, from the current weights (thread-safe: a
+        worker's owner may call it while `steps()` runs). ``what`` describes the change for the record:
+        `applied` gets ``(iteration, what)`` when it takes effect. The optimizer keeps its state."""
+        self._requests.append((float(learning_rate), list(regularizers), what))
+
+    def _apply_changes(self) -> None:
+        """Apply the scheduled changes due at this iteration, then the live ones asked for."""
+        while self._scheduled and self._scheduled[0][0] <= self.iteration:
+            _, learning_rate, regularizers = self._scheduled.pop(0)
+            self._reconfigure(learning_rate, regularizers)
+        while self._requests:
+            learning_rate, regularizers, what = self._requests.pop(0)
+            self._reconfigure(learning_rate, regularizers)
+            self.applied.append((self.iteration, what))
+
+    def _reconfigure(self, learning_rate: float, regularizers: Sequence[ActiveRegularizer]) -> None:
+        self.learning_rate = self.optimizer.learning_rate = float(learning_rate)
+        self._configure(regularizers)
+
+    def _next_change(self) -> int:
+        return self._scheduled[0][0] if self._scheduled else self.iterations
 
     def _per_model(self, value):
         """Numbers become (K, 1, 1) arrays so they broadcast per model; other values pass through."""
@@ -172,16 +205,21 @@ class Training:
         """
         every = max(1, int(report_every or self.record_every))
         while self.iteration < self.iterations:
-            until = min(self.iterations, (self.iteration // every + 1) * every)
+            self._apply_changes()
+            report_at = min(self.iterations, (self.iteration // every + 1) * every)
+            until = min(report_at, self._next_change())
             started = time.perf_counter()
             try:
                 with np.errstate(all="ignore"):  # overflow is caught by the finiteness checks, with a message
                     self._run_until(until, cancel)
             finally:
                 self.seconds += time.perf_counter() - started
+            cancelled = cancel is not None and cancel.is_set()
+            if self.iteration < report_at and not cancelled:
+                continue  # stopped for a change: apply it and go on to the report
             records, self._pending = tuple(self._pending), []
             yield Progress(self.iteration, self.iterations, self.seconds, records)
-            if cancel is not None and cancel.is_set():
+            if cancelled:
                 return
 
     def run(self, cancel: threading.Event | None = None) -> Result:
@@ -200,8 +238,9 @@ class Training:
         dot, isfinite = np.dot, math.isfinite
         flat_1d, grad_1d = self.flat.reshape(-1), self.grad.reshape(-1)  # checks: one dot each (NaN/inf propagate)
         limit = DIVERGED_SQUARED_NORM * self.models
+        requests = self._requests
         for i in range(self.iteration, until):
-            if cancel is not None and cancel.is_set():
+            if requests or (cancel is not None and cancel.is_set()):
                 return
             for op in forward:
                 op()

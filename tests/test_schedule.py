@@ -1,5 +1,6 @@
 """Scheduled changes: parsing ``--change``, playing a schedule through a run's settings, refusals."""
 
+import numpy as np
 import pytest
 
 from regcore.errors import ParamError, PluginError
@@ -65,3 +66,65 @@ def test_a_schedule_plays_through_in_iteration_order(registry):
 def test_a_schedule_that_does_not_fit_the_run_is_refused_before_training(registry, texts, message):
     with pytest.raises(ParamError, match=message):
         Schedule.parse(texts, registry).check(0.3, (), 500)
+
+
+def _run_with(config, registry, data):
+    training = config.build(registry, data)
+    return training.run()
+
+
+def test_a_scheduled_change_equals_changing_by_hand_mid_run_to_the_last_digit(registry, small_data):
+    from dataclasses import replace
+
+    from regcore.config import RunConfig
+
+    base = RunConfig(iterations=400, record_every=50, regularizers=(("l2", {"lambd": 0.7}),))
+    texts = ["150:l2.lambd=0.05", "150:+dropout:keep_prob=0.8", "300:lr=0.1"]
+    scheduled = _run_with(replace(base, changes=Schedule.parse(texts, registry).changes), registry, small_data)
+
+    by_hand = base.build(registry, small_data)
+    steps = by_hand.steps(report_every=150)
+    assert next(steps).iteration == 150
+    by_hand.change(0.3, [registry.activate("l2", {"lambd": 0.05}), registry.activate("dropout", {"keep_prob": 0.8})],
+                   what="lambd and dropout")
+    assert next(steps).iteration == 300
+    by_hand.change(0.1, by_hand.active, what="lr")
+    for _ in steps:
+        pass
+    assert by_hand.applied == [(150, "lambd and dropout"), (300, "lr")]
+    manual = by_hand.result()
+    np.testing.assert_array_equal(scheduled.history["cost"], manual.history["cost"])
+    np.testing.assert_array_equal(scheduled.parameters, manual.parameters)
+
+    unchanged = _run_with(base, registry, small_data)
+    before = scheduled.history["iterations"] < 150
+    np.testing.assert_array_equal(scheduled.history["cost"][before], unchanged.history["cost"][before])
+    assert not np.array_equal(scheduled.history["cost"], unchanged.history["cost"])
+
+
+def test_a_live_change_takes_effect_at_the_next_iteration_even_between_reports(registry, small_data):
+    from regcore.config import RunConfig
+
+    training = RunConfig(iterations=300, record_every=100).build(registry, small_data)
+    steps = training.steps(report_every=100)
+    next(steps)                                    # at iteration 100
+    training.change(0.05, [], what="slower")
+    next(steps)
+    assert training.applied == [(100, "slower")] and training.learning_rate == 0.05
+
+
+def test_a_run_with_changes_saves_and_reopens_with_them(registry, small_data, tmp_path):
+    from dataclasses import replace
+
+    from regcore import experiment
+    from regcore.config import RunConfig
+    from regcore.experiment import Experiment, RunRecord
+
+    config = replace(RunConfig(iterations=200, record_every=50, regularizers=(("l2", {"lambd": 0.7}),)),
+                     changes=Schedule.parse(["100:-l2", "120:+l2:lambd=2"], registry).changes)
+    assert RunConfig.from_dict(config.to_dict()) == config
+    result = config.build(registry, small_data).run()
+    experiment.save(Experiment(config, small_data, [RunRecord(config, small_data, result)]), tmp_path / "c.regx")
+    reopened = experiment.load(tmp_path / "c.regx")
+    assert reopened.runs[0].config.changes == config.changes
+    assert _run_with(reopened.runs[0].config, registry, small_data).parameters.tobytes() == result.parameters.tobytes()

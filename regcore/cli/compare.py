@@ -23,11 +23,11 @@ def register(commands) -> None:
 
 def run(args, registry) -> int:
     data = resolve_data(args.data, registry)
-    runs, labels = [], []
+    planned = [(name, run_config(args, regularizers)) for name, regularizers in notebook_runs(data)]  # checked first
     if not args.json and not is_course_data(data):
         print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)")
-    for name, regularizers in notebook_runs(data):
-        config = run_config(args, regularizers)
+    runs, labels = [], []
+    for name, config in planned:
         labels.append(config.describe_regularizers())
         if not args.json:
             print(f"== {labels[-1]}")

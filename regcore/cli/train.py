@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from .. import inspect as inspection
 from ..config import parse_regularizers
+from ..schedule import Schedule
 from ..datasets import DEFAULT_SOURCE, resolve_data
 from .options import UsageError, json_number, json_option, run_config, text_number, training_options
 
@@ -19,6 +21,10 @@ def register(commands) -> None:
     json_option(parser)
     parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
                         help="a regularizer; repeat to combine (see `regcore plugins`)")
+    parser.add_argument("--change", action="append", default=[], metavar="ITER:KEY=VALUE",
+                        help="change a setting from iteration ITER on (repeatable): ITER:lr=VALUE, "
+                             "ITER:NAME.PARAM=VALUE (e.g. 10000:l2.lambd=0.1), ITER:+NAME[:k=v,...] or ITER:-NAME "
+                             "to switch a regularizer on or off")
     parser.add_argument("--inspect", action="store_true",
                         help="with --json: add, for every recorded iteration, the weight norms, dead units and "
                              "weight histograms of each layer (\"inspect\": [...])")
@@ -28,7 +34,8 @@ def register(commands) -> None:
 def run(args, registry) -> int:
     if args.inspect and not args.json:
         raise UsageError("--inspect adds the network's insides to the JSON report: use it with --json")
-    config = run_config(args, parse_regularizers(args.reg, registry))
+    config = replace(run_config(args, parse_regularizers(args.reg, registry)),
+                     changes=Schedule.parse(args.change, registry).changes)
     data = resolve_data(args.data, registry)
     report = train_once(config, registry, data, echo=not args.json, inspect=args.inspect)
     if args.json:
