@@ -218,10 +218,63 @@ class SweepResult:
         """The distinct error messages, in order of first appearance."""
         return list(dict.fromkeys(p.error for p in self.points if p is not None and p.error))
 
+    def settings(self, points: Sequence[SweepPoint]) -> list[SettingSummary]:
+        """Per setting, the mean and spread over its seeds (see `settings_of`)."""
+        return settings_of(points, self.points)
+
     def best(self) -> list[int]:
         """Indices of the finished points with the highest test accuracy (ties all count)."""
         return best_indices([p.test_accuracy if p is not None and p.ok and p.completed else math.nan
                              for p in self.points])
+
+
+@dataclass(frozen=True)
+class SettingSummary:
+    """The models of one setting (the same swept values, different seeds), aggregated.
+
+    Means and standard deviations (population, over the seeds) of the finished models; ``finished``
+    counts them. With one seed the standard deviations are 0.
+    """
+
+    params: dict[str, Any]
+    indices: tuple[int, ...]           # the points (in plan order) of this setting
+    finished: int
+    train_accuracy_mean: float
+    train_accuracy_std: float
+    test_accuracy_mean: float
+    test_accuracy_std: float
+    final_cost_mean: float
+    final_cost_std: float
+
+    def to_dict(self) -> dict:
+        numbers = {name: None if math.isnan(value) else value for name, value in (
+            ("train_accuracy_mean", self.train_accuracy_mean), ("train_accuracy_std", self.train_accuracy_std),
+            ("test_accuracy_mean", self.test_accuracy_mean), ("test_accuracy_std", self.test_accuracy_std),
+            ("final_cost_mean", self.final_cost_mean), ("final_cost_std", self.final_cost_std))}
+        return {"params": self.params, "seeds": len(self.indices), "finished": self.finished, **numbers}
+
+
+def settings_of(points: Sequence[SweepPoint], results: Sequence[PointResult | None]) -> list[SettingSummary]:
+    """One `SettingSummary` per distinct setting, in plan order (a setting's seeds are consecutive)."""
+    groups: dict[tuple, list[int]] = {}
+    for index, point in enumerate(points):
+        groups.setdefault(tuple(sorted(point.params.items())), []).append(index)
+    summaries = []
+    for indices in groups.values():
+        done = [results[i] for i in indices if results[i] is not None and results[i].ok and results[i].completed]
+
+        def stats(name):
+            values = np.array([getattr(r, name) for r in done], dtype=float)
+            return (float(values.mean()), float(values.std())) if values.size else (math.nan, math.nan)
+
+        summaries.append(SettingSummary(dict(points[indices[0]].params), tuple(indices), len(done),
+                                        *stats("train_accuracy"), *stats("test_accuracy"), *stats("final_cost")))
+    return summaries
+
+
+def best_setting(summaries: Sequence[SettingSummary]) -> list[int]:
+    """Indices (into ``summaries``) of the settings with the highest mean test accuracy."""
+    return best_indices([s.test_accuracy_mean for s in summaries])
 
 
 def best_indices(test_accuracies: Sequence[float]) -> list[int]:

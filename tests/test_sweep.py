@@ -284,3 +284,23 @@ def test_cli_reports_failed_models_and_exits_2(capsys, monkeypatch):
     assert [p["test_accuracy"] is None for p in points] == [False, False, True]
     assert err.startswith("regcore: error: 1 of 3 models failed: regularizer 'exploding'")
     assert regcore.cli.sweep.run  # the handler the parser dispatches to
+
+
+def test_seeds_are_aggregated_per_setting_with_mean_and_spread(registry, small_data):
+    from regcore.sweep import best_setting
+
+    base = RunConfig(iterations=200, record_every=100, regularizers=(("l2", {"lambd": 0.0}),))
+    points = plan(base, [Axis("l2", "lambd", (0.0, 1.0))], seeds=[1, 2, 3])
+    result = Sweep(points, small_data, registry, jobs=1).run()
+    summaries = result.settings(points)
+    assert [s.params for s in summaries] == [{"lambd": 0.0}, {"lambd": 1.0}]
+    for summary in summaries:
+        models = [result.points[i] for i in summary.indices]
+        assert [points[i].config.seed for i in summary.indices] == [1, 2, 3] and summary.finished == 3
+        accuracies = np.array([m.test_accuracy for m in models])
+        assert summary.test_accuracy_mean == pytest.approx(accuracies.mean(), rel=1e-12)
+        assert summary.test_accuracy_std == pytest.approx(np.sqrt(np.mean((accuracies - accuracies.mean()) ** 2)))
+        costs = np.array([m.final_cost for m in models])
+        assert summary.final_cost_mean == pytest.approx(costs.mean(), rel=1e-12)
+    means = [s.test_accuracy_mean for s in summaries]
+    assert best_setting(summaries) == [int(np.argmax(means))] or means[0] == means[1]
