@@ -22,7 +22,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from . import network
+from . import limits, network
 from .data import Dataset
 from .errors import TrainingError
 from .regularizer import ModelRandom, Regularizer, RunContext
@@ -112,6 +112,7 @@ class Training:
     def __init__(self, data: Dataset, *, hidden: Sequence[int] = (20, 3), learning_rate: float = 0.3,
                  iterations: int = 30000, seeds: Sequence[int] = (3,),
                  regularizers: Sequence[ActiveRegularizer] = (), record_every: int = 1000):
+        limits.check_training(data, hidden, len(seeds), regularizers)  # refuse what cannot fit, before allocating
         self.data = data
         self.learning_rate = float(learning_rate)
         self.iterations = int(iterations)
