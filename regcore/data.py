@@ -206,12 +206,12 @@ def _read_mat(handle: IO[bytes]) -> tuple:
     import scipy.io
 
     cap = max_array_bytes()
-    for name, shape, _ in scipy.io.whosmat(handle):  # the variables' headers only
+    _check_mat_inflation(handle, 2 * cap + HEADER_BYTES)  # a sparse matrix also stores its indices
+    handle.seek(0)
+    for name, shape, _ in scipy.io.whosmat(handle):  # the variables' headers (scipy inflates each variable)
         if name in KEYS and math.prod(shape) * 8 > cap:
             raise DataError(f"{name} is declared as {' x '.join(f'{n:,}' for n in shape)} values, more than "
                             f"{MAX_POINTS:,} points can fill; refusing to read it")
-    handle.seek(0)
-    _check_mat_inflation(handle, 2 * cap + HEADER_BYTES)  # a sparse matrix also stores its indices
     handle.seek(0)
     return _keyed(scipy.io.loadmat(handle, variable_names=list(KEYS)))
 
