@@ -39,6 +39,7 @@ class BoundedArchive:
 
     def __init__(self, handle: IO[bytes], file_size: int):
         self.zip = zipfile.ZipFile(handle)
+        self._names = set(self.zip.namelist())
         self.budget = INFLATION_LIMIT * max(int(file_size), 1)
         self.declared = 0
 
@@ -50,6 +51,9 @@ class BoundedArchive:
 
     def names(self) -> list[str]:
         return self.zip.namelist()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._names
 
     def _claim(self, name: str, label: str, cap: int) -> zipfile.ZipInfo:
         info = self.zip.getinfo(name)

@@ -245,10 +245,9 @@ def _check_mat_inflation(handle: IO[bytes], cap: int) -> None:
 def _read_npz(handle: IO[bytes]) -> tuple:
     size = os.fstat(handle.fileno()).st_size
     with BoundedArchive(handle, size) as archive:
-        members = set(archive.names())
         arrays = {}
         for key in KEYS:
-            name = next((n for n in (f"{key}.npy", key) if n in members), None)
+            name = next((n for n in (f"{key}.npy", key) if n in archive), None)
             if name is not None:
                 arrays[key] = archive.array(name, max_array_bytes(), label=f"key {key}")
         return _keyed(arrays)

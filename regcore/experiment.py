@@ -190,7 +190,7 @@ def load(path: str | os.PathLike, registry=None) -> Experiment:
 
 
 def _read_archive(archive: BoundedArchive, where: str) -> Experiment:
-    if INDEX not in archive.names():
+    if INDEX not in archive:
         raise ExperimentError(f"{where}: not a RegStudio experiment (no {INDEX} inside)")
     index = json.loads(archive.read(INDEX, MAX_INDEX_BYTES))
     if not isinstance(index, dict) or index.get("format") != FORMAT:
@@ -231,10 +231,11 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive) -> RunRecord
         raise ExperimentError(f"run {run_id}: {parameters.shape} parameters do not fit layers {layout.sizes}")
     curves = {name: archive.array(f"runs/{run_id}/{name}.npy", MAX_RECORDS * 8) for name in CURVES}
     curves.update({name: archive.array(f"runs/{run_id}/{name}.npy", MAX_RECORDS * 8) for name in OPTIONAL_CURVES
-                   if f"runs/{run_id}/{name}.npy" in archive.names()})
+                   if f"runs/{run_id}/{name}.npy" in archive})
     if any(curve.ndim != 1 for curve in curves.values()) or len({len(c) for c in curves.values()}) != 1:
         raise ExperimentError(f"run {run_id}: its cost curves are not of one length")
-    if curves["iterations"].dtype.kind not in "iu" or any(curves[n].dtype.kind != "f" for n in curves if n != "iterations"):
+    kinds = {curve.dtype.kind for name, curve in curves.items() if name != "iterations"}
+    if curves["iterations"].dtype.kind not in "iu" or kinds - {"f"}:
         raise ExperimentError(f"run {run_id}: its cost curves are not numbers of the right kinds")
     records = len(curves["iterations"])
     history = {"iterations": curves["iterations"].astype(np.int64, copy=False),
@@ -243,7 +244,8 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive) -> RunRecord
                          else np.full(records, np.nan)).reshape(-1, 1) for name in OPTIONAL_CURVES}}
     done = entry["iterations_done"]
     if not isinstance(done, int) or isinstance(done, bool) or not 0 <= done <= config.iterations:
-        raise ExperimentError(f"run {run_id}: {done!r} iterations done of the {config.iterations:,} it was set to"[:300])
+        raise ExperimentError(f"run {run_id}: {done!r} iterations done of the {config.iterations:,} "
+                              f"it was set to"[:300])
 
     def metric(name):
         value = entry[name]

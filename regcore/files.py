@@ -105,10 +105,7 @@ def check_writable(path: str | os.PathLike) -> Path:
     """Refuse, before any work, a save to ``path`` that `atomic_write` would refuse; returns the file
     that would be replaced (``path`` with its symlinks followed)."""
     target, _ = _target(path)
-    try:  # the only sure test that the folder takes new files: make one (it vanishes on close)
-        descriptor, temporary = _temporary_beside(target)
-    except OSError as error:
-        raise FileError(path, f"cannot write in {shown(target.parent)} ({_why(error)})") from None
+    descriptor, temporary = _temporary_beside(path, target)  # the only sure test that the folder takes new files
     os.close(descriptor)
     os.unlink(temporary)
     return target
@@ -145,10 +142,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def _replacing(path: str | os.PathLike) -> Iterator[tuple[int, Path]]:
     """The one implementation: checks, the temporary file (descriptor and path), fsync, rename, folder fsync."""
     target, existing = _target(path)
-    try:
-        descriptor, temporary = _temporary_beside(target)
-    except OSError as error:
-        raise FileError(path, f"cannot write in {shown(target.parent)} ({_why(error)})") from None
+    descriptor, temporary = _temporary_beside(path, target)
     try:
         try:
             if existing is not None:
@@ -168,9 +162,7 @@ def _replacing(path: str | os.PathLike) -> Iterator[tuple[int, Path]]:
         os.close(descriptor)
         try:
             os.unlink(temporary)
-        except FileNotFoundError:  # renamed: the usual case
-            pass
-        except OSError:
+        except OSError:  # renamed onto the target: the usual case
             pass
 
 
@@ -213,8 +205,8 @@ def _check_replaceable(path, target: Path) -> None:
         raise FileError(path, f"became {_kind(status.st_mode)} while saving; nothing was replaced")
 
 
-def _temporary_beside(target: Path) -> tuple[int, Path]:
-    """Create a new, empty, private-named file in the target's folder; the umask gives its mode."""
+def _temporary_beside(path, target: Path) -> tuple[int, Path]:
+    """Create a new, empty, uniquely named file in the target's folder; the umask gives its mode."""
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp{target.suffix}"
@@ -222,7 +214,9 @@ def _temporary_beside(target: Path) -> tuple[int, Path]:
             return os.open(temporary, flags, _NEW_FILE_MODE), temporary
         except FileExistsError:
             continue
-    raise OSError(errno.EEXIST, "no free temporary file name")
+        except OSError as error:
+            raise FileError(path, f"cannot write in {shown(target.parent)} ({_why(error)})") from None
+    raise FileError(path, f"cannot write in {shown(target.parent)} (no free temporary file name)")
 
 
 def _copy_mode(descriptor: int, existing: os.stat_result) -> None:

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import stat
-import struct
 import subprocess
 import sys
 import threading
@@ -36,7 +35,8 @@ from regcore.errors import DataError, ParamError
 from regcore.experiment import Experiment, ExperimentError, RunRecord
 from regcore.training import Training
 
-GOOD = {"X": np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5], [0.1, 0.2]]), "y": np.array([[0.0], [1.0], [1.0], [0.0]]),
+GOOD = {"X": np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5], [0.1, 0.2]]),
+        "y": np.array([[0.0], [1.0], [1.0], [0.0]]),
         "Xval": np.array([[1.0, 1.0], [-1.0, -1.0]]), "yval": np.array([[1.0], [0.0]])}
 
 
