@@ -11,7 +11,8 @@ import os
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from regcore.experiment import RunRecord, replacing
+from regcore.experiment import RunRecord
+from regcore.files import atomic_write
 
 
 def _accuracy(value: float) -> str:
@@ -79,7 +80,7 @@ class RunsModel(QAbstractTableModel):
 
 def write_csv(runs: list[RunRecord], path: str | os.PathLike) -> None:
     """One header line, then one line per run; numbers at full precision. Atomic, like every save."""
-    with replacing(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
+    with atomic_write(path) as handle:
         writer = csv.writer(handle)
         writer.writerow([header.lower() for header, _, _ in COLUMNS] + [name for name, _ in CSV_EXTRA])
         for run in runs:

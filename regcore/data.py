@@ -11,19 +11,33 @@ Three file formats are read, chosen by extension:
 Every loader ends in `Dataset.checked`, so a bad file is refused with one line naming the file and
 saying what is wrong: missing, unreadable, another format than its extension says, truncated,
 missing keys or columns, shapes, lengths, non-numbers, NaN/inf, labels other than 0/1, an empty
-training set, one class only, coordinates too large to train on.
+training set, one class only, coordinates too large to train on, more than `MAX_POINTS` points
+(training and test together).
+
+A path is stat-ed before it is opened: a FIFO, device, socket or folder is refused unread (see
+`regcore.files`). Compressed files are checked against what they declare before anything is
+inflated: an ``.npz``'s members and their ``.npy`` headers (`regcore.archives`), a ``.mat``'s
+variable shapes and the inflated size of its compressed variables, each against what
+`MAX_POINTS` points can fill, so a small file declaring gigabytes is refused in one line.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import math
 import os
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
-from .errors import DataError
+from . import files
+from .archives import HEADER_BYTES, BoundedArchive
+from .errors import DataError, RegcoreError
 
 FILE_SUFFIXES = (".mat", ".npz", ".csv")
 KEYS = ("X", "y", "Xval", "yval")
@@ -62,6 +76,10 @@ class Dataset:
         try:
             X_train, Y_train = _checked_part("training", X_train, Y_train)
             X_test, Y_test = _checked_part("test", X_test, Y_test)
+            total = X_train.shape[0] + X_test.shape[0]
+            if total > MAX_POINTS:
+                raise DataError(f"{X_train.shape[0]:,} training + {X_test.shape[0]:,} test points is "
+                                f"{total:,} points, more than the {MAX_POINTS:,} supported")
         except DataError as error:
             raise DataError(f"{source or name}: {error}") from None
         return cls(name, X_train.T.copy(), Y_train[None, :].copy(), X_test.T.copy(), Y_test[None, :].copy())
@@ -125,27 +143,31 @@ def _numbers(what: str, values) -> np.ndarray:
     return array.astype(np.float64, copy=False)
 
 
+def max_array_bytes() -> int:
+    """The most bytes one array of a data set file can need: `MAX_POINTS` points' two float64 coordinates."""
+    return MAX_POINTS * 2 * 8
+
+
 def load_file(path: str | os.PathLike) -> Dataset:
     """Read a data set file, choosing the format by its extension."""
     path = Path(path)
-    where = _shown(path)
+    where = files.shown(path)
     suffix = path.suffix.lower()
     if suffix not in FILE_SUFFIXES:
         raise DataError(f"{where}: unknown data file type {suffix or '(none)'!r}; use {', '.join(FILE_SUFFIXES)}")
     try:
-        if not path.exists():
-            raise DataError("no such file")
-        if path.is_dir():
-            raise DataError("is a folder, not a data file")
-        _check_kind(path, suffix)
-        arrays = {".mat": _read_mat, ".npz": _read_npz, ".csv": _read_csv}[suffix](path)
+        with files.open_regular(path, what="data file") as handle:  # a FIFO or a device is refused unopened
+            _check_kind(handle, suffix)
+            arrays = {".mat": _read_mat, ".npz": _read_npz, ".csv": _read_csv}[suffix](handle)
     except Exception as error:  # every parser has its own exceptions for a corrupt or truncated file
         raise DataError(f"{where}: {_why_unreadable(error, suffix)}") from None
     return Dataset.checked(path.stem, *arrays, source=where)
 
 
 def _why_unreadable(error: Exception, suffix: str) -> str:
-    if isinstance(error, DataError):
+    if isinstance(error, files.FileError):
+        return error.reason
+    if isinstance(error, RegcoreError):
         return str(error)
     if isinstance(error, OSError) and error.errno is not None:  # parsers raise bare OSErrors for bad data
         return f"cannot be read ({error.strerror})"
@@ -157,20 +179,15 @@ def _why_unreadable(error: Exception, suffix: str) -> str:
             f"({type(error).__name__}: {_first_line(error)})")
 
 
-def _shown(path: Path) -> str:
-    """The path as one line, whatever characters its name holds."""
-    return str(path).encode("unicode_escape").decode("ascii") if not str(path).isprintable() else str(path)
-
-
 def _first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return text[0][:200] if text else "no details"
 
 
-def _check_kind(path: Path, suffix: str) -> None:
+def _check_kind(handle: IO[bytes], suffix: str) -> None:
     """Refuse an empty file, or one whose first bytes say it is something else than its extension."""
-    with open(path, "rb") as handle:
-        head = handle.read(1024)
+    head = handle.read(1024)
+    handle.seek(0)
     if not head:
         raise DataError("the file is empty")
     kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)),
@@ -185,23 +202,54 @@ def _check_kind(path: Path, suffix: str) -> None:
     raise DataError(f"this is {'a text file' if kind == 'text' else _DESCRIBED[kind]}, not a {suffix} file")
 
 
-def _read_mat(path: Path) -> tuple:
+def _read_mat(handle: IO[bytes]) -> tuple:
     import scipy.io
 
-    return _keyed(scipy.io.loadmat(str(path)))
+    cap = max_array_bytes()
+    _check_mat_inflation(handle, 2 * cap + HEADER_BYTES)  # a sparse matrix also stores its indices
+    handle.seek(0)
+    for name, shape, _ in scipy.io.whosmat(handle):  # the variables' headers (scipy inflates each variable)
+        if name in KEYS and math.prod(shape) * 8 > cap:
+            raise DataError(f"{name} is declared as {' x '.join(f'{n:,}' for n in shape)} values, more than "
+                            f"{MAX_POINTS:,} points can fill; refusing to read it")
+    handle.seek(0)
+    return _keyed(scipy.io.loadmat(handle, variable_names=list(KEYS)))
 
 
-def _read_npz(path: Path) -> tuple:
-    # our own handle: np.load leaves its file open when the archive turns out to be damaged
-    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
+def _check_mat_inflation(handle: IO[bytes], cap: int) -> None:
+    """Refuse a MATLAB v5 file whose compressed variable inflates beyond ``cap`` bytes, counting the
+    inflated bytes as they stream past (never holding more than a block of them)."""
+    header = handle.read(128)
+    if len(header) < 128 or header[126:128] not in (b"IM", b"MI"):
+        return  # a v4 file: nothing in it is compressed
+    order = "<" if header[126:128] == b"IM" else ">"
+    while len(tag := handle.read(8)) == 8:
+        kind, length = struct.unpack(order + "II", tag)
+        if kind >> 16:  # a small element: its data were in the tag
+            continue
+        if kind != 15:  # miCOMPRESSED; anything else is stored as is, so no bigger than the file
+            handle.seek(length + (-length % 8), io.SEEK_CUR)
+            continue
+        inflater, inflated, left = zlib.decompressobj(), 0, length
+        while left > 0 and inflated <= cap and (block := handle.read(min(left, 1 << 16))):
+            left -= len(block)
+            inflated += len(inflater.decompress(block, 1 << 20))
+            while inflater.unconsumed_tail and inflated <= cap:
+                inflated += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+        if inflated > cap:
+            raise DataError(f"a compressed variable inflates to more than {cap:,} bytes, more than "
+                            f"{MAX_POINTS:,} points can fill; refusing to read it")
+        handle.seek(left, io.SEEK_CUR)
+
+
+def _read_npz(handle: IO[bytes]) -> tuple:
+    size = os.fstat(handle.fileno()).st_size
+    with BoundedArchive(handle, size) as archive:
         arrays = {}
-        for key in set(archive.files) & set(KEYS):
-            try:
-                arrays[key] = archive[key]
-            except ValueError as error:
-                if "pickle" not in str(error):
-                    raise
-                raise DataError(f"key {key} holds Python objects, not numbers") from None
+        for key in KEYS:
+            name = next((n for n in (f"{key}.npy", key) if n in archive), None)
+            if name is not None:
+                arrays[key] = archive.array(name, max_array_bytes(), label=f"key {key}")
         return _keyed(arrays)
 
 
@@ -213,9 +261,9 @@ def _keyed(arrays) -> tuple:
     return tuple(arrays[key] for key in KEYS)
 
 
-def _read_csv(path: Path) -> tuple:
+def _read_csv(binary: IO[bytes]) -> tuple:
     # utf-8-sig: spreadsheets often start a UTF-8 file with a byte-order mark
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with io.TextIOWrapper(binary, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [column.strip().lower() for column in next(reader, [])]
         missing = [c for c in CSV_COLUMNS if c not in header]
@@ -241,15 +289,15 @@ def _read_csv(path: Path) -> tuple:
                 labels.append(float(label))
             except ValueError:
                 raise DataError(f"line {line_number}: x1, x2 and label must be numbers") from None
-            if len(points) > MAX_POINTS:  # stop reading a huge file early
-                raise DataError(f"more than the {MAX_POINTS:,} supported {split.lower()} points")
+            if len(parts["train"][0]) + len(parts["test"][0]) > MAX_POINTS:  # stop reading a huge file early
+                raise DataError(f"more than the {MAX_POINTS:,} supported points (training and test together)")
     (X, y), (Xval, yval) = parts["train"], parts["test"]
     return np.array(X).reshape(-1, 2), np.array(y), np.array(Xval).reshape(-1, 2), np.array(yval)
 
 
 def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
-    """Write a data set in the documented CSV layout (used by tests and export)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    """Write a data set in the documented CSV layout (used by tests and export), atomically like every save."""
+    with files.atomic_write(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for split, X, Y in (("train", dataset.X_train, dataset.Y_train), ("test", dataset.X_test, dataset.Y_test)):

@@ -15,14 +15,18 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
 ``runs/ID/parameters.npy``
     float64 (P,): the trained weights and biases in `regcore.network.Layout` order.
 ``runs/ID/{iterations,cost,penalty,test_cost,train_loss}.npy``
-    the recorded cost curves: int64 (R,) and float64 (R,).
+    the recorded cost curves: int64 (R,) and float64 (R,); ``train_loss`` (the data loss on the
+    clean forward pass) from version 2 on: a version 1 file opens with NaNs there.
 
 Arrays are stored as ``.npy`` and numbers in JSON by their shortest exact repr, so save -> open
 gives back every value bit for bit (a reopened run draws the identical decision boundary). Saving is
-atomic: the archive is written to a temporary file in the destination folder, flushed, fsynced and
-renamed over the target, so an interrupted save leaves the previous file intact. Opening anything
-else — a truncated or corrupt file, another program's zip, a newer version — raises
-`ExperimentError` with one line saying what is wrong. A reader accepts versions up to its own.
+atomic (`regcore.files.atomic_write`): an interrupted save leaves the previous file intact, a symlink
+is written through, a FIFO or device is refused. Opening anything else — a special file, a
+truncated or corrupt file, another program's zip, a newer version, an archive declaring more than
+its arrays can need (`regcore.archives`), runs whose layers do not fit their data or settings —
+raises `ExperimentError` with one line saying what is wrong. Given the plugin registry, `load` also
+checks each run's regularizers: a run naming one that is unknown here or values it refuses (a
+negative ``lambd``) opens marked unusable, with the reason. A reader accepts versions up to its own.
 """
 
 from __future__ import annotations
@@ -32,18 +36,16 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
-from . import network
-from .config import RunConfig
-from .data import Dataset
+from . import files, network
+from .archives import BoundedArchive
+from .config import MAX_RECORDS, RunConfig
+from .data import Dataset, max_array_bytes
 from .errors import RegcoreError
 from .training import Result
 
@@ -51,13 +53,14 @@ FORMAT = "regstudio-experiment"
 VERSION = 2  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
 SUFFIX = ".regx"
 INDEX = "experiment.json"
+MAX_INDEX_BYTES = 64 * 1024 * 1024  # the JSON index: about a kilobyte per run
 DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
 CURVES = ("iterations", "cost", "penalty", "test_cost", "train_loss")
 SINCE_VERSION = {"train_loss": 2}  # curves a file of an older version does not have: read as NaN
 
 
 class ExperimentError(RegcoreError):
-    """An experiment file could not be written or read; the message is one line."""
+    """An experiment file could not be read; the message is one line. (Saving raises `files.FileError`.)"""
 
 
 @dataclass
@@ -68,9 +71,12 @@ class RunRecord:
     data: Dataset
     result: Result      # a batch of one
     error: str = ""     # why the run ended early, "" if it did not fail
+    unusable: str = ""  # why an opened run cannot be rerun here (say its regularizer is unknown), "" if it can
 
     @property
     def status(self) -> str:
+        if self.unusable:
+            return "unusable"
         if self.error:
             return "failed"
         return "finished" if self.result.completed else "stopped"
@@ -78,60 +84,23 @@ class RunRecord:
 
 @dataclass
 class Experiment:
-    """What the window saves: the current settings and data, and every run in the runs table."""
+    """What the window saves: the current settings and data, and every run in the runs table.
+
+    ``notes`` are one-line remarks from opening it (what was left out of the settings and why).
+    """
 
     settings: RunConfig | None = None
     data: Dataset | None = None
     runs: list[RunRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------- saving
 
 def save(experiment: Experiment, path: str | os.PathLike) -> None:
-    """Write ``experiment`` to ``path`` atomically (see the module docstring)."""
-    with replacing(path) as temporary, open(temporary, "wb") as handle:
+    """Write ``experiment`` to ``path`` atomically (see the module docstring); raises `files.FileError`."""
+    with files.atomic_write(path, "wb") as handle:
         _write_archive(experiment, handle)
-
-
-@contextmanager
-def replacing(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; when the block succeeds, fsync it and rename it over ``path``.
-
-    If the block fails (or the program dies), ``path`` keeps its previous content and the temporary
-    file is removed. The temporary name ends with the target's suffix, for writers that go by it.
-    OS errors become `ExperimentError` naming ``path``.
-    """
-    path = Path(path)
-    try:
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
-        os.close(descriptor)
-    except OSError as error:
-        raise ExperimentError(f"{path}: cannot write there ({error.strerror or error})") from None
-    temporary = Path(name)
-    try:
-        yield temporary
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        _sync_folder(path.parent)
-    except OSError as error:
-        raise ExperimentError(f"{path}: could not save ({error.strerror or error})") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync the folder, so the rename itself survives a power cut (where the OS allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open folders; the rename is still atomic there
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def _write_archive(experiment: Experiment, handle) -> None:
@@ -187,71 +156,90 @@ def _number(value) -> float | None:
 
 # ---------------------------------------------------------------------------------------- opening
 
-def load(path: str | os.PathLike) -> Experiment:
-    """Read an experiment file; raises `ExperimentError` (one line) for anything unreadable."""
+def load(path: str | os.PathLike, registry=None) -> Experiment:
+    """Read an experiment file; raises `ExperimentError` (one line) for anything unreadable.
+
+    With the plugin ``registry``, each run's regularizers are checked too (see the module docstring).
+    """
     path = Path(path)
-    if not path.exists():
-        raise ExperimentError(f"{path}: no such file")
-    if path.is_dir():
-        raise ExperimentError(f"{path}: is a folder, not an experiment file")
+    where = files.shown(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            return _read_archive(archive, path)
+        with files.open_regular(path, what="experiment file") as handle, \
+                BoundedArchive(handle, os.fstat(handle.fileno()).st_size) as archive:
+            opened = _read_archive(archive, where)
+    except files.FileError as error:
+        raise ExperimentError(f"{where}: {error.reason}") from None
     except ExperimentError as error:  # inner checks may not know the file's name: every message leads with it
-        if str(error).startswith(f"{path}:"):
+        if str(error).startswith(f"{where}:"):
             raise
-        raise ExperimentError(f"{path}: damaged experiment: {error}") from None
+        raise ExperimentError(f"{where}: damaged experiment: {error}") from None
     except zipfile.BadZipFile:
-        raise ExperimentError(f"{path}: not a RegStudio experiment (not a zip archive, or truncated)") from None
+        raise ExperimentError(f"{where}: not a RegStudio experiment (not a zip archive, or truncated)") from None
     except OSError as error:
-        raise ExperimentError(f"{path}: cannot read it ({error.strerror or error})") from None
-    except RegcoreError as error:  # the data or settings inside fail their own checks
-        raise ExperimentError(f"{path}: damaged experiment: {error}") from None
+        raise ExperimentError(f"{where}: cannot read it ({error.strerror or error})") from None
+    except RegcoreError as error:  # the data, settings or sizes inside fail their own checks
+        raise ExperimentError(f"{where}: damaged experiment: {error}") from None
     except Exception as error:  # zlib, numpy, json and KeyError all signal a damaged archive
-        raise ExperimentError(f"{path}: damaged experiment file ({type(error).__name__}: "
+        raise ExperimentError(f"{where}: damaged experiment file ({type(error).__name__}: "
                               f"{str(error).splitlines()[0][:200] if str(error) else 'no details'})") from None
+    return _checked_against(opened, registry) if registry is not None else opened
 
 
-def _read_archive(archive: zipfile.ZipFile, path: Path) -> Experiment:
-    if INDEX not in archive.namelist():
-        raise ExperimentError(f"{path}: not a RegStudio experiment (no {INDEX} inside)")
-    index = json.loads(archive.read(INDEX))
+def _read_archive(archive: BoundedArchive, where: str) -> Experiment:
+    if INDEX not in archive:
+        raise ExperimentError(f"{where}: not a RegStudio experiment (no {INDEX} inside)")
+    index = json.loads(archive.read(INDEX, MAX_INDEX_BYTES))
     if not isinstance(index, dict) or index.get("format") != FORMAT:
-        raise ExperimentError(f"{path}: not a RegStudio experiment (format is not {FORMAT!r})")
+        raise ExperimentError(f"{where}: not a RegStudio experiment (format is not {FORMAT!r})")
     version = index.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ExperimentError(f"{path}: damaged experiment (version {version!r} is not a positive whole number)")
+        raise ExperimentError(f"{where}: damaged experiment (version {version!r} is not a positive whole number)")
     if version > VERSION:
-        raise ExperimentError(f"{path}: written by a newer RegStudio (format version {version}; this one reads "
+        raise ExperimentError(f"{where}: written by a newer RegStudio (format version {version}; this one reads "
                               f"up to {VERSION}); update RegStudio to open it")
-
-    def array(name: str) -> np.ndarray:
-        return np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
 
     datasets = {}
     for entry in index["datasets"]:
-        parts = {name: array(f"datasets/{entry['id']}/{name}.npy") for name in DATA_ARRAYS}
+        parts = {name: archive.array(f"datasets/{entry['id']}/{name}.npy", max_array_bytes())
+                 for name in DATA_ARRAYS}
         datasets[entry["id"]] = Dataset.checked(entry["name"], parts["X_train"].T, parts["Y_train"].reshape(-1),
                                                 parts["X_test"].T, parts["Y_test"].reshape(-1))
-    runs = [_read_run(entry, datasets, array, version) for entry in index["runs"]]
+    runs = [_read_run(entry, datasets, archive, version) for entry in index["runs"]]
     settings = RunConfig.from_dict(index["settings"]) if index["settings"] is not None else None
     current = index["current_data"]
     return Experiment(settings=settings, data=datasets[current] if current is not None else None, runs=runs)
 
 
-def _read_run(entry: dict, datasets: dict, array, version: int) -> RunRecord:
+def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int) -> RunRecord:
     run_id = entry["id"]
-    layout = network.Layout(tuple(int(n) for n in entry["layer_sizes"]))
-    parameters = array(f"runs/{run_id}/parameters.npy")
+    config = RunConfig.from_dict(entry["config"])
+    data = datasets[entry["data"]]
+    sizes = entry["layer_sizes"]
+    if not isinstance(sizes, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        raise ExperimentError(f"run {run_id}: its layer sizes {sizes!r} are not a list of whole numbers"[:300])
+    expected = [data.features, *config.hidden, 1]
+    if sizes != expected:
+        raise ExperimentError(f"run {run_id}: its layers {sizes} do not match its data ({data.features} features) "
+                              f"and settings (hidden {list(config.hidden)}), which make {expected}")
+    layout = network.Layout(tuple(sizes))
+    parameters = archive.array(f"runs/{run_id}/parameters.npy", layout.size * 8)
     if parameters.shape != (layout.size,) or parameters.dtype != np.float64:
         raise ExperimentError(f"run {run_id}: {parameters.shape} parameters do not fit layers {layout.sizes}")
-    curves = {name: array(f"runs/{run_id}/{name}.npy") for name in CURVES if version >= SINCE_VERSION.get(name, 1)}
-    for name in CURVES:
-        curves.setdefault(name, np.full(len(curves["iterations"]), np.nan))
-    if len({len(c) for c in curves.values()}) != 1:
-        raise ExperimentError(f"run {run_id}: its cost curves have different lengths")
-    history = {"iterations": curves["iterations"],
-               **{name: curves[name].reshape(-1, 1) for name in CURVES[1:]}}
+    curves = {name: archive.array(f"runs/{run_id}/{name}.npy", MAX_RECORDS * 8) for name in CURVES
+              if version >= SINCE_VERSION.get(name, 1)}
+    if any(curve.ndim != 1 for curve in curves.values()) or len({len(c) for c in curves.values()}) != 1:
+        raise ExperimentError(f"run {run_id}: its cost curves are not of one length")
+    kinds = {curve.dtype.kind for name, curve in curves.items() if name != "iterations"}
+    if curves["iterations"].dtype.kind not in "iu" or kinds - {"f"}:
+        raise ExperimentError(f"run {run_id}: its cost curves are not numbers of the right kinds")
+    records = len(curves["iterations"])
+    history = {"iterations": curves["iterations"].astype(np.int64, copy=False),
+               **{name: (curves[name].astype(float, copy=False) if name in curves
+                         else np.full(records, np.nan)).reshape(-1, 1) for name in CURVES[1:]}}
+    done = entry["iterations_done"]
+    if not isinstance(done, int) or isinstance(done, bool) or not 0 <= done <= config.iterations:
+        raise ExperimentError(f"run {run_id}: {done!r} iterations done of the {config.iterations:,} "
+                              f"it was set to"[:300])
 
     def metric(name):
         value = entry[name]
@@ -260,6 +248,35 @@ def _read_run(entry: dict, datasets: dict, array, version: int) -> RunRecord:
     result = Result(layout=layout, parameters=parameters.reshape(1, -1), history=history,
                     train_accuracy=metric("train_accuracy"), test_accuracy=metric("test_accuracy"),
                     final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
-                    iterations_done=int(entry["iterations_done"]), completed=bool(entry["completed"]))
-    return RunRecord(config=RunConfig.from_dict(entry["config"]), data=datasets[entry["data"]], result=result,
-                     error=str(entry.get("error", "")))
+                    iterations_done=done, completed=bool(entry["completed"]))
+    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")))
+
+
+def _checked_against(experiment: Experiment, registry) -> Experiment:
+    """Mark runs whose regularizers the registry refuses unusable; leave such regularizers out of the settings."""
+    for run in experiment.runs:
+        reason = _refusal(registry, run.config.regularizers)
+        if reason:
+            run.unusable = f"cannot be rerun here: {reason}"
+    settings = experiment.settings
+    if settings is not None:
+        kept = []
+        for pair in settings.regularizers:
+            reason = _refusal(registry, [pair])
+            if reason:
+                experiment.notes.append(f"regularizer {pair[0]!r} was left out of the settings: {reason}")
+            else:
+                kept.append(pair)
+        if len(kept) != len(settings.regularizers):
+            experiment.settings = replace(settings, regularizers=tuple(kept))
+    return experiment
+
+
+def _refusal(registry, regularizers) -> str:
+    """Why the registry refuses the first of ``regularizers`` it refuses (unknown, bad values), or ""."""
+    for name, values in regularizers:
+        try:
+            registry.activate(name, values)
+        except RegcoreError as error:
+            return str(error)
+    return ""

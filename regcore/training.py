@@ -22,7 +22,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from . import defaults, network
+from . import defaults, limits, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, TrainingError
 from .optimizer import GradientDescent, Optimizer
@@ -112,6 +112,7 @@ class Training:
                  record_every: int = defaults.RECORD_EVERY, optimizer: type[Optimizer] = GradientDescent,
                  optimizer_values: dict | None = None,
                  changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = ()):
+        limits.check_training(data, hidden, len(seeds), regularizers)  # refuse what cannot fit, before allocating
         self.data = data
         self.learning_rate = float(learning_rate)
         self.iterations = int(iterations)

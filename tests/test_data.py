@@ -108,10 +108,14 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
         assert refused(path) == "cannot be read (Permission denied)"
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
-    def denied(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("regcore.data.open", denied, raising=False)
+    def denied(name, *args, **kwargs):  # the file is stat-ed, then opened: refuse the open
+        if os.fspath(name) == os.fspath(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr("regcore.files.os.open", denied)
     assert refused(path) == "cannot be read (Permission denied)"
 
 
@@ -228,7 +232,7 @@ def test_bad_csv_is_refused_naming_the_line_or_the_problem(tmp_path, text, messa
 def test_a_csv_with_too_many_points_stops_early(tmp_path, monkeypatch):
     monkeypatch.setattr("regcore.data.MAX_POINTS", 3)
     (tmp_path / "set.csv").write_text("x1,x2,label,split\n" + "1,2,0,train\n3,4,1,train\n" * 50)
-    assert refused(tmp_path / "set.csv") == "more than the 3 supported train points"
+    assert refused(tmp_path / "set.csv") == "more than the 3 supported points (training and test together)"
 
 
 def test_a_file_name_with_a_newline_still_gives_one_line(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from regcore import experiment, network
 from regcore.config import RunConfig
 from regcore.experiment import Experiment, ExperimentError, RunRecord
+from regcore.files import FileError
 from regcore.errors import RegcoreError
 
 
@@ -126,9 +127,9 @@ def test_unreadable_files_raise_one_line(saved_experiment, tmp_path, damage, mes
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_save_into_missing_folder_is_an_experiment_error(saved_experiment, tmp_path):
+def test_save_into_missing_folder_is_a_file_error(saved_experiment, tmp_path):
     original, _ = saved_experiment
-    with pytest.raises(ExperimentError, match="cannot write there"):
+    with pytest.raises(FileError, match=r"folder\.regx: the folder .*no/such does not exist$"):
         experiment.save(original, tmp_path / "no" / "such" / "folder.regx")
 
 

@@ -18,6 +18,7 @@ from regcore import experiment, network
 from regcore.config import RunConfig
 from regcore.datasets import resolve_data
 from regcore.experiment import Experiment, ExperimentError, RunRecord
+from regcore.files import FileError
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -68,7 +69,7 @@ def test_a_save_interrupted_at_any_write_keeps_the_previous_file(saved, tmp_path
         return real_writestr(self, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
-    with pytest.raises(ExperimentError if isinstance(fault, OSError) else KeyboardInterrupt):
+    with pytest.raises(FileError if isinstance(fault, OSError) else KeyboardInterrupt):
         experiment.save(original, path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["study.regx"]
@@ -84,7 +85,7 @@ def test_a_failing_fsync_or_rename_keeps_the_previous_file(saved, tmp_path, monk
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, step, fail)
-    with pytest.raises(ExperimentError) as caught:
+    with pytest.raises(FileError) as caught:
         experiment.save(original, path)
     assert str(caught.value) == f"{path}: could not save (Input/output error)"
     assert path.read_bytes() == b"the previous file" and os.listdir(tmp_path) == ["study.regx"]
