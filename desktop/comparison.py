@@ -8,9 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from regcore import boundary
 from regcore.experiment import RunRecord
 
-from . import boundary
 from .plots import BoundaryPlot, CostPlot, run_colour
 from .runs_table import RunsModel
 

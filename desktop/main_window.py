@@ -24,7 +24,7 @@ from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
 from . import export, settings
-from .boundary import Boundary
+from regcore.boundary import Boundary
 from .comparison import ComparisonView
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import BoundaryPlot, CostPlot, TimedLayoutWidget, accuracy_text

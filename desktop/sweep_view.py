@@ -19,12 +19,12 @@ from PySide6.QtCore import QEvent, QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
+from regcore import boundary
 from regcore.config import RunConfig
 from regcore.data import Dataset
 from regcore.errors import RegcoreError
 from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range, value_range
 
-from . import boundary
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
 from .plots import BoundaryPlot, accuracy_text

@@ -24,8 +24,8 @@ from PySide6.QtCore import QThread, Signal
 from regcore.errors import RegcoreError
 from regcore.training import Result, Training
 
-from . import boundary
-from .boundary import FINAL_GRID, LIVE_GRID, Boundary, Grid
+from regcore import boundary
+from regcore.boundary import FINAL_GRID, LIVE_GRID, Boundary, Grid
 
 MAX_FRAMES_PER_SECOND = 30
 # Share of wall time that preparing and drawing frames may take; frames are spaced further apart
