@@ -11,11 +11,9 @@ button that sends its settings to the main view.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
@@ -25,6 +23,7 @@ from regcore.data import Dataset
 from regcore.errors import RegcoreError
 from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range, value_range
 
+from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
 from .plots import BoundaryPlot, accuracy_text
@@ -33,31 +32,23 @@ TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#55
 ERROR_STYLE = "color: #b00020;"
 
 
-class SweepWorker(QThread):
-    """Runs one `Sweep` in its own thread; `stop()` asks it to finish early (never terminated)."""
-
-    progress = Signal(object)        # SweepProgress (its results are copies the worker no longer touches)
-    done = Signal(object, str)       # SweepResult (None if it could not run), error message
+class SweepWorker(Worker):
+    """Runs one `Sweep` in its own thread (the protocol of `regstudio.background`): yields
+    `SweepProgress` (its results are copies the worker no longer touches), returns the `SweepResult`
+    (None if it could not run)."""
 
     def __init__(self, sweep: Sweep, parent=None):
         super().__init__(parent)
         self.sweep = sweep
-        self.cancel = threading.Event()
 
-    def run(self) -> None:
+    def work(self):
         try:
-            for progress in self.sweep.steps(self.cancel):
-                self.progress.emit(progress)
-        except RegcoreError as error:
-            self.done.emit(None, str(error))
-            return
+            yield from self.sweep.steps(self.cancel)
+        except RegcoreError:
+            raise
         except Exception as error:  # a bug must reach the user as a message, not kill the thread silently
-            self.done.emit(None, f"the sweep failed: {type(error).__name__}: {error}")
-            return
-        self.done.emit(self.sweep.result(), "")
-
-    def stop(self) -> None:
-        self.cancel.set()
+            raise JobFailed(f"the sweep failed: {type(error).__name__}: {error}") from error
+        return self.sweep.result()
 
 
 class SweepView(QWidget):
@@ -70,6 +61,7 @@ class SweepView(QWidget):
         self.registry = registry
         self.data: Dataset | None = None
         self.worker: SweepWorker | None = None
+        self._error = ""                               # why the running sweep failed, once it says
         self.points: list = []                        # the planned SweepPoints of the current sweep
         self.results: dict[int, PointResult] = {}     # finished ones, by point index
         self.layout_of_models = None
@@ -288,8 +280,10 @@ class SweepView(QWidget):
         self.layout_of_models = sweep.layout
         self._clear_plots(log=self.log_scale.isChecked())
         self.worker = SweepWorker(sweep, self)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.done.connect(self._on_done)
+        self.worker.yielded.connect(self._on_progress)
+        self.worker.errored.connect(self._on_error)
+        self.worker.returned.connect(self._on_done)
+        self._error = ""
         self._set_running(True)
         where = f"{sweep.jobs} processes" if sweep.jobs > 1 else "this process"
         self._say(f"Training {len(points)} models in {where}…")
@@ -329,10 +323,16 @@ class SweepView(QWidget):
             self._redraw()
         self._say(f"Trained {len(self.results)} of {len(self.points)} models · {progress.seconds:.1f} s")
 
-    @Slot(object, str)
-    def _on_done(self, result: SweepResult | None, error: str) -> None:
+    @Slot(str, str)
+    def _on_error(self, error: str, _culprit: str) -> None:
+        if self._from_current_worker():
+            self._error = error
+
+    @Slot(object)
+    def _on_done(self, result: SweepResult | None) -> None:
         if not self._from_current_worker():
             return
+        error = self._error
         worker, self.worker = self.worker, None
         worker.wait()
         worker.deleteLater()

@@ -114,7 +114,7 @@ def test_a_failing_plugin_ends_the_run_with_a_message_and_the_app_keeps_working(
     window.start()
     wait_idle(qtbot, window)
     assert window.comparison.model.runs[-1].status == "finished"
-    assert window.state == "idle" and window.start_action.isEnabled()
+    assert window.controller.state == "idle" and window.start_action.isEnabled()
 
 
 def test_divergence_says_to_lower_the_learning_rate(qtbot, window):
@@ -136,7 +136,7 @@ def test_bad_settings_and_unreadable_files_get_a_message_and_change_nothing(qtbo
 
     window.training_panel.hidden.setText("20,x")
     assert window.start() is False
-    assert "hidden" in window.message_box.text() and window.worker is None
+    assert "hidden" in window.message_box.text() and window.controller.worker is None
     assert window.comparison.model.runs == []
 
 
