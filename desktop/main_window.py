@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         training_tab = QWidget()
         tab_layout = QVBoxLayout(training_tab)
         tab_layout.addWidget(self.live, 1)
-        options = QToolBar()
+        options = QToolBar(objectName="training_options")
         options.addWidget(self.log_scale)
         options.addSeparator()
         options.addWidget(self.accuracy_label)
@@ -125,8 +125,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(label, "Sweep")
         return None
 
-    def _action(self, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
-        action = QAction(text, self)
+    def _action(self, name, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
+        """An action named ``name`` (its stable objectName) in ``menu`` and/or ``toolbar``."""
+        action = QAction(text, self, objectName=name)
         action.triggered.connect(slot)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -144,16 +145,21 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         files = self.menuBar().addMenu("&File")
         run = self.menuBar().addMenu("&Run")
-        self.start_action = self._action("Start", self.start_or_pause, "Space",
+        for menu, name in ((files, "file_menu"), (run, "run_menu")):
+            menu.setObjectName(name)
+            menu.menuAction().setObjectName(name)
+        self.start_action = self._action("start_action", "Start", self.start_or_pause, "Space",
                                          "Start training, or pause / resume it", run, bar)
-        self.step_action = self._action("Step", self.step, "S", "Train one recording interval, then pause", run, bar)
-        self.stop_action = self._action("Stop", self.stop, "Esc", "End the run here; it goes into the runs table",
-                                        run, bar)
-        self.reset_action = self._action("Reset", self.reset, "Ctrl+R", "Stop and clear the live plots", run, bar)
+        self.step_action = self._action("step_action", "Step", self.step, "S",
+                                        "Train one recording interval, then pause", run, bar)
+        self.stop_action = self._action("stop_action", "Stop", self.stop, "Esc",
+                                        "End the run here; it goes into the runs table", run, bar)
+        self.reset_action = self._action("reset_action", "Reset", self.reset, "Ctrl+R",
+                                         "Stop and clear the live plots", run, bar)
         run.addSeparator()
         bar.addSeparator()
         self.notebook_action = self._action(
-            "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
+            "notebook_action", "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
             "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86, course masks) on the loaded data",
             run, bar)
         self.progress = QProgressBar(objectName="progress")
@@ -164,20 +170,22 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.progress)
         bar.addWidget(self.rate_label)
 
-        self._action("Open data file…", self.choose_data_file, "Ctrl+O", "Load a .mat, .npz or .csv data set", files)
+        self._action("open_data_action", "Open data file…", self.choose_data_file, "Ctrl+O",
+                     "Load a .mat, .npz or .csv data set", files)
         files.addSeparator()
-        self._action("Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
+        self._action("open_experiment_action", "Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
                      "Open a saved experiment: settings, data and runs", files)
-        self._action("Save experiment…", self.save_experiment_as, "Ctrl+S",
+        self._action("save_experiment_action", "Save experiment…", self.save_experiment_as, "Ctrl+S",
                      "Save settings, data and every run (curves and weights)", files)
         files.addSeparator()
-        self._action("Export plots as PNG…", self.export_plots, "Ctrl+E", "Save the current tab's plots as an image",
-                     files)
-        self._action("Export runs table as CSV…", self.export_runs, None, "Save the runs table as CSV", files)
+        self._action("export_plots_action", "Export plots as PNG…", self.export_plots, "Ctrl+E",
+                     "Save the current tab's plots as an image", files)
+        self._action("export_runs_action", "Export runs table as CSV…", self.export_runs, None,
+                     "Save the runs table as CSV", files)
         files.addSeparator()
-        self._action("Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
+        self._action("plugins_action", "Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
         files.addSeparator()
-        self._action("Quit", self.close, "Ctrl+Q", "", files)
+        self._action("quit_action", "Quit", self.close, "Ctrl+Q", "", files)
 
     # ================================================================ data
 

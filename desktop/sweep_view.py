@@ -94,7 +94,7 @@ class SweepView(QWidget):
         self.fixed_box = QGroupBox("Its other parameters")
         self.fixed_layout = QVBoxLayout(self.fixed_box)
         self.fixed_form: ParamForm | None = None
-        self.training = TrainingPanel()
+        self.training = TrainingPanel(prefix="sweep_")
         self.training.set_config(RunConfig())
         self.run_button = QPushButton("Run sweep", objectName="sweep_run")
         self.run_button.setToolTip("Train one model per value, all at once, on every core.")
@@ -129,7 +129,8 @@ class SweepView(QWidget):
         self.cost_plot.setLabel("left", "cost")
         self.cost_plot.showGrid(x=True, y=True, alpha=0.2)
         self.cost_plot.setXLink(self.accuracy_plot)
-        for plot in (self.accuracy_plot, self.cost_plot):
+        for plot, name in ((self.accuracy_plot, "sweep_accuracy_plot"), (self.cost_plot, "sweep_cost_plot")):
+            plot.setObjectName(name)
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.93, not 930 x 0.001
         self.plots.ci.layout.setRowStretchFactor(0, 3)
         self.plots.ci.layout.setRowStretchFactor(1, 2)
@@ -147,6 +148,7 @@ class SweepView(QWidget):
         self.boundary_widget.setObjectName("sweep_boundary")
         self.boundary_widget.setBackground("w")
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line: the column is narrow
+        self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
         self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
                                      objectName="sweep_selection", wordWrap=True)
@@ -221,7 +223,7 @@ class SweepView(QWidget):
             for param in regularizer.params:
                 if param.numeric:
                     self.parameter.addItem(param.label or param.name, param.name)
-            self.fixed_form = ParamForm(regularizer.params)
+            self.fixed_form = ParamForm(regularizer.params, prefix="sweep_fixed_")
             self.fixed_layout.addWidget(self.fixed_form)
         self.parameter.blockSignals(False)
         self.run_button.setEnabled(regularizer is not None)

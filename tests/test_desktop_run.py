@@ -81,14 +81,14 @@ def test_a_parameter_change_reaches_the_worker(qtbot, window):
     set_iterations(window, 10_000_000)
     box = window.regularizer_panel.boxes["l2"]
     box.setChecked(True)
-    box.findChild(QDoubleSpinBox, "param_lambd").setValue(0.25)
+    box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.25)
     window.start()
     try:
         active = window.controller.worker.training.active
         assert [(a.cls.name, dict(a.values)) for a in active] == [("l2", {"lambd": 0.25})]
         assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
         # the worker took a copy: editing the widget now does not change the running training
-        box.findChild(QDoubleSpinBox, "param_lambd").setValue(0.5)
+        box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.5)
         assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
         assert window.cost_plot._live.keys() == {"train cost", "test cost", "penalty"}
     finally:
