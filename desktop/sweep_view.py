@@ -45,7 +45,7 @@ class SweepWorker(Worker):
         try:
             yield from self.sweep.steps(self.cancel)
         except RegcoreError:
-            raise
+            raise  # a one-line message already: the base class reports it as it is
         except Exception as error:  # a bug must reach the user as a message, not kill the thread silently
             raise JobFailed(f"the sweep failed: {type(error).__name__}: {error}") from error
         return self.sweep.result()
