@@ -58,6 +58,10 @@ class PanelJob:
         return cls(panel.name, frozenset(panel.needs), panel.compute)
 
 
+def unexpected(error: Exception) -> JobFailed:
+    return JobFailed(f"unexpected {type(error).__name__}: {error}")
+
+
 def interval_for(record_every: int, limit: int = 100) -> int:
     """The largest divisor of ``record_every`` up to ``limit``: how often the worker looks up.
 
@@ -135,11 +139,16 @@ class TrainingWorker(Worker):
                 self._wait_while_paused()
         except RegcoreError as error:  # TrainingError: divergence or a failing regularizer
             failure = JobFailed(str(error), getattr(error, "regularizer", None) or "")
-        except Exception as error:  # noqa: BLE001 - a bug must end the run, not the app
-            failure = JobFailed(f"unexpected {type(error).__name__}: {error}")
+        except Exception as error:  # noqa: BLE001 - a bug (here or in a panel) must end the run, not the app
+            failure = unexpected(error)
         result = self._result(training)
         if result is not None and np.all(np.isfinite(result.parameters)):
-            yield self._frame(records, final=True)
+            try:
+                final = self._frame(records, final=True)
+            except Exception as error:  # noqa: BLE001 - a panel's bug must not lose the run's result
+                failure = failure or unexpected(error)
+            else:
+                yield final
         if failure is not None:
             failure.partial = result
             raise failure

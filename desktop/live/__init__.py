@@ -20,10 +20,10 @@ PANELS = (
 )
 
 
-def make_panels(names=PANELS) -> list[LivePanel]:
-    """One instance of each listed panel (GUI thread), in order."""
+def make_panels(names=None) -> list[LivePanel]:
+    """One instance of each panel in ``names`` (default `PANELS`), in order; GUI thread."""
     panels = []
-    for dotted in names:
+    for dotted in PANELS if names is None else names:
         module, _, attribute = dotted.partition(":")
         panels.append(getattr(import_module(module), attribute)())
     return panels
