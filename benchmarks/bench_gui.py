@@ -57,16 +57,19 @@ def live_run(app, window, config: RunConfig) -> tuple[float, list[float], int]:
     timer.timeout.connect(tick)
     loop = QEventLoop()
     started = time.perf_counter()
-    window.start(config)
-    window.worker.frame.connect(count)
+    runs = window.controller
+    runs.frame.connect(count)
     # connected after the window's own handler, so the run is in the runs table when the loop ends
-    window.worker.done.connect(lambda *_: loop.quit())
+    runs.finished.connect(loop.quit)
+    window.start(config)
     last[0] = time.perf_counter()
     timer.start()
     loop.exec()  # an event loop, as when a person uses the window
     seconds = time.perf_counter() - started
     timer.stop()
-    assert window.worker is None and window.comparison.model.runs[-1].result.completed
+    runs.frame.disconnect(count)
+    runs.finished.disconnect(loop.quit)
+    assert window.comparison.model.runs[-1].result.completed
     return seconds, delays, frames[0]
 
 

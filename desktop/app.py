@@ -73,12 +73,12 @@ def _open(app, window, args) -> int:
     width, height = (int(n) for n in args.size.lower().split("x"))
     window.resize(width, height)
     window.show()
-    outcome = {"status": 2}
+    outcome = {"status": 2, "ended": False}
 
-    def finish_when_done():
-        if window.worker is not None or window.queue:
+    def finish_when_done(state: str):
+        if state != "idle" or outcome["ended"]:  # idle comes when the run (or the whole comparison) has ended
             return
-        poll.stop()
+        outcome["ended"] = True
         if args.compare:
             window.tabs.setCurrentWidget(window.comparison)
         if window.message_box is not None:
@@ -95,14 +95,18 @@ def _open(app, window, args) -> int:
         window.close()
         app.quit()
 
-    poll = QTimer(window, interval=100)
-    poll.timeout.connect(finish_when_done)
     if not (window.notebook_comparison() if args.compare else window.start()):
         print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
         window.close()
         return 2
-    poll.start()
-    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (window.close(), app.quit()))
+    window.controller.state_changed.connect(finish_when_done)  # the run only reports once app.exec() runs
+
+    def give_up():
+        outcome["ended"] = True  # closing stops the run, which goes idle: that is no screenshot
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
     app.exec()
     return outcome["status"]
 

@@ -8,9 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from regcore import boundary
 from regcore.experiment import RunRecord
 
-from . import boundary
 from .plots import BoundaryPlot, CostPlot, run_colour
 from .runs_table import RunsModel
 
@@ -39,6 +39,7 @@ class ComparisonView(QWidget):
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
         self.cost = CostPlot()
+        self.cost.setObjectName("comparison_cost_plot")
         self.cost.setTitle("Cost of the selected runs — bold: training cost, pale: test cost")
         self._boundaries: dict[int, boundary.Boundary] = {}   # id(run) -> its boundary, computed once
         top = QWidget()
@@ -85,6 +86,7 @@ class ComparisonView(QWidget):
         first = None
         for i, (label, run) in enumerate(zip(labels, runs)):
             plot = BoundaryPlot(title=label, compact=True)
+            plot.setObjectName(f"comparison_boundary_plot_{i + 1}")  # by place: the first selected is 1
             plot.titleLabel.setAttr("color", run_colour(i))
             plot.set_data(run.data)
             plot.set_boundary(self._boundary(run))

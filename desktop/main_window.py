@@ -1,16 +1,14 @@
 """RegStudio's main window: settings on the left, run controls on top, Training / Runs / Sweep tabs.
 
-The window owns at most one `TrainingWorker` at a time and only draws what it sends. Runs end in
-the runs table whatever way they end (finished, stopped, failed); a failure is reported in a
-message box and the status bar and leaves the window as usable as before. A queue of configurations
-lets one action run several (the notebook's comparison).
+The runs themselves belong to a `RunController`; the window wires its widgets to it and draws what
+it reports. Runs end in the runs table whatever way they end (finished, stopped, failed); a failure
+is reported in a message box and the status bar and leaves the window as usable as before. The live
+plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
 """
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
                                QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
@@ -24,11 +22,12 @@ from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
 from . import export, settings
-from .boundary import Boundary
 from .comparison import ComparisonView
+from .controller import RunController
+from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
-from .plots import BoundaryPlot, CostPlot, TimedLayoutWidget, accuracy_text
-from .worker import Frame, TrainingWorker
+from .plots import TimedLayoutWidget, accuracy_text
+from .worker import Frame
 
 TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
 
@@ -42,14 +41,11 @@ class MainWindow(QMainWindow):
         self.registry = registry or load_registry(disabled=settings.disabled_plugins(self.store))
         self.data: Dataset | None = None
         self.source: str | None = None
-        self.worker: TrainingWorker | None = None
-        self.queue: list[RunConfig] = []          # configurations waiting to run after this one
-        self.comparison_rows: list[int] | None = None   # rows of a notebook comparison in progress
-        self.last_frame: Frame | None = None
         self.message_box: QMessageBox | None = None
-        self._closing = False
         self._build()
-        self._set_state("idle")
+        self.controller = RunController(self.registry, self.panels, lambda: self.live.paint_seconds, parent=self)
+        self._wire_controller()
+        self._show_state(self.controller.state)
         self.load_source(DEFAULT_SOURCE)
         settings.restore(self, self.store)  # may replace it with the last session's data
 
@@ -75,17 +71,19 @@ class MainWindow(QMainWindow):
         self.live = TimedLayoutWidget()
         self.live.setObjectName("live_plots")
         self.live.setBackground("w")
-        self.cost_plot = CostPlot()
-        self.boundary_plot = BoundaryPlot()
-        self.live.addItem(self.cost_plot, row=0, col=0)
-        self.live.addItem(self.boundary_plot, row=0, col=1)
+        self.panels = make_panels()
+        for column, panel in enumerate(self.panels):
+            self.live.addItem(panel.plot, row=0, col=column)
+        by_name = {panel.name: panel for panel in self.panels}
+        self.boundary_panel = by_name["boundary"]   # the accuracy label and the runs table use its payload
+        self.cost_plot, self.boundary_plot = by_name["cost"].plot, self.boundary_panel.plot
         self.log_scale = QCheckBox("Log scale for the cost", objectName="log_scale")
         self.log_scale.toggled.connect(self.cost_plot.set_log)
         self.accuracy_label = QLabel("Press Start (Space) to train.", objectName="accuracy")
         training_tab = QWidget()
         tab_layout = QVBoxLayout(training_tab)
         tab_layout.addWidget(self.live, 1)
-        options = QToolBar()
+        options = QToolBar(objectName="training_options")
         options.addWidget(self.log_scale)
         options.addSeparator()
         options.addWidget(self.accuracy_label)
@@ -127,8 +125,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(label, "Sweep")
         return None
 
-    def _action(self, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
-        action = QAction(text, self)
+    def _action(self, name, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
+        """An action named ``name`` (its stable objectName) in ``menu`` and/or ``toolbar``."""
+        action = QAction(text, self, objectName=name)
         action.triggered.connect(slot)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -146,16 +145,21 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         files = self.menuBar().addMenu("&File")
         run = self.menuBar().addMenu("&Run")
-        self.start_action = self._action("Start", self.start_or_pause, "Space",
+        for menu, name in ((files, "file_menu"), (run, "run_menu")):
+            menu.setObjectName(name)
+            menu.menuAction().setObjectName(name)
+        self.start_action = self._action("start_action", "Start", self.start_or_pause, "Space",
                                          "Start training, or pause / resume it", run, bar)
-        self.step_action = self._action("Step", self.step, "S", "Train one recording interval, then pause", run, bar)
-        self.stop_action = self._action("Stop", self.stop, "Esc", "End the run here; it goes into the runs table",
-                                        run, bar)
-        self.reset_action = self._action("Reset", self.reset, "Ctrl+R", "Stop and clear the live plots", run, bar)
+        self.step_action = self._action("step_action", "Step", self.step, "S",
+                                        "Train one recording interval, then pause", run, bar)
+        self.stop_action = self._action("stop_action", "Stop", self.stop, "Esc",
+                                        "End the run here; it goes into the runs table", run, bar)
+        self.reset_action = self._action("reset_action", "Reset", self.reset, "Ctrl+R",
+                                         "Stop and clear the live plots", run, bar)
         run.addSeparator()
         bar.addSeparator()
         self.notebook_action = self._action(
-            "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
+            "notebook_action", "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
             "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86, course masks) on the loaded data",
             run, bar)
         self.progress = QProgressBar(objectName="progress")
@@ -166,20 +170,22 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.progress)
         bar.addWidget(self.rate_label)
 
-        self._action("Open data file…", self.choose_data_file, "Ctrl+O", "Load a .mat, .npz or .csv data set", files)
+        self._action("open_data_action", "Open data file…", self.choose_data_file, "Ctrl+O",
+                     "Load a .mat, .npz or .csv data set", files)
         files.addSeparator()
-        self._action("Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
+        self._action("open_experiment_action", "Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
                      "Open a saved experiment: settings, data and runs", files)
-        self._action("Save experiment…", self.save_experiment_as, "Ctrl+S",
+        self._action("save_experiment_action", "Save experiment…", self.save_experiment_as, "Ctrl+S",
                      "Save settings, data and every run (curves and weights)", files)
         files.addSeparator()
-        self._action("Export plots as PNG…", self.export_plots, "Ctrl+E", "Save the current tab's plots as an image",
-                     files)
-        self._action("Export runs table as CSV…", self.export_runs, None, "Save the runs table as CSV", files)
+        self._action("export_plots_action", "Export plots as PNG…", self.export_plots, "Ctrl+E",
+                     "Save the current tab's plots as an image", files)
+        self._action("export_runs_action", "Export runs table as CSV…", self.export_runs, None,
+                     "Save the runs table as CSV", files)
         files.addSeparator()
-        self._action("Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
+        self._action("plugins_action", "Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
         files.addSeparator()
-        self._action("Quit", self.close, "Ctrl+Q", "", files)
+        self._action("quit_action", "Quit", self.close, "Ctrl+Q", "", files)
 
     # ================================================================ data
 
@@ -201,13 +207,13 @@ class MainWindow(QMainWindow):
         return True
 
     def set_data(self, data: Dataset) -> None:
-        if self.worker is not None:
+        if not self.controller.idle:
             self.stop(wait=True)
         self.data = data
         self.data_panel.show_data(data)
-        self.boundary_plot.set_data(data, self.data_panel.show_test.isChecked())
-        self.cost_plot.clear_curves()
-        self.last_frame = None
+        for panel in self.panels:
+            panel.show_data(data)
+        self.controller.clear()
         self.progress.setValue(0)
         self.rate_label.clear()
         self.accuracy_label.setText("Press Start (Space) to train.")
@@ -242,82 +248,75 @@ class MainWindow(QMainWindow):
 
     # ================================================================ running
 
-    def _set_state(self, state: str) -> None:
+    def _wire_controller(self) -> None:
+        runs = self.controller
+        runs.state_changed.connect(self._show_state)
+        runs.started.connect(self._run_started)
+        runs.frame.connect(self._draw_frame)
+        runs.finished.connect(self._run_finished)
+        runs.failed.connect(self._run_failed)
+        runs.could_not_start.connect(
+            lambda error: self.report("Could not start", error, "Change the setting it names and press Start again."))
+        runs.comparison_finished.connect(self._show_notebook_table)
+
+    @Slot(str)
+    def _show_state(self, state: str) -> None:
         """idle | running | paused: which controls make sense."""
-        self.state = state
         self.start_action.setText({"idle": "Start", "running": "Pause", "paused": "Resume"}[state])
         self.stop_action.setEnabled(state != "idle")
         self.notebook_action.setEnabled(state == "idle")
+        if state == "paused":
+            self.statusBar().showMessage("Paused: Space resumes, S steps, Esc stops.")
 
     def start_or_pause(self) -> None:
-        if self.state == "idle":
+        if self.controller.idle:
             self.start()
-        elif self.state == "running":
-            self.worker.pause()
         else:
-            self.worker.resume()
+            self.controller.pause_or_resume()
 
     def start(self, config: RunConfig | None = None, paused: bool = False) -> bool:
         """Start a run of ``config`` (default: the settings column). False, with a message, if it cannot."""
-        if self.worker is not None or self.data is None:
+        if not self.controller.idle or self.data is None:
             return False
         try:
             config = config or self.config()
-            training = config.build(self.registry, self.data)
         except RegcoreError as error:
-            self.queue.clear()
             self.report("Could not start", str(error), "Change the setting it names and press Start again.")
             return False
-        self.running_config = config
-        self.worker = TrainingWorker(training, start_paused=paused, parent=self)
-        self.worker.frame.connect(self._draw_frame)
-        self.worker.paused.connect(self._paused)
-        self.worker.done.connect(self._run_done)
-        self.cost_plot.start_live(config.iterations, any(reg.cls.overrides("penalty") for reg in training.active))
-        self.boundary_plot.clear_boundary()
-        self.progress.setValue(0)
-        self.rate_label.clear()
-        self.last_frame = None  # the last run's frame must not stand in for this run's
-        self._set_state("paused" if paused else "running")
-        self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")
-        self.worker.start()
-        return True
+        return self.controller.start(config, self.data, paused)
 
     def step(self) -> None:
-        if self.worker is None:
-            if not self.start(paused=True):
-                return
-        self.worker.step()
+        if self.controller.idle and not self.start(paused=True):
+            return
+        self.controller.step()
 
     def stop(self, wait: bool = False) -> None:
-        """Ask the worker to end the run (it still goes into the table); ``wait`` blocks until it has."""
-        self.queue.clear()
-        self.comparison_rows = None
-        if self.worker is None:
-            return
-        self.worker.stop()
-        if wait:
-            self.worker.wait()
-            # deliver the worker's last queued signals now, so the run is recorded before we go on
-            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        """Ask the run to end (it still goes into the table); ``wait`` blocks until it has."""
+        self.controller.stop(wait)
 
     def reset(self) -> None:
         self.stop(wait=True)
         if self.data is not None:
             self.set_data(self.data)
 
+    @Slot(object, object)
+    def _run_started(self, config: RunConfig, training) -> None:
+        for panel in self.panels:
+            panel.start(training)
+        self.progress.setValue(0)
+        self.rate_label.clear()
+        self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")
+
     @Slot(object)
     def _draw_frame(self, frame: Frame) -> None:
-        started = time.perf_counter()
-        self.last_frame = frame
-        self.cost_plot.add_records(frame.records)
-        self.boundary_plot.set_boundary(frame.boundary, title=frame.final)
+        for panel in self.panels:
+            if frame.payloads.get(panel.name) is not None:
+                panel.draw(frame.payloads[panel.name], frame)
         self.progress.setValue(int(1000 * frame.iteration / frame.iterations) // 10)
         self.rate_label.setText(self._rate_text(frame))
-        self.accuracy_label.setText(accuracy_text(frame.boundary.train_accuracy, frame.boundary.test_accuracy))
-        if self.sender() is self.worker and self.worker is not None:
-            # the repaint this causes comes later; the last one's duration stands in for it
-            self.worker.frame_drawn(time.perf_counter() - started + self.live.paint_seconds)
+        boundary = frame.payloads.get(self.boundary_panel.name)
+        if boundary is not None:
+            self.accuracy_label.setText(accuracy_text(boundary.train_accuracy, boundary.test_accuracy))
 
     @staticmethod
     def _rate_text(frame: Frame, ended: str = "") -> str:
@@ -330,56 +329,34 @@ class MainWindow(QMainWindow):
             text += f" · {(frame.iterations - frame.iteration) / rate:.0f} s left"
         return text
 
-    @Slot(bool)
-    def _paused(self, paused: bool) -> None:
-        if self.worker is not None:
-            self._set_state("paused" if paused else "running")
-            if paused:
-                self.statusBar().showMessage("Paused: Space resumes, S steps, Esc stops.")
-
-    @Slot(object, str, str)
-    def _run_done(self, result, error: str, culprit: str) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait()
-            worker.deleteLater()
-        self._set_state("idle")
-        if self._closing:
-            return
-        config = self.running_config
-        if self.last_frame is not None and (error or result is None or not result.completed):
-            self.rate_label.setText(self._rate_text(self.last_frame, "failed" if error else "stopped"))
-        if result is not None:
-            final: Boundary | None = self.last_frame.boundary if self.last_frame is not None else None
-            row = self.comparison.add_run(RunRecord(config, self.data, result, error),
-                                          final if final is not None and final.grid.size > 100 else None)
-            if self.comparison_rows is not None:
-                self.comparison_rows.append(row)
-        if error:
-            self.queue.clear()
-            self.comparison_rows = None
-            hint = TRY_FOR_PLUGIN if culprit else "lower the learning rate or change the settings"
-            self.report("The run stopped", error, f"To go on: {hint}.")
-            return
-        if self.queue:
-            self.start(self.queue.pop(0))
-            return
-        if self.comparison_rows is not None:
-            self._show_notebook_table(self.comparison_rows)
-            self.comparison_rows = None
-            return
-        if result is None:  # stopped before anything was recorded: nothing to show
-            self.statusBar().showMessage("Stopped before the first iteration.", 10000)
-            return
+    @Slot(object)
+    def _run_finished(self, run: RunRecord) -> None:
+        frame = self.controller.last_frame
+        final = frame.payloads.get(self.boundary_panel.name) if frame is not None and frame.final else None
+        self.comparison.add_run(run, final)
+        if run.error:
+            return  # `failed` follows, with the message
+        result = run.result
+        if frame is not None and not result.completed:
+            self.rate_label.setText(self._rate_text(frame, "stopped"))
+        if self.controller.in_series:
+            return  # the next run, or the comparison's table, follows
         state = "finished" if result.completed else "stopped"
         self.statusBar().showMessage(f"Run {state}: {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}"
                                      f" in {result.seconds:.1f} s; it is in the Runs and comparison tab.", 10000)
+
+    @Slot(str, str)
+    def _run_failed(self, error: str, culprit: str) -> None:
+        if self.controller.last_frame is not None:
+            self.rate_label.setText(self._rate_text(self.controller.last_frame, "failed"))
+        hint = TRY_FOR_PLUGIN if culprit else "lower the learning rate or change the settings"
+        self.report("The run stopped", error, f"To go on: {hint}.")
 
     # ================================================================ the notebook's comparison
 
     def notebook_comparison(self) -> bool:
         """Run none / L2 / dropout with the current network settings on the loaded data, then show the table."""
-        if self.worker is not None:
+        if not self.controller.idle:
             return False
         try:
             base = self.config()
@@ -387,17 +364,17 @@ class MainWindow(QMainWindow):
             self.report("Could not start", str(error), "Change the setting it names and try again.")
             return False
         configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in NOTEBOOK_RUNS]
-        self.comparison_rows = []
-        self.queue = configs[1:]
-        return self.start(configs[0])
+        return self.controller.start_comparison(configs, self.data)
 
-    def _show_notebook_table(self, rows: list[int]) -> None:
+    @Slot(list)
+    def _show_notebook_table(self, runs: list[RunRecord]) -> None:
         self.tabs.setCurrentWidget(self.comparison)
         self.statusBar().showMessage("The notebook's comparison is done: its three runs are selected below.", 15000)
-        self.comparison.select_rows(rows)
+        self.comparison.select_rows(row for row, run in enumerate(self.comparison.model.runs)
+                                    if any(run is mine for mine in runs))
         lines = "".join(f"<tr><td>{run.config.describe_regularizers()}</td><td align=right>{run.result.train_accuracy[0]:.4f}"
                         f"</td><td align=right>{run.result.test_accuracy[0]:.4f}</td></tr>"
-                        for run in (self.comparison.model.runs[row] for row in rows))
+                        for run in runs)
         self.show_message("The notebook's comparison", "The notebook's table, on " + self.data.name + ":",
                           "<table cellspacing=6><tr><th align=left>model</th><th>train accuracy</th>"
                           f"<th>test accuracy</th></tr>{lines}</table>", QMessageBox.Icon.Information)
@@ -494,6 +471,7 @@ class MainWindow(QMainWindow):
         self.stop(wait=True)
         settings.set_disabled_plugins(self.store, disabled)
         self.registry = load_registry(disabled=disabled)
+        self.controller.registry = self.registry
         self.regularizer_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
         if self.sweep_view is not None and hasattr(self.sweep_view, "set_registry"):
@@ -521,8 +499,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
-        self._closing = True
-        self.stop(wait=True)
+        self.controller.shutdown()
         if self.sweep_view is not None and hasattr(self.sweep_view, "shutdown"):
             self.sweep_view.shutdown()  # its thread too, even if its tab was never shown
         settings.save(self, self.store)

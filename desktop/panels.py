@@ -72,7 +72,7 @@ class DataPanel(QGroupBox):
         for name, entry in registry.datasets.items():
             self.generator.addItem(entry.obj.label or name, name)
             self.generator.setItemData(self.generator.count() - 1, entry.obj.help, 3)  # Qt.ToolTipRole
-            self.forms.addWidget(ParamForm(entry.obj.params))
+            self.forms.addWidget(ParamForm(entry.obj.params, prefix=f"data_{name}_"))
 
     def source(self) -> str:
         return format_source(self.generator.currentData(), self.forms.currentWidget().values())
@@ -95,9 +95,13 @@ class DataPanel(QGroupBox):
 
 
 class TrainingPanel(QGroupBox):
-    """Hidden layer sizes, learning rate, iterations, seed and how often the cost is recorded."""
+    """Hidden layer sizes, learning rate, iterations, seed and how often the cost is recorded.
 
-    def __init__(self, parent=None):
+    Its fields are named ``prefix`` + hidden, learning_rate, iterations, seed, record_every (a view
+    holding a second panel gives it a prefix). They start at the defaults of `RunConfig`.
+    """
+
+    def __init__(self, parent=None, prefix: str = ""):
         super().__init__("Network and training", parent)
         self.hidden = QLineEdit(objectName="hidden")
         self.hidden.setToolTip("Sizes of the hidden ReLU layers, separated by commas (input 2, output 1).")
@@ -116,6 +120,8 @@ class TrainingPanel(QGroupBox):
         self.record_every = QSpinBox(objectName="record_every")
         self.record_every.setRange(1, 1_000_000)
         self.record_every.setToolTip("Record the costs every N iterations; Step runs N iterations.")
+        for field in (self.hidden, self.learning_rate, self.iterations, self.seed, self.record_every):
+            field.setObjectName(prefix + field.objectName())
         form = QFormLayout(self)
         form.addRow("Hidden layers", self.hidden)
         form.addRow("Learning rate", self.learning_rate)

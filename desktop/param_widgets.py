@@ -82,11 +82,15 @@ def changed_signal(editor: QWidget):
 
 
 class ParamForm(QWidget):
-    """A form with one row per declared parameter; ``values()`` gives them validated."""
+    """A form with one row per declared parameter; ``values()`` gives them validated.
+
+    Each editor's objectName is ``prefix`` + the parameter's name: give forms that share a view
+    distinct prefixes, so every field has a name of its own there.
+    """
 
     changed = Signal()
 
-    def __init__(self, params: tuple[Param, ...], parent=None):
+    def __init__(self, params: tuple[Param, ...], parent=None, prefix: str = "param_"):
         super().__init__(parent)
         self.params = params
         self.editors: dict[str, QWidget] = {}
@@ -94,6 +98,7 @@ class ParamForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for param in params:
             editor = make_editor(param)
+            editor.setObjectName(prefix + param.name)
             changed_signal(editor).connect(self.changed)
             self.editors[param.name] = editor
             layout.addRow(param.label or param.name.replace("_", " "), editor)
@@ -118,7 +123,7 @@ class RegularizerBox(QGroupBox):
         self.setCheckable(True)
         self.setChecked(False)
         self.setToolTip(f"{regularizer.help}\n({origin})")
-        self.form = ParamForm(regularizer.params)
+        self.form = ParamForm(regularizer.params, prefix=f"regularizer_{name}_")
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         if not regularizer.params:  # just the tick box: no empty frame below it

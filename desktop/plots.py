@@ -5,7 +5,7 @@ Training tab: one of each; the Compare tab: one cost plot and a boundary per run
 and export the whole layout to one PNG. Only the GUI thread calls these; they draw copies they are
 handed. As in pyqtgraph's isocurve example, the probabilities are an `ImageItem` with fixed levels
 (0, 1), so colours mean the same probability in every frame; the 0.5 contour arrives traced (see
-`boundary`) and is drawn as line segments.
+`regcore.boundary`) and is drawn as line segments.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from regcore.data import Dataset
 
-from .boundary import Boundary
+from regcore.boundary import Boundary
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
 PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])

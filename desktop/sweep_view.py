@@ -11,20 +11,19 @@ button that sends its settings to the main view.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
+from regcore import boundary
 from regcore.config import RunConfig
 from regcore.data import Dataset
 from regcore.errors import RegcoreError
 from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range, value_range
 
-from . import boundary
+from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
 from .plots import BoundaryPlot, accuracy_text
@@ -33,31 +32,23 @@ TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#55
 ERROR_STYLE = "color: #b00020;"
 
 
-class SweepWorker(QThread):
-    """Runs one `Sweep` in its own thread; `stop()` asks it to finish early (never terminated)."""
-
-    progress = Signal(object)        # SweepProgress (its results are copies the worker no longer touches)
-    done = Signal(object, str)       # SweepResult (None if it could not run), error message
+class SweepWorker(Worker):
+    """Runs one `Sweep` in its own thread (the protocol of `regstudio.background`): yields
+    `SweepProgress` (its results are copies the worker no longer touches), returns the `SweepResult`
+    (None if it could not run)."""
 
     def __init__(self, sweep: Sweep, parent=None):
         super().__init__(parent)
         self.sweep = sweep
-        self.cancel = threading.Event()
 
-    def run(self) -> None:
+    def work(self):
         try:
-            for progress in self.sweep.steps(self.cancel):
-                self.progress.emit(progress)
-        except RegcoreError as error:
-            self.done.emit(None, str(error))
-            return
+            yield from self.sweep.steps(self.cancel)
+        except RegcoreError:
+            raise  # a one-line message already: the base class reports it as it is
         except Exception as error:  # a bug must reach the user as a message, not kill the thread silently
-            self.done.emit(None, f"the sweep failed: {type(error).__name__}: {error}")
-            return
-        self.done.emit(self.sweep.result(), "")
-
-    def stop(self) -> None:
-        self.cancel.set()
+            raise JobFailed(f"the sweep failed: {type(error).__name__}: {error}") from error
+        return self.sweep.result()
 
 
 class SweepView(QWidget):
@@ -70,6 +61,7 @@ class SweepView(QWidget):
         self.registry = registry
         self.data: Dataset | None = None
         self.worker: SweepWorker | None = None
+        self._error = ""                               # why the running sweep failed, once it says
         self.points: list = []                        # the planned SweepPoints of the current sweep
         self.results: dict[int, PointResult] = {}     # finished ones, by point index
         self.layout_of_models = None
@@ -102,7 +94,7 @@ class SweepView(QWidget):
         self.fixed_box = QGroupBox("Its other parameters")
         self.fixed_layout = QVBoxLayout(self.fixed_box)
         self.fixed_form: ParamForm | None = None
-        self.training = TrainingPanel()
+        self.training = TrainingPanel(prefix="sweep_")
         self.training.set_config(RunConfig())
         self.run_button = QPushButton("Run sweep", objectName="sweep_run")
         self.run_button.setToolTip("Train one model per value, all at once, on every core.")
@@ -137,7 +129,8 @@ class SweepView(QWidget):
         self.cost_plot.setLabel("left", "cost")
         self.cost_plot.showGrid(x=True, y=True, alpha=0.2)
         self.cost_plot.setXLink(self.accuracy_plot)
-        for plot in (self.accuracy_plot, self.cost_plot):
+        for plot, name in ((self.accuracy_plot, "sweep_accuracy_plot"), (self.cost_plot, "sweep_cost_plot")):
+            plot.setObjectName(name)
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.93, not 930 x 0.001
         self.plots.ci.layout.setRowStretchFactor(0, 3)
         self.plots.ci.layout.setRowStretchFactor(1, 2)
@@ -155,6 +148,7 @@ class SweepView(QWidget):
         self.boundary_widget.setObjectName("sweep_boundary")
         self.boundary_widget.setBackground("w")
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line: the column is narrow
+        self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
         self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
                                      objectName="sweep_selection", wordWrap=True)
@@ -229,7 +223,7 @@ class SweepView(QWidget):
             for param in regularizer.params:
                 if param.numeric:
                     self.parameter.addItem(param.label or param.name, param.name)
-            self.fixed_form = ParamForm(regularizer.params)
+            self.fixed_form = ParamForm(regularizer.params, prefix="sweep_fixed_")
             self.fixed_layout.addWidget(self.fixed_form)
         self.parameter.blockSignals(False)
         self.run_button.setEnabled(regularizer is not None)
@@ -288,8 +282,10 @@ class SweepView(QWidget):
         self.layout_of_models = sweep.layout
         self._clear_plots(log=self.log_scale.isChecked())
         self.worker = SweepWorker(sweep, self)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.done.connect(self._on_done)
+        self.worker.yielded.connect(self._on_progress)
+        self.worker.errored.connect(self._on_error)
+        self.worker.returned.connect(self._on_done)
+        self._error = ""
         self._set_running(True)
         where = f"{sweep.jobs} processes" if sweep.jobs > 1 else "this process"
         self._say(f"Training {len(points)} models in {where}…")
@@ -329,10 +325,16 @@ class SweepView(QWidget):
             self._redraw()
         self._say(f"Trained {len(self.results)} of {len(self.points)} models · {progress.seconds:.1f} s")
 
-    @Slot(object, str)
-    def _on_done(self, result: SweepResult | None, error: str) -> None:
+    @Slot(str, str)
+    def _on_error(self, error: str, _culprit: str) -> None:
+        if self._from_current_worker():
+            self._error = error
+
+    @Slot(object)
+    def _on_done(self, result: SweepResult | None) -> None:
         if not self._from_current_worker():
             return
+        error = self._error
         worker, self.worker = self.worker, None
         worker.wait()
         worker.deleteLater()

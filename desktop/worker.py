@@ -1,31 +1,32 @@
-"""Training off the GUI thread: a QThread that drives `Training.steps()` and sends throttled frames.
+"""Training off the GUI thread: a `Worker` that drives `Training.steps()` and sends throttled frames.
 
 The GUI builds a `Training` (which copies the settings and parameters it is given) and hands it to
-`TrainingWorker`; from then on only the worker touches it. The worker sends `Frame`s holding copies
-of what changed — new cost records, the parameters, the decision-boundary probabilities on a grid —
-at most about 30 times a second and only once the GUI has drawn the previous one (so frames never
-queue up and drawing can never slow training by more than a small, fixed share of the time).
+`TrainingWorker` with the live panels' `compute` functions; from then on only the worker touches
+it. Each `Frame` it yields holds every panel's payload, computed in the worker thread from a
+`Snapshot` of what the panels asked for. Frames go out at most about 30 times a second and only once
+the GUI has drawn the previous one (so frames never queue up and drawing can never slow training by
+more than a small, fixed share of the time).
 
-Stopping is cooperative: `stop()` sets a `threading.Event` that `Training.steps()` checks every
-iteration, and wakes a paused worker. The owner then `wait()`s for the thread; nothing calls
-`terminate()`.
+It follows the protocol of `regstudio.background` (yielded frames, errored, aborted, returned
+`Result`), plus ``paused(bool)``. Stopping is cooperative: `stop()` sets the event that
+`Training.steps()` checks every iteration, and wakes a paused worker.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import weakref
 from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from regcore.errors import RegcoreError
 from regcore.training import Result, Training
 
-from . import boundary
-from .boundary import FINAL_GRID, LIVE_GRID, Boundary, Grid
+from .background import JobFailed, Worker
+from .live.panel import Snapshot, snapshot_of
 
 MAX_FRAMES_PER_SECOND = 30
 # Share of wall time that preparing and drawing frames may take; frames are spaced further apart
@@ -40,15 +41,25 @@ class Frame:
     iteration: int
     iterations: int
     seconds: float
-    records: tuple              # (iteration, cost (K,), penalty (K,), test_cost (K,)) since the last frame
-    boundary: Boundary
-    final: bool = False         # the run's last frame (full resolution)
+    payloads: Mapping[str, Any]     # panel name -> what its compute() returned
+    final: bool = False             # the run's last frame (full resolution)
 
 
-def frame_of(training: Training, grid: Grid, records=(), final: bool = False) -> Frame:
-    """A frame of ``training`` as it is now (called from the thread that owns the training)."""
-    return Frame(training.iteration, training.iterations, training.seconds, tuple(records),
-                 boundary.compute(training.flat, training.layout, training.data, grid), final)
+@dataclass(frozen=True)
+class PanelJob:
+    """The thread-side half of a live panel: its name, what it needs, and its Qt-free compute."""
+
+    name: str
+    needs: frozenset[str]
+    compute: Callable[[Snapshot], Any]
+
+    @classmethod
+    def of(cls, panel) -> "PanelJob":
+        return cls(panel.name, frozenset(panel.needs), panel.compute)
+
+
+def unexpected(error: Exception) -> JobFailed:
+    return JobFailed(f"unexpected {type(error).__name__}: {error}")
 
 
 def interval_for(record_every: int, limit: int = 100) -> int:
@@ -60,26 +71,17 @@ def interval_for(record_every: int, limit: int = 100) -> int:
     return max(d for d in range(1, min(limit, record_every) + 1) if record_every % d == 0)
 
 
-_workers: "weakref.WeakSet[TrainingWorker]" = weakref.WeakSet()
-
-
-def running_workers() -> list["TrainingWorker"]:
-    """Workers whose thread is still running (tests use this to catch leaks)."""
-    return [worker for worker in list(_workers) if worker.isRunning()]
-
-
-class TrainingWorker(QThread):
+class TrainingWorker(Worker):
     """Runs one `Training` to its end, or until stopped; pausable and steppable."""
 
-    frame = Signal(object)          # Frame
     paused = Signal(bool)           # True when it pauses, False when it resumes
-    done = Signal(object, str, str)  # Result (None if beyond repair), error message, failing regularizer
 
-    def __init__(self, training: Training, start_paused: bool = False, parent=None):
+    def __init__(self, training: Training, panels: Sequence[PanelJob] = (), start_paused: bool = False,
+                 parent=None):
         super().__init__(parent)
-        _workers.add(self)
         self.training = training
-        self._stop = threading.Event()
+        self.panels = tuple(panels)
+        self._needs = frozenset().union(*(panel.needs for panel in self.panels))
         self._running = threading.Event()      # cleared while paused
         if not start_paused:
             self._running.set()
@@ -87,13 +89,11 @@ class TrainingWorker(QThread):
         self._frame_drawn = threading.Event()
         self._frame_drawn.set()
         self._frame_cost = 0.0                  # seconds to prepare + draw the last frame
-        self._live_grid = Grid.over(training.data, LIVE_GRID)
-        self._final_grid = Grid.over(training.data, FINAL_GRID)
 
     # ------------------------------------------------------------------ called from the GUI thread
 
     def stop(self) -> None:
-        self._stop.set()
+        super().stop()
         self._running.set()
 
     def pause(self) -> None:
@@ -120,12 +120,12 @@ class TrainingWorker(QThread):
 
     # ------------------------------------------------------------------ the worker thread
 
-    def run(self) -> None:
+    def work(self):
         training, records, last_sent = self.training, [], 0.0
-        error, culprit = "", ""
+        failure = None
         try:
             self._wait_while_paused()
-            for progress in training.steps(report_every=interval_for(training.record_every), cancel=self._stop):
+            for progress in training.steps(report_every=interval_for(training.record_every), cancel=self.cancel):
                 records.extend(progress.new_records)
                 now = time.perf_counter()
                 gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
@@ -134,24 +134,37 @@ class TrainingWorker(QThread):
                     self._running.clear()
                 pausing = not self._running.is_set()  # show exactly where it pauses, drawn or not
                 if pausing or (self._frame_drawn.is_set() and now - last_sent >= gap):
-                    self._send(training, self._live_grid, records)
+                    yield self._frame(records)
                     records, last_sent = [], time.perf_counter()
                 self._wait_while_paused()
-        except RegcoreError as failure:  # TrainingError: divergence or a failing regularizer
-            error, culprit = str(failure), getattr(failure, "regularizer", None) or ""
-        except Exception as failure:  # noqa: BLE001 - a bug must end the run, not the app
-            error = f"unexpected {type(failure).__name__}: {failure}"
+        except RegcoreError as error:  # TrainingError: divergence or a failing regularizer
+            failure = JobFailed(str(error), getattr(error, "regularizer", None) or "")
+        except Exception as error:  # noqa: BLE001 - a bug (here or in a panel) must end the run, not the app
+            failure = unexpected(error)
         result = self._result(training)
         if result is not None and np.all(np.isfinite(result.parameters)):
-            self.frame.emit(frame_of(training, self._final_grid, records, final=True))
-        self.done.emit(result, error, culprit)
+            try:
+                final = self._frame(records, final=True)
+            except Exception as error:  # noqa: BLE001 - a panel's bug must not lose the run's result
+                failure = failure or unexpected(error)
+            else:
+                yield final
+        if failure is not None:
+            failure.partial = result
+            raise failure
+        return result
 
-    def _send(self, training: Training, grid: Grid, records) -> None:
+    def _frame(self, records, final: bool = False) -> Frame:
+        """Every panel's payload for the training as it is now; the GUI adds its drawing time to the cost."""
         started = time.perf_counter()
-        frame = frame_of(training, grid, records)
-        self._frame_cost = time.perf_counter() - started  # the GUI adds its drawing time
-        self._frame_drawn.clear()
-        self.frame.emit(frame)
+        training = self.training
+        snapshot = snapshot_of(training, self._needs, records, final)
+        frame = Frame(training.iteration, training.iterations, training.seconds,
+                      {panel.name: panel.compute(snapshot) for panel in self.panels}, final)
+        if not final:
+            self._frame_cost = time.perf_counter() - started
+            self._frame_drawn.clear()
+        return frame
 
     def _wait_while_paused(self) -> None:
         if self._running.is_set():
@@ -159,7 +172,7 @@ class TrainingWorker(QThread):
         self.paused.emit(True)
         while not self._running.wait(0.1):
             pass
-        if not self._stop.is_set():
+        if not self.cancel.is_set():
             self.paused.emit(False)
 
     @staticmethod

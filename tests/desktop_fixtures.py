@@ -1,7 +1,8 @@
 """GUI test fixtures: a main window with throw-away settings, and a check that nothing outlives a test.
 
-Like napari's conftest, `no_leftovers` fails a test that leaves a training thread running or a
-top-level window open, after giving the test's own teardown the chance to close what it opened.
+Like napari's conftest, `no_leftovers` fails a test that leaves a background worker (a training run
+or a sweep) running or a top-level window open, after giving the test's own teardown the chance to
+close what it opened.
 Import the fixtures into a test module with ``from desktop_fixtures import *``.
 """
 
@@ -13,12 +14,14 @@ from PySide6.QtCore import QSettings
 __all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle"]
 
 
-@pytest.fixture(autouse=True)
-def no_leftovers(qapp):
-    from regstudio.worker import running_workers
+def visible_windows(qapp) -> set[int]:
+    return {id(widget) for widget in qapp.topLevelWidgets() if widget.isVisible()}
 
-    before = {id(widget) for widget in qapp.topLevelWidgets() if widget.isVisible()}
-    yield
+
+def clean_up_leftovers(qapp, before: set[int]) -> list[str]:
+    """Stop the workers still running and close the windows opened since ``before``; say what they were."""
+    from regstudio.background import running_workers
+
     qapp.processEvents()
     running = running_workers()
     for worker in running:  # stop them so one leak does not hang the rest of the session
@@ -27,8 +30,20 @@ def no_leftovers(qapp):
     left = [widget for widget in qapp.topLevelWidgets() if widget.isVisible() and id(widget) not in before]
     for widget in left:
         widget.close()
-    assert not running, f"training threads still running after the test: {running}"
-    assert not left, f"top-level widgets left open: {[type(w).__name__ for w in left]}"
+    problems = []
+    if running:
+        problems.append(f"background workers still running after the test: {[type(w).__name__ for w in running]}")
+    if left:
+        problems.append(f"top-level widgets left open: {[type(w).__name__ for w in left]}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(qapp):
+    before = visible_windows(qapp)
+    yield
+    problems = clean_up_leftovers(qapp, before)
+    assert not problems, "; ".join(problems)
 
 
 @pytest.fixture
@@ -64,4 +79,4 @@ def window(make_window):
 
 def wait_idle(qtbot, window, timeout=20000):
     """Wait until the window has no run going and nothing queued."""
-    qtbot.waitUntil(lambda: window.worker is None and not window.queue, timeout=timeout)
+    qtbot.waitUntil(lambda: window.controller.idle, timeout=timeout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from regstudio.boundary import contour_segments
+from regcore.boundary import contour_segments
 
 
 def test_the_contour_of_a_disc_lies_on_its_circle():

@@ -70,14 +70,14 @@ def test_a_third_party_regularizer_appears_with_its_widgets_and_trains(qtbot, ma
     window = make_window(load_registry(extra=[("shrinkplug", plugin(Shrink))]))
     box = window.regularizer_panel.boxes["shrink"]
     assert box.title() == "Shrink (test plugin)" and "Pulls every weight" in box.toolTip()
-    rate = box.findChild(QDoubleSpinBox, "param_rate")
+    rate = box.findChild(QDoubleSpinBox, "regularizer_shrink_rate")
     assert rate.minimum() == 0.0 and 0.49 < rate.maximum() < 0.5 and rate.value() == 0.001
     assert "Share removed" in rate.toolTip() and "[0, 0.5)" in rate.toolTip()
-    every = box.findChild(QLargeIntSpinBox, "param_every")
+    every = box.findChild(QLargeIntSpinBox, "regularizer_shrink_every")
     assert (every.minimum(), every.maximum()) == (1, 100)
-    where = box.findChild(QComboBox, "param_where")
+    where = box.findChild(QComboBox, "regularizer_shrink_where")
     assert [where.itemText(i) for i in range(where.count())] == ["all", "last"]
-    assert box.findChild(QCheckBox, "param_enabled").isChecked()
+    assert box.findChild(QCheckBox, "regularizer_shrink_enabled").isChecked()
 
     box.setChecked(True)
     rate.setValue(0.01)
@@ -114,7 +114,7 @@ def test_a_failing_plugin_ends_the_run_with_a_message_and_the_app_keeps_working(
     window.start()
     wait_idle(qtbot, window)
     assert window.comparison.model.runs[-1].status == "finished"
-    assert window.state == "idle" and window.start_action.isEnabled()
+    assert window.controller.state == "idle" and window.start_action.isEnabled()
 
 
 def test_divergence_says_to_lower_the_learning_rate(qtbot, window):
@@ -136,7 +136,7 @@ def test_bad_settings_and_unreadable_files_get_a_message_and_change_nothing(qtbo
 
     window.training_panel.hidden.setText("20,x")
     assert window.start() is False
-    assert "hidden" in window.message_box.text() and window.worker is None
+    assert "hidden" in window.message_box.text() and window.controller.worker is None
     assert window.comparison.model.runs == []
 
 

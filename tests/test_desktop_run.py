@@ -28,28 +28,28 @@ def test_opens_on_the_default_data_set(window):
 def test_start_pause_resume_step_stop_reset(qtbot, window):
     set_iterations(window, 10_000_000)
     window.start_action.trigger()  # Space
-    qtbot.waitUntil(lambda: window.last_frame is not None and window.last_frame.iteration > 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None and window.controller.last_frame.iteration > 0, timeout=10000)
     assert window.start_action.text() == "Pause"
 
     window.start_action.trigger()  # pause
-    qtbot.waitUntil(lambda: window.state == "paused", timeout=5000)
-    paused_at = window.worker.training.iteration
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=5000)
+    paused_at = window.controller.worker.training.iteration
     qtbot.wait(300)
-    assert window.worker.training.iteration == paused_at
+    assert window.controller.worker.training.iteration == paused_at
     assert window.start_action.text() == "Resume"
 
     window.start_action.trigger()  # resume
-    qtbot.waitUntil(lambda: window.worker.training.iteration > paused_at, timeout=5000)
-    assert window.state == "running"
+    qtbot.waitUntil(lambda: window.controller.worker.training.iteration > paused_at, timeout=5000)
+    assert window.controller.state == "running"
 
     window.start_action.trigger()
-    qtbot.waitUntil(lambda: window.state == "paused", timeout=5000)
-    at = window.worker.training.iteration
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=5000)
+    at = window.controller.worker.training.iteration
     window.step_action.trigger()  # one recording interval, then paused again
-    qtbot.waitUntil(lambda: window.worker.training.iteration == (at // 100 + 1) * 100 and window.state == "paused",
+    qtbot.waitUntil(lambda: window.controller.worker.training.iteration == (at // 100 + 1) * 100 and window.controller.state == "paused",
                     timeout=5000)
     qtbot.wait(200)
-    assert window.worker.training.iteration == (at // 100 + 1) * 100
+    assert window.controller.worker.training.iteration == (at // 100 + 1) * 100
 
     window.stop_action.trigger()
     wait_idle(qtbot, window)
@@ -59,18 +59,18 @@ def test_start_pause_resume_step_stop_reset(qtbot, window):
     assert window.cost_plot._live["train cost"][1], "the live cost curve was drawn"
 
     window.reset_action.trigger()
-    assert window.last_frame is None and window.progress.value() == 0
+    assert window.controller.last_frame is None and window.progress.value() == 0
     assert window.cost_plot._live == {} and window.boundary_plot.image.image is None
 
 
 def test_step_from_idle_runs_one_interval(qtbot, window):
     set_iterations(window, 1000, record_every=250)
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: window.last_frame is not None and window.last_frame.iteration == 250, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None and window.controller.last_frame.iteration == 250, timeout=10000)
     qtbot.wait(200)
-    assert window.worker.training.iteration == 250 and window.state == "paused"
+    assert window.controller.worker.training.iteration == 250 and window.controller.state == "paused"
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.training.iteration == 500 and window.state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.worker.training.iteration == 500 and window.controller.state == "paused", timeout=5000)
     window.start_action.trigger()  # resume to the end
     wait_idle(qtbot, window)
     assert window.comparison.model.runs[0].status == "finished"
@@ -81,15 +81,15 @@ def test_a_parameter_change_reaches_the_worker(qtbot, window):
     set_iterations(window, 10_000_000)
     box = window.regularizer_panel.boxes["l2"]
     box.setChecked(True)
-    box.findChild(QDoubleSpinBox, "param_lambd").setValue(0.25)
+    box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.25)
     window.start()
     try:
-        active = window.worker.training.active
+        active = window.controller.worker.training.active
         assert [(a.cls.name, dict(a.values)) for a in active] == [("l2", {"lambd": 0.25})]
-        assert window.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
+        assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
         # the worker took a copy: editing the widget now does not change the running training
-        box.findChild(QDoubleSpinBox, "param_lambd").setValue(0.5)
-        assert window.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
+        box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.5)
+        assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
         assert window.cost_plot._live.keys() == {"train cost", "test cost", "penalty"}
     finally:
         window.stop(wait=True)
@@ -105,7 +105,7 @@ def test_live_run_matches_the_headless_core(qtbot, window, registry):
         registry, window.data).run()
     assert np.array_equal(run.result.parameters, headless.parameters)
     assert np.array_equal(run.result.history["cost"], headless.history["cost"])
-    assert window.last_frame.boundary.train_accuracy == headless.train_accuracy[0]
+    assert window.controller.last_frame.payloads["boundary"].train_accuracy == headless.train_accuracy[0]
 
 
 def test_the_notebook_comparison_gives_three_rows(qtbot, window, registry):
@@ -131,8 +131,8 @@ def test_the_notebook_comparison_gives_three_rows(qtbot, window, registry):
 def test_closing_during_training_stops_the_worker(qtbot, window, capfd):
     set_iterations(window, 10_000_000)
     window.start()
-    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
-    worker = window.worker
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
+    worker = window.controller.worker
     window.close()
     assert worker.isFinished() and not worker.isRunning()
     assert 0 < worker.training.iteration < 10_000_000
@@ -145,11 +145,11 @@ def test_keyboard_shortcuts_drive_the_run(qtbot, window):
     set_iterations(window, 10_000_000)
     window.activateWindow()
     qtbot.keyClick(window.tabs, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.state == "running" and window.last_frame is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.state == "running" and window.controller.last_frame is not None, timeout=5000)
     qtbot.keyClick(window.tabs, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=5000)
     qtbot.keyClick(window.tabs, Qt.Key.Key_S)
-    qtbot.waitUntil(lambda: window.last_frame.iteration % 100 == 0 and window.state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.last_frame.iteration % 100 == 0 and window.controller.state == "paused", timeout=5000)
     qtbot.keyClick(window.tabs, Qt.Key.Key_Escape)
     wait_idle(qtbot, window)
     assert window.comparison.model.runs[0].status == "stopped"
@@ -158,7 +158,7 @@ def test_keyboard_shortcuts_drive_the_run(qtbot, window):
 def test_a_run_that_ended_early_shows_no_time_left(qtbot, window):
     set_iterations(window, 10_000_000)
     window.start()
-    qtbot.waitUntil(lambda: window.last_frame is not None and window.last_frame.iteration > 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None and window.controller.last_frame.iteration > 0, timeout=10000)
     assert "left" in window.rate_label.text()
     window.stop_action.trigger()
     wait_idle(qtbot, window)

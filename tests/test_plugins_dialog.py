@@ -116,4 +116,4 @@ def test_the_main_windows_plugins_menu_shows_a_skipped_plugin_and_stores_the_cho
     assert seen["gpu"] == ["gpu", "code", "skipped", "register_regularizers raised RuntimeError: CUDA not available"]
     assert "smoothing" in window.store.value("plugins/disabled")
     assert window.registry is not registry  # reloaded with the new choice
-    assert window.state == "idle"
+    assert window.controller.state == "idle"

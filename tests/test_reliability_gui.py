@@ -14,7 +14,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QThread, QTimer
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
-from regstudio.worker import TrainingWorker, running_workers
+from regstudio.background import running_workers
+from regstudio.worker import TrainingWorker
 from regcore import experiment
 from regcore.training import Training
 
@@ -60,8 +61,8 @@ def flush_deletes():
 def test_closing_during_training_returns_promptly_and_leaves_no_thread(qtbot, window):
     long_run(window)
     window.start()
-    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
-    worker = window.worker
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
+    worker = window.controller.worker
     assert close_timed(window) < CLOSE_WITHIN_SECONDS
     assert worker.isFinished() and running_workers() == []
     assert 0 < worker.training.iteration < 10_000_000
@@ -70,7 +71,7 @@ def test_closing_during_training_returns_promptly_and_leaves_no_thread(qtbot, wi
 def test_closing_while_paused_does_not_hang(qtbot, window):
     long_run(window)
     window.start(paused=True)
-    qtbot.waitUntil(lambda: window.state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=5000)
     assert close_timed(window) < CLOSE_WITHIN_SECONDS
     assert running_workers() == []
 
@@ -85,10 +86,10 @@ def test_closing_at_once_after_start_does_not_hang(window):
 def test_closing_during_a_queued_comparison_runs_nothing_more(qtbot, window):
     long_run(window, 5_000_000)
     assert window.notebook_comparison()
-    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
     assert close_timed(window) < CLOSE_WITHIN_SECONDS
     qtbot.wait(200)
-    assert window.worker is None and window.queue == [] and running_workers() == []
+    assert window.controller.worker is None and window.controller.queue == [] and running_workers() == []
 
 
 HAS_SWEEP_VIEW = os.path.exists(os.path.join(os.path.dirname(__file__), "..", "desktop", "sweep_view.py"))
@@ -131,7 +132,7 @@ def test_close_requested_during_a_save_waits_for_a_whole_file(qtbot, window, tmp
     finished_run(qtbot, window)
     long_run(window)
     window.start()  # a second run is going when the user saves and closes
-    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
     runs = list(window.comparison.model.runs)
     path = tmp_path / "study.regx"
     QTimer.singleShot(0, window.close)  # arrives while the save below is running
@@ -145,7 +146,7 @@ def test_closing_from_inside_a_save_still_writes_a_whole_file(qtbot, window, tmp
     finished_run(qtbot, window)
     long_run(window)
     window.start()
-    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
     runs = list(window.comparison.model.runs)
     write = experiment._write_archive
 
@@ -251,13 +252,13 @@ def test_100_start_stop_cycles_leak_no_threads_timers_or_memory(qtbot, window):
     def cycle(i):
         assert window.start()
         if i % 3 == 1:  # stopped while training
-            qtbot.waitUntil(lambda: window.worker.training.iteration > 0, timeout=10000)
+            qtbot.waitUntil(lambda: window.controller.worker.training.iteration > 0, timeout=10000)
         elif i % 3 == 2:  # stopped with frames in flight
-            qtbot.waitUntil(lambda: window.last_frame is not None, timeout=10000)
+            qtbot.waitUntil(lambda: window.controller.last_frame is not None, timeout=10000)
         window.stop(wait=True)  # (i % 3 == 0: stopped before the thread got going)
-        assert window.worker is None
+        assert window.controller.worker is None
         window.comparison.set_runs([])  # the runs table keeps every run by design; that is not a leak
-        window.last_frame = None
+        window.controller.last_frame = None
 
     for i in range(10):  # warm up caches, plot items, pyqtgraph's pools
         cycle(i)

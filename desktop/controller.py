@@ -1,0 +1,191 @@
+"""The window's runs, without the window: at most one `TrainingWorker`, a queue of configurations
+waiting to run after it (the notebook's comparison), and the state the run controls follow.
+
+`RunController` starts, pauses, steps and stops runs, turns what the worker reports into run records
+and says what happened through its signals; it touches no widget. The window wires its widgets to
+it. Every run that gets as far as a result ends in ``finished`` (finished, stopped or failed); a
+failure then also comes as ``failed``. The state goes back to idle only when nothing more is queued.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
+
+from regcore.config import RunConfig
+from regcore.data import Dataset
+from regcore.errors import RegcoreError
+from regcore.experiment import RunRecord
+from regcore.training import Result
+
+from .live import LivePanel
+from .worker import Frame, PanelJob, TrainingWorker
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+NO_RESULT = "the run ended without a result to show (its parameters could not be read back)"
+
+
+class RunController(QObject):
+    """See the module docstring. ``panels`` are the live panels whose payloads each frame carries."""
+
+    state_changed = Signal(str)         # idle | running | paused
+    started = Signal(object, object)    # RunConfig, Training (read its settings only: the worker owns it)
+    frame = Signal(object)              # Frame
+    finished = Signal(object)           # RunRecord of every run that has a result, however it ended
+    failed = Signal(str, str)           # why a run failed, the regularizer to blame ("" if none)
+    could_not_start = Signal(str)       # the settings of a run to start cannot be built
+    comparison_finished = Signal(list)  # the RunRecords of a comparison, once its last run has ended
+
+    def __init__(self, registry, panels: Sequence[LivePanel] = (), paint_seconds: Callable[[], float] = lambda: 0.0,
+                 parent=None):
+        super().__init__(parent)
+        self.registry = registry
+        self.panels = [PanelJob.of(panel) for panel in panels]
+        self.paint_seconds = paint_seconds  # how long the last repaint of the plots took
+        self.state = IDLE
+        self.worker: TrainingWorker | None = None
+        self.queue: list[RunConfig] = []            # configurations waiting to run after this one
+        self.comparison: list[RunRecord] | None = None  # records of a comparison in progress
+        self.running_config: RunConfig | None = None
+        self.data: Dataset | None = None            # the data set of the running series
+        self.last_frame: Frame | None = None
+        self._error = ("", "")
+        self._closing = False
+
+    @property
+    def idle(self) -> bool:
+        return self.state == IDLE
+
+    @property
+    def in_series(self) -> bool:
+        """Whether more runs, or a comparison's summary, follow the current one."""
+        return bool(self.queue) or self.comparison is not None
+
+    # ---------------------------------------------------------------- starting
+
+    def start(self, config: RunConfig, data: Dataset | None, paused: bool = False) -> bool:
+        """Start a run of ``config`` on ``data``; False if one is going, or (with ``could_not_start``) if
+        the settings cannot be built."""
+        if self.worker is not None or data is None:
+            return False
+        try:
+            training = config.build(self.registry, data)
+        except RegcoreError as error:
+            self.queue.clear()
+            self.comparison = None
+            self.could_not_start.emit(str(error))
+            self._set_state(IDLE)
+            return False
+        self.running_config, self.data, self.last_frame = config, data, None
+        self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
+        self.worker.yielded.connect(self._frame)
+        self.worker.paused.connect(self._paused)
+        self.worker.errored.connect(self._errored)
+        self.worker.returned.connect(self._returned)
+        self._error = ("", "")
+        self._set_state(PAUSED if paused else RUNNING)
+        self.started.emit(config, training)
+        self.worker.start()
+        return True
+
+    def start_comparison(self, configs: Sequence[RunConfig], data: Dataset | None) -> bool:
+        """Run ``configs`` one after the other, then send their records in ``comparison_finished``."""
+        if self.worker is not None or not configs:
+            return False
+        self.comparison, self.queue = [], list(configs[1:])
+        if not self.start(configs[0], data):
+            self.comparison, self.queue = None, []
+            return False
+        return True
+
+    # ---------------------------------------------------------------- controlling the run
+
+    def pause_or_resume(self) -> None:
+        if self.worker is None:
+            return
+        if self.state == RUNNING:
+            self.worker.pause()
+        else:
+            self.worker.resume()
+
+    def step(self) -> None:
+        """Train one recording interval of the running run, then pause."""
+        if self.worker is not None:
+            self.worker.step()
+
+    def stop(self, wait: bool = False) -> None:
+        """Ask the worker to end the run (it still ends in ``finished``) and drop the queue; ``wait``
+        blocks until the run has ended and been reported."""
+        self.queue.clear()
+        self.comparison = None
+        if self.worker is None:
+            return
+        self.worker.stop()
+        if wait:
+            self.worker.wait()
+            # deliver the worker's last queued signals now, so the run is recorded before we go on
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def shutdown(self) -> None:
+        """Stop and wait, reporting nothing more: the window is closing."""
+        self._closing = True
+        self.stop(wait=True)
+
+    def clear(self) -> None:
+        """Forget the last run's frame: the view it was drawn on has been cleared."""
+        self.last_frame = None
+
+    # ---------------------------------------------------------------- what the worker reports
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    @Slot(object)
+    def _frame(self, frame: Frame) -> None:
+        started = time.perf_counter()
+        self.last_frame = frame
+        self.frame.emit(frame)
+        if self.sender() is self.worker and self.worker is not None:
+            # the repaint this causes comes later; the last one's duration stands in for it
+            self.worker.frame_drawn(time.perf_counter() - started + self.paint_seconds())
+
+    @Slot(bool)
+    def _paused(self, paused: bool) -> None:
+        if self.worker is not None:
+            self._set_state(PAUSED if paused else RUNNING)
+
+    @Slot(str, str)
+    def _errored(self, message: str, culprit: str) -> None:
+        self._error = (message, culprit)
+
+    @Slot(object)
+    def _returned(self, result: Result | None) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()
+            worker.deleteLater()
+        if self._closing:
+            self._set_state(IDLE)
+            return
+        error, culprit = self._error
+        if result is None and not error:
+            error = NO_RESULT
+        if result is not None:
+            record = RunRecord(self.running_config, self.data, result, error)
+            if self.comparison is not None:
+                self.comparison.append(record)
+            self.finished.emit(record)
+        if error:
+            self.queue.clear()
+            self.comparison = None
+            self.failed.emit(error, culprit)
+        elif self.queue:
+            self.start(self.queue.pop(0), self.data)
+            return
+        elif self.comparison is not None:
+            records, self.comparison = self.comparison, None
+            self.comparison_finished.emit(records)
+        self._set_state(IDLE)
