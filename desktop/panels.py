@@ -13,14 +13,13 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout)
-from superqt import QLargeIntSpinBox
 
 from regcore.config import MAX_ITERATIONS, RunConfig, parse_hidden
 from regcore.data import Dataset
 from regcore.datasets import looks_like_file
 from regcore.params import parse_assignments
 
-from .param_widgets import FloatSpinBox, ParamForm, RegularizerBox
+from .param_widgets import FloatSpinBox, IntSpinBox, ParamForm, RegularizerBox
 
 
 def format_source(name: str, values: dict[str, Any]) -> str:
@@ -109,8 +108,7 @@ class TrainingPanel(QGroupBox):
         self.iterations.setSingleStep(1000)
         self.iterations.setGroupSeparatorShown(True)
         self.iterations.setToolTip("Full-batch gradient-descent iterations.")
-        self.seed = QLargeIntSpinBox()
-        self.seed.setObjectName("seed")
+        self.seed = IntSpinBox(objectName="seed")
         self.seed.setRange(0, 2**32 - 1)
         self.seed.setToolTip("Seed of the initial weights (3 is the notebook's).")
         self.record_every = QSpinBox(objectName="record_every")
