@@ -232,8 +232,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def apply_config(self, config: RunConfig) -> None:
-        """Show ``config`` in the settings column (from the sweep view or a saved experiment)."""
-        self.training_panel.set_config(config)
+        """Show ``config`` in the settings column (from the sweep view); the user's "Record cost every" stays."""
+        self.training_panel.set_config(config, keep_record_every=True)
         self.regularizer_panel.set_selected(config.regularizers)
         if config.data is not None and config.data != self.source:
             self.load_source(config.data)
@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.stop(wait=True)
+        if self.sweep_view is not None:  # Reset stops everything that trains, the sweep too
+            self.sweep_view.stop(wait=True)
         if self.data is not None:
             self.set_data(self.data)
 

@@ -128,12 +128,15 @@ class TrainingPanel(QGroupBox):
                 "iterations": self.iterations.value(), "seed": int(self.seed.value()),
                 "record_every": self.record_every.value()}
 
-    def set_config(self, config: RunConfig) -> None:
+    def set_config(self, config: RunConfig, keep_record_every: bool = False) -> None:
+        """Show ``config``'s fields. ``keep_record_every``: leave "Record cost every" as it is — it changes
+        how a run is drawn, not the model, so settings sent from a sweep carry the model and keep the view."""
         self.hidden.setText(",".join(map(str, config.hidden)))
         self.learning_rate.setValue(config.learning_rate)
         self.iterations.setValue(min(config.iterations, self.iterations.maximum()))
         self.seed.setValue(config.seed)
-        self.record_every.setValue(config.record_every)
+        if not keep_record_every:
+            self.record_every.setValue(config.record_every)
 
 
 class RegularizerPanel(QGroupBox):
