@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
         if ended:
             return f"{text} · {ended}"
         if frame.iteration < frame.iterations and rate:
-            text += f" · {(frame.iterations - frame.iteration) / rate:.0f} s left"
+            left = (frame.iterations - frame.iteration) / rate
+            text += f" · {left:.0f} s left" if left >= 1 else " · <1 s left"  # never "0 s left" before the end
         return text
 
     @Slot(bool)
