@@ -8,6 +8,7 @@ registry's `Param` declarations through `param_widgets`.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -28,8 +29,13 @@ def format_source(name: str, values: dict[str, Any]) -> str:
                    if values else "")
 
 
+GENERATE_TIP = "Make the data set from the generator and parameters above."
+
+
 class DataPanel(QGroupBox):
-    """Pick a generator and its parameters, or a file; show what is loaded; hide test points."""
+    """Pick a generator and its parameters, or a file; show what is loaded and where it came from; hide
+    test points. With a file loaded the generator's settings are not what is shown, so the description
+    names the file and Generate says that it replaces it."""
 
     generate = Signal(str)          # a generator SOURCE to load
     open_file = Signal()
@@ -40,8 +46,9 @@ class DataPanel(QGroupBox):
         self.generator = QComboBox(objectName="generator")
         self.generator.setToolTip("A built-in or plugin data-set generator; its parameters are below.")
         self.forms = QStackedWidget()
-        regenerate = QPushButton("Generate", objectName="regenerate")
-        regenerate.setToolTip("Make the data set from the generator and parameters above.")
+        self.file: str | None = None    # the file the data came from; None: from the generator
+        self.regenerate = regenerate = QPushButton("Generate", objectName="regenerate")
+        regenerate.setToolTip(GENERATE_TIP)
         regenerate.clicked.connect(lambda: self.generate.emit(self.source()))
         from_file = QPushButton("Open file…", objectName="open_data")
         from_file.setToolTip("Load a .mat (course layout), .npz or .csv data set.")
@@ -77,8 +84,13 @@ class DataPanel(QGroupBox):
         return format_source(self.generator.currentData(), self.forms.currentWidget().values())
 
     def show_source(self, source: str) -> None:
-        """Put a generator SOURCE's name and values into the widgets (files leave them as they are)."""
-        if looks_like_file(source):
+        """Show where the data come from: a generator SOURCE's name and values go into the widgets; a
+        file becomes the current source (named in the description; Generate then replaces it)."""
+        self.file = source if looks_like_file(source) else None
+        self.regenerate.setText("Generate instead" if self.file else "Generate")
+        self.regenerate.setToolTip(f"Replace the data from {self.file} with the generator's above." if self.file
+                                   else GENERATE_TIP)
+        if self.file:
             return
         name, _, options = source.partition(":")
         index = self.generator.findData(name.strip())
@@ -89,8 +101,9 @@ class DataPanel(QGroupBox):
         self.forms.widget(index).set_values(parse_assignments(options, entry.obj.params, name))
 
     def show_data(self, data: Dataset) -> None:
-        self.description.setText(f"<b>{data.name}</b><br>{data.X_train.shape[1]} training points (filled), "
-                                 f"{data.X_test.shape[1]} test points (hollow)")
+        origin = f"File: {html.escape(self.file)}<br>" if self.file else ""
+        self.description.setText(f"{origin}<b>{html.escape(data.name)}</b><br>{data.X_train.shape[1]} training "
+                                 f"points (filled), {data.X_test.shape[1]} test points (hollow)")
 
 
 class TrainingPanel(QGroupBox):
