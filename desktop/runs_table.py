@@ -83,7 +83,11 @@ class RunsModel(QAbstractTableModel):
             return HEADER_TIPS.get(COLUMNS[section][0])
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return COLUMNS[section][0] if horizontal else str(section + 1)
+        if not horizontal:
+            return str(section + 1)
+        header = COLUMNS[section][0]
+        # numbers are narrower than their names: two-line headers keep the table within 1280 px
+        return header.replace(" ", "\n", 1) if header in NUMERIC else header
 
     def row_of(self, run: RunRecord) -> int:
         """The row showing ``run`` itself. By identity: two runs with the same settings are equal in every
