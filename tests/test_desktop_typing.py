@@ -96,3 +96,26 @@ def test_decimal_fields_show_values_the_way_they_are_typed(window, value, shown)
     field = window.regularizer_panel.boxes["l2"].form.editors["lambd"]
     field.setValue(value)
     assert field.text() == shown and field.valueFromText(field.text()) == value
+
+
+def test_an_int_field_steps_with_the_arrow_keys_and_takes_negative_numbers(qtbot):
+    from regstudio.param_widgets import IntSpinBox
+
+    field = IntSpinBox(objectName="offset")
+    qtbot.addWidget(field)
+    field.setRange(-50, 50)
+    field.setValue(10)
+    seen = []
+    field.valueChanged.connect(seen.append)
+    qtbot.keyClick(field, Qt.Key.Key_Up)
+    assert field.value() == 11 and field.text() == "11"
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, "-")
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # a lone minus is no number: the previous value stays
+    assert field.value() == 11 and field.text() == "11"
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, "-499")  # the last 9 would pass the minimum of -50: refused
+    assert field.value() == -49 and field.text() == "-49"
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    assert field.value() == -50 and not field.stepEnabled() & field.StepEnabledFlag.StepDownEnabled
+    assert seen == [11, -4, -49, -50]
