@@ -1,20 +1,32 @@
 """The Runs tab: the runs table, and for the selected runs their cost curves overlaid and their
-decision boundaries side by side on linked axes.
+decision boundaries side by side, on linked axes where they share a data set.
+
+Runs are told apart by identity, never by equality: two runs of the same settings on the same data
+are equal field by field (and comparing their arrays raises).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from regcore import boundary
+from regcore.data import Dataset
 from regcore.experiment import RunRecord
 
 from .plots import BoundaryPlot, CostPlot, run_colour
-from .runs_table import RunsModel
+from .runs_table import COLUMNS, RunsModel
 
 PLOTS_PER_ROW = 4
+ELIDED_COLUMN = [header for header, _, _ in COLUMNS].index("Regularizers")  # takes what the others leave
+
+
+def same_data(a: Dataset, b: Dataset) -> bool:
+    """Whether two runs were trained on the same points (the same object, or the same name and arrays)."""
+    return a is b or (a.name == b.name and all(np.array_equal(getattr(a, part), getattr(b, part))
+                                               for part in ("X_train", "Y_train", "X_test", "Y_test")))
 
 
 class ComparisonView(QWidget):
@@ -29,8 +41,12 @@ class ComparisonView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Every column as wide as its contents except the regularizers', which gets the rest (elided, the whole
+        # text in the tooltip): so Status and Time stay in view at 1280 px.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ELIDED_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.hint = QLabel("Every run is listed here, finished, stopped or failed. Select one or more "
                            "(Ctrl/Shift-click) to overlay their cost curves and see their decision boundaries "
@@ -76,14 +92,15 @@ class ComparisonView(QWidget):
         self.selection_changed.emit(runs)
 
     def show_runs(self, runs: list[RunRecord]) -> None:
-        """Overlay the runs' costs and lay out one boundary plot per run, all on the first one's axes."""
+        """Overlay the runs' costs and lay out one boundary plot per run; plots of runs on the same data set
+        share the axes of the first of them (another data set keeps its own)."""
         self.plots.clear()
         columns = max(1, min(PLOTS_PER_ROW, len(runs)))
         self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
-        labels = [f"#{self.model.runs.index(run) + 1} {run.config.describe_regularizers()}" for run in runs]
+        labels = [f"#{self.model.row_of(run) + 1} {run.config.describe_regularizers()}" for run in runs]
         self.cost.show_runs([(label, run.result.history, run_colour(i))
                              for i, (label, run) in enumerate(zip(labels, runs))])
-        first = None
+        firsts: list[tuple[Dataset, BoundaryPlot]] = []   # the first plot of each data set shown
         for i, (label, run) in enumerate(zip(labels, runs)):
             plot = BoundaryPlot(title=label, compact=True)
             plot.setObjectName(f"comparison_boundary_plot_{i + 1}")  # by place: the first selected is 1
@@ -91,8 +108,9 @@ class ComparisonView(QWidget):
             plot.set_data(run.data)
             plot.set_boundary(self._boundary(run))
             self.plots.addItem(plot, row=1 + i // columns, col=i % columns)
+            first = next((shown for data, shown in firsts if same_data(data, run.data)), None)
             if first is None:
-                first = plot
+                firsts.append((run.data, plot))
             else:
                 plot.setXLink(first)
                 plot.setYLink(first)

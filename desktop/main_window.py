@@ -238,8 +238,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def apply_config(self, config: RunConfig) -> None:
-        """Show ``config`` in the settings column (from the sweep view or a saved experiment)."""
-        self.training_panel.set_config(config)
+        """Show ``config`` in the settings column (from the sweep view); the user's "Record cost every" stays."""
+        self.training_panel.set_config(config, keep_record_every=True)
         self.regularizer_panel.set_selected(config.regularizers)
         if config.data is not None and config.data != self.source:
             self.load_source(config.data)
@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.stop(wait=True)
+        if self.sweep_view is not None:  # Reset stops everything that trains, the sweep too
+            self.sweep_view.stop(wait=True)
         if self.data is not None:
             self.set_data(self.data)
 
@@ -326,7 +328,8 @@ class MainWindow(QMainWindow):
         if ended:
             return f"{text} · {ended}"
         if frame.iteration < frame.iterations and rate:
-            text += f" · {(frame.iterations - frame.iteration) / rate:.0f} s left"
+            left = (frame.iterations - frame.iteration) / rate
+            text += f" · {left:.0f} s left" if left >= 1 else " · <1 s left"  # never "0 s left" before the end
         return text
 
     @Slot(object)

@@ -8,19 +8,19 @@ registry's `Param` declarations through `param_widgets`.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout)
-from superqt import QLargeIntSpinBox
 
 from regcore.config import MAX_ITERATIONS, RunConfig, parse_hidden
 from regcore.data import Dataset
 from regcore.datasets import looks_like_file
 from regcore.params import parse_assignments
 
-from .param_widgets import FloatSpinBox, ParamForm, RegularizerBox
+from .param_widgets import FloatSpinBox, IntSpinBox, ParamForm, RegularizerBox
 
 
 def format_source(name: str, values: dict[str, Any]) -> str:
@@ -29,8 +29,13 @@ def format_source(name: str, values: dict[str, Any]) -> str:
                    if values else "")
 
 
+GENERATE_TIP = "Make the data set from the generator and parameters above."
+
+
 class DataPanel(QGroupBox):
-    """Pick a generator and its parameters, or a file; show what is loaded; hide test points."""
+    """Pick a generator and its parameters, or a file; show what is loaded and where it came from; hide
+    test points. With a file loaded the generator's settings are not what is shown, so the description
+    names the file and Generate says that it replaces it."""
 
     generate = Signal(str)          # a generator SOURCE to load
     open_file = Signal()
@@ -41,8 +46,9 @@ class DataPanel(QGroupBox):
         self.generator = QComboBox(objectName="generator")
         self.generator.setToolTip("A built-in or plugin data-set generator; its parameters are below.")
         self.forms = QStackedWidget()
-        regenerate = QPushButton("Generate", objectName="regenerate")
-        regenerate.setToolTip("Make the data set from the generator and parameters above.")
+        self.file: str | None = None    # the file the data came from; None: from the generator
+        self.regenerate = regenerate = QPushButton("Generate", objectName="regenerate")
+        regenerate.setToolTip(GENERATE_TIP)
         regenerate.clicked.connect(lambda: self.generate.emit(self.source()))
         from_file = QPushButton("Open file…", objectName="open_data")
         from_file.setToolTip("Load a .mat (course layout), .npz or .csv data set.")
@@ -78,8 +84,13 @@ class DataPanel(QGroupBox):
         return format_source(self.generator.currentData(), self.forms.currentWidget().values())
 
     def show_source(self, source: str) -> None:
-        """Put a generator SOURCE's name and values into the widgets (files leave them as they are)."""
-        if looks_like_file(source):
+        """Show where the data come from: a generator SOURCE's name and values go into the widgets; a
+        file becomes the current source (named in the description; Generate then replaces it)."""
+        self.file = source if looks_like_file(source) else None
+        self.regenerate.setText("Generate instead" if self.file else "Generate")
+        self.regenerate.setToolTip(f"Replace the data from {self.file} with the generator's above." if self.file
+                                   else GENERATE_TIP)
+        if self.file:
             return
         name, _, options = source.partition(":")
         index = self.generator.findData(name.strip())
@@ -90,8 +101,9 @@ class DataPanel(QGroupBox):
         self.forms.widget(index).set_values(parse_assignments(options, entry.obj.params, name))
 
     def show_data(self, data: Dataset) -> None:
-        self.description.setText(f"<b>{data.name}</b><br>{data.X_train.shape[1]} training points (filled), "
-                                 f"{data.X_test.shape[1]} test points (hollow)")
+        origin = f"File: {html.escape(self.file)}<br>" if self.file else ""
+        self.description.setText(f"{origin}<b>{html.escape(data.name)}</b><br>{data.X_train.shape[1]} training "
+                                 f"points (filled), {data.X_test.shape[1]} test points (hollow)")
 
 
 class TrainingPanel(QGroupBox):
@@ -113,8 +125,7 @@ class TrainingPanel(QGroupBox):
         self.iterations.setSingleStep(1000)
         self.iterations.setGroupSeparatorShown(True)
         self.iterations.setToolTip("Full-batch gradient-descent iterations.")
-        self.seed = QLargeIntSpinBox()
-        self.seed.setObjectName("seed")
+        self.seed = IntSpinBox(objectName="seed")
         self.seed.setRange(0, 2**32 - 1)
         self.seed.setToolTip("Seed of the initial weights (3 is the notebook's).")
         self.record_every = QSpinBox(objectName="record_every")
@@ -136,12 +147,15 @@ class TrainingPanel(QGroupBox):
                 "iterations": self.iterations.value(), "seed": int(self.seed.value()),
                 "record_every": self.record_every.value()}
 
-    def set_config(self, config: RunConfig) -> None:
+    def set_config(self, config: RunConfig, keep_record_every: bool = False) -> None:
+        """Show ``config``'s fields. ``keep_record_every``: leave "Record cost every" as it is — it changes
+        how a run is drawn, not the model, so settings sent from a sweep carry the model and keep the view."""
         self.hidden.setText(",".join(map(str, config.hidden)))
         self.learning_rate.setValue(config.learning_rate)
         self.iterations.setValue(min(config.iterations, self.iterations.maximum()))
         self.seed.setValue(config.seed)
-        self.record_every.setValue(config.record_every)
+        if not keep_record_every:
+            self.record_every.setValue(config.record_every)
 
 
 class RegularizerPanel(QGroupBox):

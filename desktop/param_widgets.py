@@ -1,18 +1,25 @@
-"""Widgets derived from `regcore.params.Param` declarations, and nothing else.
+"""Widgets derived from `regcore.params.Param` declarations, and the number fields they are made of.
 
 A float becomes a spin box limited to its bounds (an open bound is kept just out of reach), an int a
 spin box that also holds seeds up to 2**32, a choice a combo box, a bool a check box; the help text
 and the allowed range become the tooltip. This is how a third-party regularizer or data-set
 generator gets its controls without any GUI code of its own.
+
+Both number fields take what is typed as typed: no digit is corrected while the user is still typing
+(with a minimum of 4, "300" passes through "3"), a value out of range is refused or, when editing ends,
+brought back as Qt's own spin boxes do, and a value is shown as it was typed (0.00005, not 5e-05).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QVBoxLayout, QWidget
-from superqt import QLargeIntSpinBox
+import re
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                               QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget)
 
 from regcore.params import Param
 
@@ -29,7 +36,132 @@ class FloatSpinBox(QDoubleSpinBox):
         self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.{DECIMALS}g}"
+        """Qt's fixed-point text without trailing zeros: what the validator reads back, in the user's
+        locale (a ``g`` format showed 5e-05, which cannot be typed and so broke the next edit)."""
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
+class IntSpinBox(QAbstractSpinBox):
+    """An integer spin box for Python ints of any size (QSpinBox stops at 2**31 - 1; seeds go to 2**32).
+
+    It replaces superqt's QLargeIntSpinBox, which clamped every keystroke: with a minimum of 4, typing
+    300 into a selected field gave "3" -> 4, then 40, then 400. Here, as in QSpinBox, text that more
+    digits can still bring into range is left as typed; a keystroke that cannot is refused; and when
+    editing ends (Enter, focus out) text out of range is corrected as ``correctionMode()`` says
+    (by default back to the previous value). ``valueChanged`` carries the int.
+    """
+
+    valueChanged = Signal(object)
+
+    def __init__(self, parent=None, **properties):
+        super().__init__(parent, **properties)
+        self._minimum, self._maximum, self._value, self._step = 0, 99, 0, 1
+        self.lineEdit().textEdited.connect(self._edited)
+        self.editingFinished.connect(self._commit)
+        self.lineEdit().setText("0")
+
+    # -------------------------------------------------------------- the QSpinBox interface
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value) -> None:
+        value = min(max(int(value), self._minimum), self._maximum)
+        if self.lineEdit().text() != str(value):
+            self.lineEdit().setText(str(value))
+        if value != self._value:
+            self._value = value
+            self.valueChanged.emit(value)
+
+    def minimum(self) -> int:
+        return self._minimum
+
+    def maximum(self) -> int:
+        return self._maximum
+
+    def setMinimum(self, minimum) -> None:
+        self.setRange(minimum, max(minimum, self._maximum))
+
+    def setMaximum(self, maximum) -> None:
+        self.setRange(min(self._minimum, maximum), maximum)
+
+    def setRange(self, minimum, maximum) -> None:
+        self._minimum, self._maximum = int(minimum), max(int(minimum), int(maximum))
+        self.setValue(self._value)
+
+    def singleStep(self) -> int:
+        return self._step
+
+    def setSingleStep(self, step) -> None:
+        self._step = int(step)
+
+    # -------------------------------------------------------------- QAbstractSpinBox's hooks
+
+    def validate(self, text: str, pos: int):
+        return self._state(text), text, pos
+
+    def fixup(self, text: str) -> str:
+        return str(self._corrected(text))
+
+    def stepBy(self, steps: int) -> None:
+        self._commit()
+        self.setValue(self._value + steps * self._step)
+        self.selectAll()
+
+    def stepEnabled(self):
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if not self.isReadOnly():
+            if self._value < self._maximum:
+                flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+            if self._value > self._minimum:
+                flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the value shown (as superqt's was: the settings column keeps its width)."""
+        self.ensurePolished()
+        width = max(36, self.fontMetrics().horizontalAdvance(str(self._value)) + 3)
+        option = QStyleOptionSpinBox()
+        self.initStyleOption(option)
+        hint = QSize(width, self.lineEdit().sizeHint().height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_SpinBox, option, hint, self)
+
+    # -------------------------------------------------------------- typing
+
+    def _state(self, text: str) -> QValidator.State:
+        text = text.strip()
+        if text in ("", "-"):
+            return QValidator.State.Intermediate if text == "" or self._minimum < 0 else QValidator.State.Invalid
+        if not re.fullmatch(r"-?[0-9]+", text):
+            return QValidator.State.Invalid
+        value = int(text)
+        if self._minimum <= value <= self._maximum:
+            return QValidator.State.Acceptable
+        # another digit moves a number away from zero: past the far bound it can never come back
+        if (value >= 0 and value > self._maximum) or (value < 0 and value < self._minimum):
+            return QValidator.State.Invalid
+        return QValidator.State.Intermediate
+
+    def _corrected(self, text: str) -> int:
+        """The value ``text`` comes to when editing ends."""
+        text = text.strip()
+        if self._state(text) == QValidator.State.Acceptable:
+            return int(text)
+        if self.correctionMode() == QAbstractSpinBox.CorrectionMode.CorrectToNearestValue \
+                and re.fullmatch(r"-?[0-9]+", text):
+            return min(max(int(text), self._minimum), self._maximum)
+        return self._value
+
+    def _edited(self, text: str) -> None:
+        if self.keyboardTracking() and self._state(text) == QValidator.State.Acceptable:
+            self._value = int(text.strip())
+            self.valueChanged.emit(self._value)
+
+    def _commit(self) -> None:
+        self.setValue(self._corrected(self.lineEdit().text()))
+        self.lineEdit().setText(str(self._value))  # also when the value stayed: drop any unfinished text
 
 
 def make_editor(param: Param) -> QWidget:
@@ -41,7 +173,7 @@ def make_editor(param: Param) -> QWidget:
         high = UNBOUNDED if param.high is None else param.high - (step if param.high_open else 0.0)
         editor.setRange(low, high)
     elif param.kind == "int":
-        editor = QLargeIntSpinBox()
+        editor = IntSpinBox()
         low = -(2**53) if param.low is None else int(param.low) + (1 if param.low_open else 0)
         high = 2**53 if param.high is None else int(param.high) - (1 if param.high_open else 0)
         editor.setRange(low, high)

@@ -19,20 +19,38 @@ def _accuracy(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.2%}"
 
 
-# (header, text shown for a run, value written to CSV)
+def _gap(run: RunRecord) -> float:
+    """Train minus test accuracy (a fraction): how much the model fits its training points better than new
+    ones. NaN without test points."""
+    return float(run.result.train_accuracy[0] - run.result.test_accuracy[0])
+
+
+def _points(value: float) -> str:
+    return "–" if math.isnan(value) else f"{100 * value:.2f} pp"
+
+
+def _hidden(run: RunRecord) -> str:
+    return ",".join(map(str, run.config.hidden))
+
+
+# (header, text shown for a run, value written to CSV); the CSV column is the header in lower case
 COLUMNS = (
     ("Data set", lambda r: r.data.name, lambda r: r.data.name),
     ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
+    ("Hidden", _hidden, _hidden),
     ("Learning rate", lambda r: f"{r.config.learning_rate:g}", lambda r: repr(r.config.learning_rate)),
     ("Iterations", lambda r: f"{r.result.iterations_done:,}", lambda r: r.result.iterations_done),
     ("Train accuracy", lambda r: _accuracy(r.result.train_accuracy[0]), lambda r: repr(float(r.result.train_accuracy[0]))),
     ("Test accuracy", lambda r: _accuracy(r.result.test_accuracy[0]), lambda r: repr(float(r.result.test_accuracy[0]))),
+    ("Train–test gap", lambda r: _points(_gap(r)), lambda r: repr(_gap(r))),
     ("Final cost", lambda r: f"{r.result.final_cost[0]:.4g}", lambda r: repr(float(r.result.final_cost[0]))),
     ("Time (s)", lambda r: f"{r.result.seconds:.2f}", lambda r: f"{r.result.seconds:.3f}"),
     ("Status", lambda r: r.status, lambda r: r.status),
 )
-CSV_EXTRA = (("hidden", lambda r: ",".join(map(str, r.config.hidden))), ("seed", lambda r: r.config.seed),
-             ("error", lambda r: r.error))
+NUMERIC = {"Learning rate", "Iterations", "Train accuracy", "Test accuracy", "Train–test gap", "Final cost", "Time (s)"}
+HEADER_TIPS = {"Hidden": "Sizes of the hidden layers", "Train–test gap": "Train accuracy minus test accuracy, "
+               "in percentage points: how much better the model does on the points it trained on"}
+CSV_EXTRA = (("seed", lambda r: r.config.seed), ("error", lambda r: r.error))
 
 
 class RunsModel(QAbstractTableModel):
@@ -54,16 +72,28 @@ class RunsModel(QAbstractTableModel):
         run = self.runs[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][1](run)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return run.error or f"hidden {list(run.config.hidden)}, seed {run.config.seed}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 7:
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole of what a narrow column may elide
+            return run.error or f"{run.config.describe_regularizers()} on {run.data.name}, seed {run.config.seed}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal:
+            return HEADER_TIPS.get(COLUMNS[section][0])
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return COLUMNS[section][0] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        if not horizontal:
+            return str(section + 1)
+        header = COLUMNS[section][0]
+        # numbers are narrower than their names: two-line headers keep the table within 1280 px
+        return header.replace(" ", "\n", 1) if header in NUMERIC else header
+
+    def row_of(self, run: RunRecord) -> int:
+        """The row showing ``run`` itself. By identity: two runs with the same settings are equal in every
+        field, and comparing their arrays with ``==`` raises rather than telling them apart."""
+        return next(row for row, shown in enumerate(self.runs) if shown is run)
 
     def add(self, run: RunRecord) -> int:
         row = len(self.runs)

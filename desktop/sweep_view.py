@@ -137,12 +137,15 @@ class SweepView(QWidget):
         self.train_curve = self._curve(self.accuracy_plot, "train", TRAIN_COLOUR, "o")
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
-        # markers are PlotDataItems without lines, so they follow the plot's log x scale like the curves
+        # markers are PlotDataItems without lines, so they follow the plot's log x scale like the curves. They
+        # lie on top of the points they mark and take the clicks there, so a click on one selects its point.
         self.best_marker = self.accuracy_plot.plot([], [], pen=None, symbol="star", symbolSize=24,
                                                    symbolPen=pg.mkPen("#7a5c00"), symbolBrush=BEST_COLOUR,
                                                    name="best test accuracy")
         self.selected_marker = self.accuracy_plot.plot([], [], pen=None, symbol="o", symbolSize=22,
                                                        symbolPen=pg.mkPen("k", width=2), symbolBrush=None)
+        for marker in (self.best_marker, self.selected_marker):
+            marker.sigPointsClicked.connect(self._clicked)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
@@ -403,7 +406,7 @@ class SweepView(QWidget):
         self.cost_curve.setData(x, cost, data=shown)
         best = self._best()
         self.best_marker.setData([self.points[i].params[next(iter(self.points[i].params))] for i in best],
-                                 [self.results[i].test_accuracy for i in best])
+                                 [self.results[i].test_accuracy for i in best], data=best)
         self._mark_selected()
 
     def _clicked(self, _item, spots, *_) -> None:
@@ -423,7 +426,8 @@ class SweepView(QWidget):
             self.selected_marker.setData([], [])
             return
         point = self.points[self.selected]
-        self.selected_marker.setData([next(iter(point.params.values()))], [self.results[self.selected].test_accuracy])
+        self.selected_marker.setData([next(iter(point.params.values()))], [self.results[self.selected].test_accuracy],
+                                     data=[self.selected])
 
     def _show_selected(self) -> None:
         result = self.results[self.selected]

@@ -173,7 +173,10 @@ def parse_regularizers(texts, registry) -> list[tuple[str, dict[str, Any]]]:
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"20,3"`` -> (20, 3)."""
+    """``"20,3"`` -> (20, 3). Empty text is refused as empty, not read as a size."""
+    if not text.strip():
+        raise ParamError("the hidden layer sizes are empty: give one or more whole numbers separated by commas, "
+                         "like 20,3")
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:

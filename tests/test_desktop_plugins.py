@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QMessageBox
-from superqt import QLargeIntSpinBox
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
+from regstudio.param_widgets import IntSpinBox
 from regcore import Param, Regularizer, hookimpl
 from regcore.plugins import load_registry
 
@@ -73,7 +73,7 @@ def test_a_third_party_regularizer_appears_with_its_widgets_and_trains(qtbot, ma
     rate = box.findChild(QDoubleSpinBox, "regularizer_shrink_rate")
     assert rate.minimum() == 0.0 and 0.49 < rate.maximum() < 0.5 and rate.value() == 0.001
     assert "Share removed" in rate.toolTip() and "[0, 0.5)" in rate.toolTip()
-    every = box.findChild(QLargeIntSpinBox, "regularizer_shrink_every")
+    every = box.findChild(IntSpinBox, "regularizer_shrink_every")
     assert (every.minimum(), every.maximum()) == (1, 100)
     where = box.findChild(QComboBox, "regularizer_shrink_where")
     assert [where.itemText(i) for i in range(where.count())] == ["all", "last"]

@@ -26,7 +26,7 @@ BAD_SETTINGS = [
     (["--hidden", "20,-3"], "hidden layer sizes must be whole numbers from 1 to 1024, got [20, -3]"),
     (["--hidden", "5000"], "hidden layer sizes must be whole numbers from 1 to 1024, got [5000]"),
     (["--hidden", "2.5"], "hidden sizes must be whole numbers separated by commas, like 20,3; got '2.5'"),
-    (["--hidden", ""], "hidden sizes must be whole numbers separated by commas, like 20,3; got ''"),
+    (["--hidden", ""], "the hidden layer sizes are empty: give one or more whole numbers separated by commas"),
     (["--reg", "dropout:keep_prob=0"], "keep_prob=0.0 is not valid: expected a number in (0, 1]"),
     (["--reg", "dropout:keep_prob=1.01"], "keep_prob=1.01 is not valid: expected a number in (0, 1]"),
     (["--reg", "dropout:keep_prob=nan"], "keep_prob=nan is not valid: expected a number in (0, 1]"),
