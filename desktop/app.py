@@ -18,6 +18,8 @@ from typing import Sequence
 
 from regcore.errors import RegcoreError
 
+from . import display_check
+
 SCREENSHOT_TIMEOUT_MS = 600_000
 
 
@@ -35,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Before Qt: where no window can open, Qt's xcb platform would abort with a core dump.
+    cannot_open = None if args.screenshot else display_check.problem()
+    if cannot_open:
+        print(cannot_open, file=sys.stderr)
+        return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
