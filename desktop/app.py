@@ -32,7 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
     parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (its package metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("regstudio")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

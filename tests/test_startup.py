@@ -197,3 +197,8 @@ def test_python_dash_m_regstudio_without_a_display_is_one_line_and_exit_2_quickl
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("regstudio: error: no display ")
     assert elapsed < 20, f"took {elapsed:.1f} s"
 
+
+def test_version_is_the_installed_one_and_needs_no_window():
+    done = subprocess.run([sys.executable, "-m", "regstudio", "--version"], capture_output=True, text=True,
+                          cwd=ROOT, env=headless_env(), timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"regstudio {version('regstudio')}\n", "")
