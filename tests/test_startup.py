@@ -202,3 +202,15 @@ def test_version_is_the_installed_one_and_needs_no_window():
     done = subprocess.run([sys.executable, "-m", "regstudio", "--version"], capture_output=True, text=True,
                           cwd=ROOT, env=headless_env(), timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"regstudio {version('regstudio')}\n", "")
+
+
+def test_the_readme_names_the_window_packages_once_for_debian_and_once_for_fedora():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    apt = [line for line in lines if line.startswith("sudo apt-get install ")]
+    dnf = [line for line in lines if line.startswith("sudo dnf install ")]
+    assert len(apt) == 1 and len(dnf) == 1
+    debian = set(apt[0].split("#")[0].split()[3:])
+    fedora = set(dnf[0].split("#")[0].split()[3:])
+    assert {"libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0"} <= debian
+    assert {"xcb-util-cursor", "xcb-util-wm", "xcb-util-keysyms", "libxkbcommon-x11"} <= fedora
+    assert debian <= {deb for deb, _ in PACKAGES.values()} and fedora <= {rpm for _, rpm in PACKAGES.values()}
