@@ -18,6 +18,8 @@ from typing import Sequence
 
 from regcore.errors import RegcoreError
 
+from . import display_check
+
 SCREENSHOT_TIMEOUT_MS = 600_000
 
 
@@ -30,11 +32,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
     parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (its package metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("regstudio")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Before Qt: where no window can open, Qt's xcb platform would abort with a core dump.
+    cannot_open = None if args.screenshot else display_check.problem()
+    if cannot_open:
+        print(cannot_open, file=sys.stderr)
+        return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings

@@ -14,6 +14,10 @@ FOOTBALL = ROOT.parent / "shared" / "datasets" / "football.mat"
 SEED_RESULTS = ROOT.parent / "shared" / "reference" / "seed-results.json"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Only the built-in plugins load, whatever a developer has installed (a plugin author's environment
+# has their own): a test that wants external plugins names them with load_registry(environ=...).
+# Subprocesses started with run_cli inherit this.
+os.environ["REGCORE_LOAD_PLUGINS"] = ""
 
 
 @pytest.fixture(scope="session")

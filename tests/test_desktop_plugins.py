@@ -12,7 +12,7 @@ from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
 from regstudio.param_widgets import IntSpinBox
 from regcore import Param, Regularizer, hookimpl
-from regcore.plugins import load_registry
+from regcore.plugins import ALLOW_ENV, load_registry
 
 
 class Shrink(Regularizer):
@@ -67,7 +67,7 @@ def plugin(*classes):
 
 
 def test_a_third_party_regularizer_appears_with_its_widgets_and_trains(qtbot, make_window):
-    window = make_window(load_registry(extra=[("shrinkplug", plugin(Shrink))]))
+    window = make_window(load_registry(extra=[("shrinkplug", plugin(Shrink))], environ={ALLOW_ENV: "shrinkplug"}))
     box = window.regularizer_panel.boxes["shrink"]
     assert box.title() == "Shrink (test plugin)" and "Pulls every weight" in box.toolTip()
     rate = box.findChild(QDoubleSpinBox, "regularizer_shrink_rate")
@@ -93,7 +93,7 @@ def test_a_third_party_regularizer_appears_with_its_widgets_and_trains(qtbot, ma
 
 
 def test_a_failing_plugin_ends_the_run_with_a_message_and_the_app_keeps_working(qtbot, make_window):
-    window = make_window(load_registry(extra=[("bad", plugin(Explodes, NotFinite))]))
+    window = make_window(load_registry(extra=[("bad", plugin(Explodes, NotFinite))], environ={ALLOW_ENV: "bad"}))
     window.training_panel.iterations.setValue(500)
     window.regularizer_panel.set_selected([("explodes", {"at": 5})])
     window.start()
@@ -149,7 +149,8 @@ def test_reloading_plugins_reaches_the_sweep_view_too(qtbot, make_window, monkey
     sweepable = lambda: {window.sweep_view.regularizer.itemData(i) for i in range(window.sweep_view.regularizer.count())}
     assert "shrink" not in sweepable()
     plugin = SimpleNamespace(register_regularizers=hookimpl(lambda register: register(Shrink)))
-    monkeypatch.setattr(main_window, "load_registry", lambda disabled=(): load_registry(extra=[("shrinker", plugin)]))
+    reload = lambda disabled=(): load_registry(extra=[("shrinker", plugin)], environ={ALLOW_ENV: "shrinker"})
+    monkeypatch.setattr(main_window, "load_registry", reload)
     window.reload_plugins(set())
     assert "shrink" in sweepable() and "l2" in sweepable()
 

@@ -44,7 +44,7 @@ def installed(tmp_path, monkeypatch):
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))  # also clears importlib's finder caches
     modules: list[str] = []
-    monkeypatch.delenv(ALLOW_ENV, raising=False)
+    names: list[str] = []  # load these, and none of the external plugins installed for real
 
     def install(package: str, version: str, plugins: dict[str, str]) -> None:
         module_base = package.replace("-", "_")
@@ -52,6 +52,8 @@ def installed(tmp_path, monkeypatch):
         for entry_point, source in plugins.items():
             module = f"{module_base}_{entry_point}"
             modules.append(module)
+            names.append(entry_point)
+            monkeypatch.setenv(ALLOW_ENV, ",".join(names))
             (site / f"{module}.py").write_text(textwrap.dedent(source))
             lines.append(f"{entry_point} = {module}")
         info = site / f"{module_base}-{version}.dist-info"
@@ -216,7 +218,7 @@ def test_register_only_works_while_the_hook_runs():
 
 def test_the_environment_variable_allows_a_named_list_or_none(installed):
     installed("regstudio-two", "1.0", {"shrink": GOOD, "other": GOOD.replace('"shrink"', '"other"')})
-    statuses = lambda registry: {p.name: (p.status, p.reason) for p in registry.plugins if not p.builtin}
+    statuses = lambda registry: {p.name: (p.status, p.reason) for p in registry.plugins if p.package == "regstudio-two"}
     assert statuses(load_registry(environ={})) == {"shrink": ("loaded", ""), "other": ("loaded", "")}
     assert statuses(load_registry(environ={ALLOW_ENV: " other , nothing"})) == {
         "shrink": ("disabled", f"not listed in {ALLOW_ENV}"), "other": ("loaded", "")}
@@ -227,7 +229,7 @@ def test_the_environment_variable_allows_a_named_list_or_none(installed):
 
 def test_the_user_may_disable_external_plugins_but_not_built_ins(installed):
     installed("regstudio-shrink", "1.0", {"shrink": GOOD})
-    registry = load_registry(disabled={"shrink", "l2"}, environ={})
+    registry = load_registry(disabled={"shrink", "l2"})
     assert (plugin(registry, "shrink").status, plugin(registry, "shrink").reason) == ("disabled", "disabled by the user")
     assert plugin(registry, "l2").status == "loaded"
     assert registry.problems() == []  # disabling is not a problem to report
@@ -239,7 +241,7 @@ def test_the_user_may_disable_external_plugins_but_not_built_ins(installed):
 
 
 def cli_env(site) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != ALLOW_ENV}
+    env = dict(os.environ)  # with `installed`'s REGCORE_LOAD_PLUGINS
     env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")])
     return env
 
@@ -251,7 +253,7 @@ def test_regcore_plugins_reports_loaded_skipped_and_disabled(installed, tmp_path
     done = run_cli("plugins", "--json", env=env)
     assert done.returncode == 0, done.stderr
     described = json.loads(done.stdout)
-    external = {p["name"]: p for p in described["plugins"] if not p["builtin"]}
+    external = {p["name"]: p for p in described["plugins"] if p["package"] == "regstudio-mixed"}
     assert {n: (p["status"], p["package"], p["version"]) for n, p in external.items()} == {
         "shrink": ("loaded", "regstudio-mixed", "2.0"), "import_error": ("skipped", "regstudio-mixed", "2.0"),
         "other": ("disabled", "regstudio-mixed", "2.0")}

@@ -32,7 +32,9 @@ def provider(*classes, fail: str = ""):
 
 
 @pytest.fixture
-def registry():
+def registry(monkeypatch):
+    # exactly these plugins: the dialog lists every one, those installed for real too
+    monkeypatch.setattr("regcore.plugins._entry_points", lambda: [])
     return load_registry(extra=[("smoothing", provider(Smooth)), ("gpu", provider(fail="CUDA not available")),
                                 ("quiet", provider(Smooth))], disabled={"quiet"}, environ={})
 

@@ -6,7 +6,7 @@ import pytest
 
 from desktop_fixtures import no_leftovers  # noqa: F401  (autouse: no top-level widget may outlive a test)
 from regcore.config import RunConfig
-from regcore.plugins import load_registry
+from regcore.plugins import ALLOW_ENV, load_registry
 from regcore.sweep import Sweep
 
 from test_sweep import ExplodingPlugin
@@ -52,7 +52,7 @@ def run(qtbot, view, timeout=30000):
 
 
 def test_only_numeric_parameters_are_offered_and_plugins_need_no_gui_code(make_view):
-    view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={}))
+    view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={ALLOW_ENV: "exploding"}))
     offered = [view.regularizer.itemData(i) for i in range(view.regularizer.count())]
     assert offered == ["l2", "dropout", "exploding"]  # 'none' has nothing to sweep
     view.regularizer.setCurrentIndex(offered.index("dropout"))
