@@ -171,7 +171,7 @@ class PenaltyFails(Regularizer):
 
 
 def test_a_run_failing_in_its_penalty_stays_a_row_with_its_history(qtbot, make_window):
-    window = make_window(load_registry(extra=[("pen", plugin(PenaltyFails))]))
+    window = make_window(load_registry(extra=[("pen", plugin(PenaltyFails))], environ={ALLOW_ENV: "pen"}))
     window.training_panel.iterations.setValue(2000)
     window.regularizer_panel.set_selected([("penalty_fails", {})])
     window.start()
