@@ -7,9 +7,12 @@ from typing import Any
 
 from ..config import parse_regularizers
 from ..datasets import DEFAULT_SOURCE, resolve_data
+from . import output, progress
 from .options import json_number, json_option, run_config, text_number, training_options
 
 PRINT_EVERY = 10000
+PROGRESS_EVERY = 500   # iterations between progress-bar updates
+PROGRESS_DELAY = 2.0   # seconds: a shorter run shows no bar at all
 
 
 def register(commands) -> None:
@@ -17,14 +20,15 @@ def register(commands) -> None:
     training_options(parser)
     json_option(parser)
     parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
-                        help="a regularizer; repeat to combine (see `regcore plugins`)")
+                        help="a regularizer; repeat to combine (see `regcore plugins`; default: none)")
     parser.set_defaults(handler=run)
 
 
 def run(args, registry) -> int:
     config = run_config(args, parse_regularizers(args.reg, registry))
-    data = resolve_data(args.data, registry)
-    report = train_once(config, registry, data, echo=not args.json)
+    with output.to_stderr() as stdout:  # plugin code (the data set's maker, the regularizers) may print
+        data = resolve_data(args.data, registry)
+        report = train_once(config, registry, data, echo=None if args.json else stdout, args=args)
     if args.json:
         print(json.dumps(report))
     else:
@@ -32,13 +36,19 @@ def run(args, registry) -> int:
     return 0
 
 
-def train_once(config, registry, data, *, echo: bool) -> dict[str, Any]:
-    """Train with ``config``; print the notebook's cost lines if ``echo``; return the JSON-ready report."""
+def train_once(config, registry, data, *, echo, args, label: str = "train") -> dict[str, Any]:
+    """Train with ``config``; print the notebook's cost lines to ``echo`` (a stream, or None for
+    none); return the JSON-ready report.
+
+    A progress bar shows on stderr once the run has taken `PROGRESS_DELAY` seconds (see `progress`).
+    """
     training = config.build(registry, data)
-    for progress in training.steps(report_every=PRINT_EVERY):
-        for record in progress.new_records:
-            if echo and record.iteration % PRINT_EVERY == 0:
-                print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]), flush=True)
+    with progress.bar(args, config.iterations, label, delay=PROGRESS_DELAY) as bar:
+        for step in training.steps(report_every=PROGRESS_EVERY):
+            bar.update(step.iteration - bar.n)
+            for record in step.new_records:
+                if echo is not None and record.iteration % PRINT_EVERY == 0:
+                    progress.echo(bar, "Cost after iteration {}: {}".format(record.iteration, record.cost[0]), echo)
     result = training.result()
     history = result.history
     return {
@@ -53,8 +63,7 @@ def train_once(config, registry, data, *, echo: bool) -> dict[str, Any]:
     }
 
 
-def print_accuracies(report: dict) -> None:
-    print("On the train set:")
-    print("Accuracy: " + str(text_number(report["train_accuracy"])))
-    print("On the test set:")
-    print("Accuracy: " + str(text_number(report["test_accuracy"])))
+def print_accuracies(report: dict, stdout=None) -> None:
+    for line in ("On the train set:", "Accuracy: " + str(text_number(report["train_accuracy"])),
+                 "On the test set:", "Accuracy: " + str(text_number(report["test_accuracy"]))):
+        print(line, file=stdout)
