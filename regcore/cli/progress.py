@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 FALLBACK_COLUMNS = 80
 
@@ -29,9 +30,17 @@ def bar(args, total: int, description: str, *, delay: float = 0.0):
 
 
 def echo(progress, line: str, stdout) -> None:
-    """Print ``line`` on ``stdout`` without tearing the progress bar."""
-    progress.write(line, file=stdout)
-    stdout.flush()
+    """Print ``line`` on ``stdout`` without tearing the progress bar: clear it, print, draw it again.
+
+    (tqdm's own ``write`` clears bars only when both streams are sys.stdout or sys.stderr, which
+    they are not while plugin output is redirected.) A bar still in its delay is not drawn early.
+    """
+    shown = not progress.disable and time.time() - progress.start_t >= progress.delay
+    if shown:
+        progress.clear()
+    print(line, file=stdout, flush=True)
+    if shown:
+        progress.refresh()
 
 
 def _is_terminal(stream) -> bool:
