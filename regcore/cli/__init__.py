@@ -11,10 +11,11 @@ Long commands show a progress bar on stderr when it is a terminal (`regcore.cli.
 This module stays light (no NumPy, no plugins) so that the console script, `console`, can install
 its signal handling before anything slow is imported: Ctrl-C at any moment is ``regcore:
 interrupted`` and exit status 130; SIGTERM and SIGHUP end the command the same clean way (a sweep's
-workers stopped, its finished results kept), with status 128 + the signal's number (`regcore.cli.stopping`). Standard output
-belongs to the command (`regcore.cli.output`): a plugin printing while it loads or runs writes to
-stderr instead, an output that cannot be written (a full disk) is one line and status 2; and a
-thread a plugin left running does not keep the program alive once its work is done.
+workers stopped, its finished results kept), with status 128 + the signal's number
+(`regcore.cli.stopping`). Standard output belongs to the command (`regcore.cli.output`): a plugin
+printing while it loads or runs writes to stderr instead, an output that cannot be written (a full
+disk) is one line and status 2; and a thread a plugin left running does not keep the program alive
+once its work is done.
 """
 
 from __future__ import annotations
