@@ -1,7 +1,5 @@
 """``python -m regcore``: the headless CLI."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()

@@ -2,9 +2,16 @@
 
 ``football.mat`` / ``points.csv`` / ``set.npz`` name files; ``moons`` or ``moons:noise=0.3,n=400``
 names a registered data-set source and its parameters. ``None`` gives the default data set.
+
+A generated data set is named here, once for every source: the source's name and every option
+that differs from its declared default, seed included (``moons (n=160, noise=0.3, seed=7)``), so
+two different sets never share a name and the name says how to make the set again.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
 
 from .data import Dataset, load_file
 from .errors import PLUGIN_FAILURES, DataError, PluginError, RegcoreError
@@ -40,4 +47,15 @@ def resolve_data(source: str | None, registry) -> Dataset:
         raise PluginError(f"{title} failed: {cause}") from error
     if not isinstance(data, Dataset):
         raise PluginError(f"{title} made a {type(data).__name__}, not a regcore.Dataset")
-    return data
+    return dataclasses.replace(data, name=generated_name(entry.obj, values))
+
+
+def generated_name(source, values: Mapping[str, Any]) -> str:
+    """``moons (n=160, noise=0.3, seed=7)``: the source and each value that is not its default, in declared order."""
+    changed = [f"{p.name}={_text(values[p.name])}" for p in source.params
+               if p.name in values and values[p.name] != p.default]
+    return f"{source.name} ({', '.join(changed)})" if changed else source.name
+
+
+def _text(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

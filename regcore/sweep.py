@@ -18,7 +18,11 @@ split in halves and retrained until the failure is pinned on single points, whos
 carries the error message (which names the regularizer); the others finish normally.
 
 Worker processes are spawned (fork is unsafe in a process with Qt or other threads), so a script
-that runs a sweep big enough for them needs the usual ``if __name__ == "__main__":`` guard.
+that runs a sweep big enough for them needs the usual ``if __name__ == "__main__":`` guard. Workers
+never outlive the sweep: cancelled, they stop between two iterations, and one that does not (a
+regularizer stuck in a loop) is terminated after `STOP_SECONDS`; and each worker watches its parent,
+ending within a second of it however it died (SIGKILL included). A worker's stdout is its stderr, so
+plugin code printing in a worker cannot corrupt the parent's output.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -56,6 +61,8 @@ CACHE_BYTES = 2 << 20     # one core's L2 here; a chunk's hidden-layer arrays sh
 MIN_PARALLEL_SECONDS = 1.5
 SECONDS_PER_UNIT = 7e-9   # measured: a batched model-iteration costs about this per (point x hidden unit)
 REPORT_SECONDS = 0.1      # how often the parallel loop looks for progress
+STOP_SECONDS = 1.0        # a cancelled worker gets this long to stop by itself before it is terminated
+PARENT_POLL_SECONDS = 0.5 # how often a worker checks that the process that started it is still there
 # BLAS may not start threads in the workers: one process per core already uses every core.
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -383,12 +390,16 @@ class Sweep:
         context = multiprocessing.get_context("spawn")  # fork is unsafe under Qt and other threads
         reports, stop = context.Queue(), context.Event()
         pool = concurrent.futures.ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
-                                                      initargs=(reports, stop))
+                                                      initargs=(reports, stop, os.getpid()))
+        workers: dict[int, Any] = {}  # every worker process seen, kept to say how a dead one ended
+        futures: dict[concurrent.futures.Future, int] = {}
+        collected: set[concurrent.futures.Future] = set()
         try:
             with _single_threaded_blas():  # spawned children inherit the environment as it is now
                 futures = {pool.submit(_work, index, self._task(index)): index for index in range(len(self.chunks))}
             pending = set(futures)
             while pending:
+                workers.update(getattr(pool, "_processes", None) or {})
                 done, pending = concurrent.futures.wait(pending, timeout=REPORT_SECONDS,
                                                         return_when=concurrent.futures.FIRST_COMPLETED)
                 if cancel.is_set():
@@ -397,13 +408,49 @@ class Sweep:
                 finished = []
                 for future in done:
                     index = futures[future]
-                    finished += self._finish(index, _outcome_of(future, len(self.chunks[index])))
+                    finished += self._finish(index, _outcome_of(future, len(self.chunks[index]), workers))
+                    collected.add(future)
                 yield finished
         finally:
+            # Done, cancelled, Ctrl-C or a closed generator: no worker may linger, not even one whose
+            # regularizer hangs or whose plugin left a thread running (which blocks a worker's exit).
             stop.set()
+            workers.update(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            _end_processes(list(workers.values()), STOP_SECONDS)
             pool.shutdown(wait=True, cancel_futures=True)
             reports.close()
             reports.join_thread()
+            # chunks that finished while we were stopping (their results were on the way): keep them
+            for future, index in futures.items():
+                if future not in collected and future.done() and not future.cancelled() and future.exception() is None:
+                    self._finish(index, future.result())
+
+
+def _end_processes(processes: list, grace: float) -> None:
+    """Give ``processes`` ``grace`` seconds to end by themselves, then terminate (and if need be kill) them."""
+    from multiprocessing.connection import wait
+
+    def alive(items):
+        try:
+            ready = set(wait([p.sentinel for p in items], timeout=0))
+        except (ValueError, OSError):  # a process already closed: it ended
+            return [p for p in items if p.is_alive()]
+        return [p for p in items if p.sentinel not in ready]
+
+    deadline = time.monotonic() + grace
+    remaining = alive(processes)
+    while remaining and time.monotonic() < deadline:
+        time.sleep(0.02)
+        remaining = alive(remaining)
+    for ending in (lambda p: p.terminate(), lambda p: p.kill()):
+        for process in remaining:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                ending(process)
+        wait_until = time.monotonic() + 1.0
+        while remaining and time.monotonic() < wait_until:
+            time.sleep(0.02)
+            remaining = alive(remaining)
 
 
 def _cores() -> int:
@@ -511,8 +558,8 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
             yield before + progress.iteration * len(models)
         result = training.result()
     except RegcoreError as error:
-        if len(models) == 1:
-            return [_failed(str(error))]
+        if len(models) == 1:  # a TrainingError knows how far the model got
+            return [_failed(str(error), getattr(error, "iteration", 0))]
         half = len(models) // 2
         first = yield from _train_chunk(task, cancel, models[:half], before)
         second = yield from _train_chunk(task, cancel, models[half:], before + half * iterations)
@@ -541,8 +588,9 @@ def _stacked(models: list[_ModelSpec]) -> list[ActiveRegularizer]:
     return stacked
 
 
-def _failed(message: str) -> _Outcome:
-    return _Outcome(math.nan, math.nan, math.nan, None, np.zeros(0, dtype=np.int64), np.zeros(0), 0, False, message)
+def _failed(message: str, iterations_done: int = 0) -> _Outcome:
+    return _Outcome(math.nan, math.nan, math.nan, None, np.zeros(0, dtype=np.int64), np.zeros(0), int(iterations_done),
+                    False, message)
 
 
 # ---------------------------------------------------------------- worker processes
@@ -551,10 +599,33 @@ _reports = None
 _stop = None
 
 
-def _init_worker(reports, stop) -> None:
+def _init_worker(reports, stop, parent: int) -> None:
     global _reports, _stop
     _reports, _stop = reports, stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels cleanly
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout is the parent's: plugins print to stderr
+        sys.stdout.flush()
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _die_with_parent()
+    threading.Thread(target=_watch_parent, args=(parent,), name="regcore-parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel send SIGKILL to this worker when its parent dies (the watchdog is the fallback)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once the sweep's process is gone: an orphan would compute, then wait forever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _work(index: int, task: _Task) -> list[_Outcome]:
@@ -576,12 +647,39 @@ def _drain(reports, done: list[int]) -> None:
         done[index] = max(done[index], amount)
 
 
-def _outcome_of(future, count: int) -> list[_Outcome]:
+def _outcome_of(future, count: int, workers: dict | None = None) -> list[_Outcome]:
     try:
         return future.result()
     except concurrent.futures.process.BrokenProcessPool:
-        return [_failed("a sweep worker process died (out of memory?)")] * count
+        return [_failed(_worker_death(list((workers or {}).values())))] * count
     except concurrent.futures.CancelledError:
         return [None] * count
     except Exception as error:  # a bug must not take the sweep down; say what it was
         return [_failed(f"{type(error).__name__}: {error}")] * count
+
+
+def _worker_death(processes: list, wait: float = 1.0) -> str:
+    """What is known of how a worker died: its exit status or signal, from the processes seen.
+
+    The pool reaps its processes in its own thread, so their statuses may take a moment to appear.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        codes = []
+        for process in processes:
+            with contextlib.suppress(ValueError, AttributeError):
+                codes.append(process.exitcode)
+        # when one worker dies, the pool terminates the others (SIGTERM): those are not the news
+        telling = [c for c in codes if c not in (None, 0, -signal.SIGTERM)]
+        if telling or None not in codes or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    telling = telling or [c for c in codes if c not in (None, 0)]
+    if not telling:
+        return "a sweep worker process died unexpectedly"
+    code = telling[0]
+    if code > 0:
+        return f"a sweep worker process exited unexpectedly with status {code}"
+    name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+    hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+    return f"a sweep worker process was killed by {name}{hint}"

@@ -157,7 +157,7 @@ def test_an_installed_data_set_is_usable_by_name(installed):
     registry = load_registry()
     assert registry.dataset("dots").plugin.origin == "plugin 'dots' from regstudio-dots 0.2"
     data = resolve_data("dots:n=30,seed=4", registry)
-    assert (data.name, data.X_train.shape, data.X_test.shape) == ("dots (n=30)", (2, 30), (2, 2))
+    assert (data.name, data.X_train.shape, data.X_test.shape) == ("dots (n=30, seed=4)", (2, 30), (2, 2))
 
 
 @pytest.mark.parametrize("change, cause", [

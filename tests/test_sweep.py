@@ -221,8 +221,9 @@ def test_cli_table_marks_the_best_test_accuracy(capsys):
     assert lines[1].split() == ["keep_prob", "seed", "train", "accuracy", "test", "accuracy", "final", "cost"]
     rows = [line.split() for line in lines[2:8]]
     assert [(r[0], r[1]) for r in rows] == [("0.5", "1"), ("0.5", "2"), ("0.75", "1"), ("0.75", "2"), ("1", "1"), ("1", "2")]
-    best = max(float(r[3]) for r in rows)
-    assert all((r[-1] == "*") == (float(r[3]) == best) for r in rows)
+    assert all(r[2].endswith("%") and r[3].endswith("%") for r in rows)  # accuracies as percentages
+    best = max(float(r[3].rstrip("%")) for r in rows)
+    assert all((r[-1] == "*") == (float(r[3].rstrip("%")) == best) for r in rows)
     assert lines[8] == "* best test accuracy"
 
 
@@ -304,3 +305,62 @@ def test_seeds_are_aggregated_per_setting_with_mean_and_spread(registry, small_d
         assert summary.final_cost_mean == pytest.approx(costs.mean(), rel=1e-12)
     means = [s.test_accuracy_mean for s in summaries]
     assert best_setting(summaries) == [int(np.argmax(means))] or means[0] == means[1]
+
+
+# ---------------------------------------------------------------- what a failure report says
+
+class FailsLate(Regularizer):
+    """Fails at iteration 120 when its strength is above 1 (module level, so workers can import it)."""
+
+    name = "fails_late"
+    label = "Fails late"
+    help = "Raises in add_gradients at iteration 120 when its strength is above 1."
+    params = (Param("strength", "float", 0.0, low=0.0),)
+
+    def setup(self):
+        self.calls = 0
+
+    def add_gradients(self, weights, grads):
+        self.calls += 1
+        if self.calls > 120 and np.any(self.values["strength"] > 1):
+            raise ValueError("late failure")
+
+
+class DiesHard(Regularizer):
+    """Ends its whole process with status 3 when its strength is above 1, as a crashing extension would."""
+
+    name = "dies_hard"
+    label = "Dies hard"
+    help = "Calls os._exit(3) when its strength is above 1."
+    params = (Param("strength", "float", 0.0, low=0.0),)
+
+    def add_gradients(self, weights, grads):
+        if np.any(self.values["strength"] > 1):
+            import os
+            os._exit(3)
+
+
+class FailingPlugins:
+    @hookimpl
+    def register_regularizers(self, register):
+        register(FailsLate)
+        register(DiesHard)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failed_model_reports_the_iterations_it_got_through(small_data, jobs):
+    registry = load_registry(extra=[("failing", FailingPlugins())], environ={})
+    points = plan(RunConfig(iterations=300, regularizers=(("fails_late", {}),)),
+                  [Axis("fails_late", "strength", (0.0, 2.0))])
+    result = Sweep(points, small_data, registry, jobs=jobs, chunk=1).run()
+    assert [p.ok for p in result.points] == [True, False]
+    assert [p.iterations_done for p in result.points] == [300, 120]
+    assert "at iteration 120" in result.points[1].error
+
+
+def test_a_worker_that_dies_is_reported_with_its_exit_status(small_data):
+    registry = load_registry(extra=[("failing", FailingPlugins())], environ={})
+    points = plan(RunConfig(iterations=50, regularizers=(("dies_hard", {}),)), [Axis("dies_hard", "strength", (2.0, 3.0))])
+    result = Sweep(points, small_data, registry, jobs=2, chunk=1).run()
+    assert not any(p.ok for p in result.points if p is not None)
+    assert result.errors == ["a sweep worker process exited unexpectedly with status 3"]

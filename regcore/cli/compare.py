@@ -10,7 +10,8 @@ import json
 
 from ..config import is_course_data, notebook_runs
 from ..datasets import resolve_data
-from .options import json_option, run_config, text_number, training_options
+from . import output
+from .options import json_option, percent, run_config, training_options
 from .train import print_accuracies, train_once
 
 
@@ -22,25 +23,27 @@ def register(commands) -> None:
 
 
 def run(args, registry) -> int:
-    data = resolve_data(args.data, registry)
-    planned = [(name, run_config(args, regularizers)) for name, regularizers in notebook_runs(data)]  # checked first
-    if not args.json and not is_course_data(data):
-        print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)")
     runs, labels = [], []
-    for name, config in planned:
-        labels.append(config.describe_regularizers())
-        if not args.json:
-            print(f"== {labels[-1]}")
-        report = train_once(config, registry, data, echo=not args.json)
-        if not args.json:
-            print_accuracies(report)
-            print()
-        runs.append({"name": name, **report})
+    with output.to_stderr() as stdout:  # plugin code (the data set's maker, the regularizers) may print
+        data = resolve_data(args.data, registry)
+        planned = [(name, run_config(args, regularizers)) for name, regularizers in notebook_runs(data)]  # checked first
+        if not args.json and not is_course_data(data):
+            print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)",
+                  file=stdout)
+        for name, config in planned:
+            labels.append(config.describe_regularizers())
+            if not args.json:
+                print(f"== {labels[-1]}", file=stdout)
+            report = train_once(config, registry, data, echo=None if args.json else stdout, args=args,
+                                label=labels[-1])
+            if not args.json:
+                print_accuracies(report, stdout)
+                print(file=stdout)
+            runs.append({"name": name, **report})
     if args.json:
         print(json.dumps({"runs": runs}))
         return 0
     print(f"{'model':<40} {'train accuracy':>20} {'test accuracy':>20}")
     for label, run_report in zip(labels, runs):
-        print(f"{label:<40} {text_number(run_report['train_accuracy']):>20.16g} "
-              f"{text_number(run_report['test_accuracy']):>20.16g}")
+        print(f"{label:<40} {percent(run_report['train_accuracy']):>20} {percent(run_report['test_accuracy']):>20}")
     return 0

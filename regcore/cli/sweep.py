@@ -6,7 +6,8 @@
 
 ``--param KEY=START:STOP:COUNT[:log]`` may be repeated for a grid; KEY is a parameter of ``--reg`` or
 ``NAME.KEY`` for one of an ``--also`` regularizer. Everything runs through `regcore.sweep`; this
-module only parses, prints and writes.
+module only parses, prints and writes. Stopped early (Ctrl-C, SIGTERM, SIGHUP), a sweep still prints
+and writes the models that finished, the CSV marked as incomplete, and exits 130 (or 128 + signal).
 """
 
 from __future__ import annotations
@@ -23,15 +24,14 @@ from pathlib import Path
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
-from ..errors import ParamError, RegcoreError
+from ..errors import ParamError
 from ..sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
-from .options import json_number, run_config, training_options
+from . import output, progress, stopping
+from .output import OutputError
+from .options import json_number, percent, run_config, training_options
 
 BEST_MARK = "*"
-
-
-class OutputError(RegcoreError):
-    """The file asked for cannot be written."""
+INCOMPLETE_MARK = "# incomplete:"  # the CSV's last line when the sweep was stopped early
 
 
 def register(commands) -> None:
@@ -45,7 +45,7 @@ def register(commands) -> None:
                        help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
                             "for a grid; NAME.KEY sweeps a parameter of an --also regularizer")
     sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
-                       help="another regularizer every model uses (repeatable)")
+                       help="another regularizer every model uses (repeatable; default: none)")
     sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9 "
                                                        "(instead of --seed)")
     sweep.add_argument("--jobs", type=int, help="worker processes (default: every core, if the sweep is "
@@ -64,16 +64,18 @@ def run(args, registry) -> int:
     points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
     if args.csv is not None:
         check_writable(args.csv)
-    data = resolve_data(args.data, registry)
-    sweep = Sweep(points, data, registry, jobs=args.jobs, chunk=args.chunk)
-    show_progress = sys.stderr.isatty()
-    with contextlib.closing(sweep.steps()) as steps:  # closing it stops the workers, even on Ctrl-C
-        for progress in steps:
-            if show_progress:
-                print(f"\rsweep: {progress.fraction:4.0%} of {len(points)} models, {progress.seconds:.0f} s",
-                      end="", file=sys.stderr, flush=True)
-    if show_progress:
-        print(file=sys.stderr)
+    interruption = None
+    with output.to_stderr():  # plugin code (the data set's maker, the regularizers) may print
+        data = resolve_data(args.data, registry)
+        sweep = Sweep(points, data, registry, jobs=args.jobs, chunk=args.chunk)
+        with progress.bar(args, sweep.total, f"sweep of {len(points)} models") as bar:
+            try:
+                with contextlib.closing(sweep.steps()) as steps:  # closing it stops the workers, even on Ctrl-C
+                    for step in steps:
+                        bar.update(step.done - bar.n)
+            except KeyboardInterrupt as stopped:  # Ctrl-C, SIGTERM, SIGHUP: keep what finished, then stop
+                # without its traceback, whose frames would keep the sweep's process queues from being released
+                interruption = stopped.with_traceback(None)
     result = sweep.result()
     keys = [axis.label for axis in axes]
     with_seed = args.seeds is not None
@@ -88,6 +90,12 @@ def run(args, registry) -> int:
     for error in result.errors:
         failed = sum(1 for p in result.points if p is not None and p.error == error)
         print(f"regcore: error: {failed} of {len(points)} models failed: {error}", file=sys.stderr)
+    if interruption is not None:
+        what, status = stopping.outcome(interruption)
+        finished = sum(1 for p in result.points if p is not None and p.completed)
+        kept = f"; {args.csv} holds them, marked incomplete" if args.csv is not None else ""
+        print(f"regcore: {what} after {finished} of {len(points)} models{kept}", file=sys.stderr)
+        return status
     return 2 if result.errors else 0
 
 
@@ -171,7 +179,7 @@ def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name
         if point.error:
             cells += ["failed", "", ""]
         else:
-            cells += [f"{point.train_accuracy:.4f}", f"{point.test_accuracy:.4f}", f"{point.final_cost:.6g}"]
+            cells += [percent(point.train_accuracy), percent(point.test_accuracy), f"{point.final_cost:.6g}"]
         mark = f" {BEST_MARK}" if index in best else ""
         print("  ".join(c.rjust(w) for c, w in zip(cells, widths)) + mark)
     if best:
@@ -209,6 +217,10 @@ def write_csv(path: str, result: SweepResult, keys: list[str]) -> None:
                         ["" if math.isnan(v) else repr(v) for v in (point.train_accuracy, point.test_accuracy,
                                                                     point.final_cost)] +
                         [point.iterations_done, point.error or ""])
+    if not result.completed:  # stopped early: the file says so itself, so it is not taken for the whole sweep
+        finished = sum(1 for p in result.points if p is not None and p.completed)
+        buffer.write(f"{INCOMPLETE_MARK} the sweep was stopped after {finished} of {len(result.points)} models"
+                     + writer.dialect.lineterminator)
     target = Path(path)
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",

@@ -10,9 +10,12 @@ from .. import inspect as inspection
 from ..config import parse_regularizers
 from ..schedule import Schedule
 from ..datasets import DEFAULT_SOURCE, resolve_data
+from . import output, progress
 from .options import UsageError, json_number, json_option, run_config, text_number, training_options
 
 PRINT_EVERY = 10000
+PROGRESS_EVERY = 500   # iterations between progress-bar updates
+PROGRESS_DELAY = 2.0   # seconds: a shorter run shows no bar at all
 
 
 def register(commands) -> None:
@@ -20,14 +23,14 @@ def register(commands) -> None:
     training_options(parser)
     json_option(parser)
     parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
-                        help="a regularizer; repeat to combine (see `regcore plugins`)")
+                        help="a regularizer; repeat to combine (see `regcore plugins`; default: none)")
     parser.add_argument("--change", action="append", default=[], metavar="ITER:KEY=VALUE",
                         help="change a setting from iteration ITER on (repeatable): ITER:lr=VALUE, "
                              "ITER:NAME.PARAM=VALUE (e.g. 10000:l2.lambd=0.1), ITER:+NAME[:k=v,...] or ITER:-NAME "
-                             "to switch a regularizer on or off")
+                             "to switch a regularizer on or off (default: none)")
     parser.add_argument("--inspect", action="store_true",
                         help="with --json: add, for every recorded iteration, the weight norms, dead units and "
-                             "weight histograms of each layer (\"inspect\": [...])")
+                             "weight histograms of each layer (\"inspect\": [...]; default: off)")
     parser.set_defaults(handler=run)
 
 
@@ -36,8 +39,10 @@ def run(args, registry) -> int:
         raise UsageError("--inspect adds the network's insides to the JSON report: use it with --json")
     config = replace(run_config(args, parse_regularizers(args.reg, registry)),
                      changes=Schedule.parse(args.change, registry).changes)
-    data = resolve_data(args.data, registry)
-    report = train_once(config, registry, data, echo=not args.json, inspect=args.inspect)
+    with output.to_stderr() as stdout:  # plugin code (the data set's maker, the regularizers) may print
+        data = resolve_data(args.data, registry)
+        report = train_once(config, registry, data, echo=None if args.json else stdout, args=args,
+                            inspect=args.inspect)
     if args.json:
         print(json.dumps(report))
     else:
@@ -45,9 +50,11 @@ def run(args, registry) -> int:
     return 0
 
 
-def train_once(config, registry, data, *, echo: bool, inspect: bool = False) -> dict[str, Any]:
-    """Train with ``config``; print the notebook's cost lines if ``echo``; return the JSON-ready report.
+def train_once(config, registry, data, *, echo, args, label: str = "train", inspect: bool = False) -> dict[str, Any]:
+    """Train with ``config``; print the notebook's cost lines to ``echo`` (a stream, or None for
+    none); return the JSON-ready report.
 
+    A progress bar shows on stderr once the run has taken `PROGRESS_DELAY` seconds (see `progress`).
     With ``inspect`` the report gets ``"inspect"``: the network's insides at every recorded iteration,
     with the parameters of that iteration before its update (like the recorded cost). The loop stops
     at every recording for it: at that point the parameters are the next record's.
@@ -61,11 +68,13 @@ def train_once(config, registry, data, *, echo: bool, inspect: bool = False) -> 
                                                   training.iteration).to_dict())
 
     look()
-    for progress in training.steps(report_every=config.record_every if inspect else PRINT_EVERY):
-        for record in progress.new_records:
-            if echo and record.iteration % PRINT_EVERY == 0:
-                print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]), flush=True)
-        look()
+    with progress.bar(args, config.iterations, label, delay=PROGRESS_DELAY) as bar:
+        for step in training.steps(report_every=config.record_every if inspect else PROGRESS_EVERY):
+            bar.update(step.iteration - bar.n)
+            for record in step.new_records:
+                if echo is not None and record.iteration % PRINT_EVERY == 0:
+                    progress.echo(bar, "Cost after iteration {}: {}".format(record.iteration, record.cost[0]), echo)
+            look()
     result = training.result()
     history = result.history
     return {
@@ -81,8 +90,7 @@ def train_once(config, registry, data, *, echo: bool, inspect: bool = False) -> 
     }
 
 
-def print_accuracies(report: dict) -> None:
-    print("On the train set:")
-    print("Accuracy: " + str(text_number(report["train_accuracy"])))
-    print("On the test set:")
-    print("Accuracy: " + str(text_number(report["test_accuracy"])))
+def print_accuracies(report: dict, stdout=None) -> None:
+    for line in ("On the train set:", "Accuracy: " + str(text_number(report["train_accuracy"])),
+                 "On the test set:", "Accuracy: " + str(text_number(report["test_accuracy"]))):
+        print(line, file=stdout)
