@@ -34,11 +34,22 @@ class LayerArrays(list):
 
 
 class ModelRandom:
-    """The run's random generators, one per model, seeded from the models' seeds.
+    """The run's random generators, one `numpy.random.Generator` per model, seeded from the models' seeds.
 
-    ``random(shape)`` draws ``generator.random(shape)`` from each model's generator in turn and
-    stacks them to (K, *shape): a model in a sweep gets exactly the numbers it gets in a single run.
+    Every draw takes each model's numbers from that model's generator in turn and stacks them to
+    (K, *shape): a model in a sweep gets exactly the numbers it gets in a single run.
+
+    - ``random(shape)`` / ``random_into(out)``: uniform numbers in [0, 1);
+    - ``draw(method, shape, **arguments)``: any `numpy.random.Generator` method by name, e.g.
+      ``draw("normal", (n, m), loc=0.0, scale=1.0)``, ``draw("binomial", shape, n=1, p=0.3)``;
+    - ``draw_into(method, out, **arguments)``: the same into a (K, ...) array, in place (without
+      allocating for ``random``, ``standard_normal``, ``standard_exponential``, which take ``out``);
+    - ``generators``: the per-model generators themselves, for anything else (model k's is
+      ``generators[k]``; draw from each in model order).
     """
+
+    # Generator methods that can write into an existing array (the others allocate their result)
+    IN_PLACE = frozenset({"random", "standard_normal", "standard_exponential"})
 
     def __init__(self, seeds):
         self.generators = [np.random.default_rng(int(seed)) for seed in seeds]
@@ -51,6 +62,35 @@ class ModelRandom:
         for generator, row in zip(self.generators, out):
             generator.random(out=row)
         return out
+
+    def draw(self, method: str, shape, **arguments) -> np.ndarray:
+        """``Generator.<method>(**arguments, size=shape)`` of each model, stacked to (K, *shape)."""
+        draw = self._method(method)
+        return np.stack([draw(g)(**arguments, size=shape) for g in self.generators])
+
+    def draw_into(self, method: str, out: np.ndarray, **arguments) -> np.ndarray:
+        """Like ``draw(method, out.shape[1:], ...)`` but into ``out`` (K, ...), in place."""
+        draw = self._method(method)
+        for generator, row in zip(self.generators, out):
+            if method in self.IN_PLACE:
+                draw(generator)(**arguments, out=row)
+            else:
+                row[...] = draw(generator)(**arguments, size=row.shape)
+        return out
+
+    def state(self) -> list:
+        """Every generator's state: `restore` it to draw the same numbers again (the gradient check does)."""
+        return [g.bit_generator.state for g in self.generators]
+
+    def restore(self, state: list) -> None:
+        for generator, saved in zip(self.generators, state):
+            generator.bit_generator.state = saved
+
+    @staticmethod
+    def _method(name: str):
+        if not isinstance(name, str) or name.startswith("_") or not callable(getattr(np.random.Generator, name, None)):
+            raise ValueError(f"numpy.random.Generator has no method {name!r}")
+        return lambda generator: getattr(generator, name)
 
 
 @dataclass(frozen=True)
