@@ -6,7 +6,9 @@ so every array a regularizer sees has a leading model axis:
 - weights and gradients: one array per layer, shaped (K, n_out, n_in); both lists also carry
   ``.flat``, a (K, total) view of all the layers' entries side by side, for penalties that treat
   the weights as one vector (L2, L1);
-- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m);
+- biases and their gradients: one (K, n_out, 1) array per layer, ``.flat`` (K, all biases);
+- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m); the training
+  pass's labels: (1, m), 0.0 or 1.0, shared by the models;
 - numeric parameter values: ``self.values[name]`` is a float64 (or int64) array shaped (K, 1, 1),
   which broadcasts against any of the above; choices and booleans are plain Python values, the same
   for every model of the run.
@@ -19,6 +21,7 @@ from ``self.context.random`` (never NumPy's global generator), so runs are repro
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
@@ -113,9 +116,14 @@ class Regularizer:
 
     The core creates one instance per run (after validating the parameter values) and calls, in
     each iteration: ``transform_hidden`` for each hidden layer during the training forward pass,
-    ``backward_hidden`` for each hidden layer (last first) during back-propagation,
-    ``add_gradients`` once the data gradients are complete (already divided by m), then, after the
-    gradient-descent update, ``after_update``. ``penalty`` is called only when the cost is recorded.
+    ``hidden_gradient`` then ``backward_hidden`` for each hidden layer (last first) during
+    back-propagation, ``add_gradients`` once the data gradients are complete (already divided by m),
+    then, after the update, ``after_update``. ``penalty`` and ``hidden_penalty`` are called only when
+    the cost is recorded.
+
+    Version 1 of this interface had ``penalty(weights)`` and ``add_gradients(weights, grads)``; the
+    core inspects each override's signature once, at setup, and passes ``biases`` and ``bias_grads``
+    (by keyword) only to methods that accept them, so version-1 plugins keep working.
     """
 
     name: ClassVar[str] = ""
@@ -131,12 +139,21 @@ class Regularizer:
     def setup(self) -> None:
         """Called once before the first iteration; precompute what you can here."""
 
-    def penalty(self, weights: LayerArrays) -> np.ndarray | None:
+    def penalty(self, weights: LayerArrays, *, biases: LayerArrays | None = None) -> np.ndarray | None:
         """Return the term added to each model's cost, shape (K,), or None for no term."""
         return None
 
-    def add_gradients(self, weights: LayerArrays, grads: LayerArrays) -> None:
-        """Add this regularizer's share to the weight gradients, in place."""
+    def add_gradients(self, weights: LayerArrays, grads: LayerArrays, *, biases: LayerArrays | None = None,
+                      bias_grads: LayerArrays | None = None) -> None:
+        """Add this regularizer's share to the weight (and bias) gradients, in place."""
+
+    def hidden_penalty(self, layer: int, activations: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+        """A data-aware term of each model's cost, (K,), from hidden layer ``layer``'s training-pass activations."""
+        return None
+
+    def hidden_gradient(self, layer: int, activations: np.ndarray, labels: np.ndarray,
+                        gradients: np.ndarray) -> None:
+        """Add the derivative of ``hidden_penalty`` with respect to the activations into ``gradients``, in place."""
 
     def transform_hidden(self, layer: int, activations: np.ndarray) -> None:
         """Transform hidden layer ``layer``'s activations (training forward pass only), in place."""
@@ -151,6 +168,19 @@ class Regularizer:
     def overrides(cls, method: str) -> bool:
         """Whether this class defines ``method`` itself rather than inheriting the no-op."""
         return getattr(cls, method) is not getattr(Regularizer, method)
+
+
+def accepted_keywords(method, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``keywords`` a (bound) method accepts by keyword: read once at setup, this is how the
+    core passes version-2 arguments (``biases``, ``bias_grads``) without breaking version-1 plugins."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (a builtin): pass nothing extra
+        return ()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return keywords
+    named = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return tuple(k for k in keywords if k in named)
 
 
 @dataclass(frozen=True)

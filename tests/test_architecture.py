@@ -23,7 +23,7 @@ REGCORE_LAYERS = [
     {"datasets", "plugins"},
     {"training", "boundary", "inspect"},
     {"config"},
-    {"sweep", "experiment", "course"},
+    {"sweep", "experiment", "course", "testing"},
     {"cli"},
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}

@@ -313,7 +313,8 @@ def misbehaving(method: str, behaviour: str):
 
 
 RUNTIME_FAILURES = [(m, "raises") for m in ("setup", "penalty", "add_gradients", "transform_hidden",
-                                            "backward_hidden", "after_update")]
+                                            "backward_hidden", "after_update", "hidden_penalty",
+                                            "hidden_gradient")]
 RUNTIME_FAILURES += [(m, "wrong_shape") for m in ("penalty", "transform_hidden", "backward_hidden")]
 RUNTIME_FAILURES += [(m, "non_finite") for m in ("penalty", "add_gradients", "transform_hidden",
                                                  "backward_hidden", "after_update")]

@@ -1,4 +1,4 @@
-"""The headless command line: ``regcore train | compare | sweep | plugins | datasets``.
+"""The headless command line: ``regcore train | compare | sweep | plugins | datasets | gradcheck``.
 
 Each command is one module of this package with a ``register(commands)`` function that adds its
 sub-parser and sets ``handler`` (called as ``handler(args, registry)``, returning the exit status).
@@ -17,10 +17,10 @@ from typing import Sequence
 
 from ..errors import RegcoreError
 from ..plugins import load_registry
-from . import compare, datasets, plugins, sweep, train
+from . import compare, datasets, gradcheck, plugins, sweep, train
 from .options import Parser
 
-COMMANDS = (train, compare, sweep, plugins, datasets)
+COMMANDS = (train, compare, sweep, plugins, datasets, gradcheck)
 
 
 def build_parser() -> Parser:
