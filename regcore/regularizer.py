@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
+from .control import RunControl
 from .params import Param
 
 
@@ -119,7 +120,7 @@ class Regularizer:
     ``hidden_gradient`` then ``backward_hidden`` for each hidden layer (last first) during
     back-propagation, ``add_gradients`` once the data gradients are complete (already divided by m),
     then, after the update, ``after_update``. ``penalty`` and ``hidden_penalty`` are called only when
-    the cost is recorded.
+    the cost is recorded, and ``after_record`` right after each recording.
 
     Version 1 of this interface had ``penalty(weights)`` and ``add_gradients(weights, grads)``; the
     core inspects each override's signature once, at setup, and passes ``biases`` and ``bias_grads``
@@ -163,6 +164,9 @@ class Regularizer:
 
     def after_update(self, weights: LayerArrays, biases: LayerArrays) -> None:
         """Constrain the parameters after each update (e.g. max-norm), in place."""
+
+    def after_record(self, record, control: RunControl) -> None:
+        """See each `regcore.training.Record` as it is made; may stop models through ``control``."""
 
     @classmethod
     def overrides(cls, method: str) -> bool:

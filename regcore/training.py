@@ -26,6 +26,7 @@ from . import defaults, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, TrainingError
 from .optimizer import GradientDescent, Optimizer
+from .control import RunControl
 from .regularizer import ActiveRegularizer, ModelRandom, RunContext, accepted_keywords
 
 DIVERGED_HINT = "try a smaller learning rate"
@@ -101,6 +102,15 @@ class Result:
     seconds: float
     iterations_done: int
     completed: bool
+    # per model, (K,): the iteration at which an `after_record` (early stopping) stopped it and the
+    # iteration whose parameters it kept; -1 for a model that trained to the end (None: all -1)
+    stopped_at: np.ndarray | None = None
+    kept_from: np.ndarray | None = None
+
+    def __post_init__(self):
+        for name in ("stopped_at", "kept_from"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(self.parameters.shape[0], -1, dtype=np.int64))
 
 
 class Training:
@@ -125,6 +135,8 @@ class Training:
         self.seconds = 0.0
         self.history = History(models=self.models)
         self._pending: list = []
+        self.control = RunControl(self.flat)
+        self._ended = False  # every model has stopped
 
         K, m = self.models, data.X_train.shape[1]
         self.X, self.Y = data.X_train, data.Y_train
@@ -155,6 +167,7 @@ class Training:
                            for r, i in pairs if r.cls.overrides("penalty")]
         self._hidden_penalties = [(r, i.hidden_penalty) for r, i in pairs if r.cls.overrides("hidden_penalty")]
         self._hidden_gradients = [(r, i.hidden_gradient) for r, i in pairs if r.cls.overrides("hidden_gradient")]
+        self._recorders = [(r, i.after_record) for r, i in pairs if r.cls.overrides("after_record")]
         # where hidden_gradient adds its plain derivative, before the core scales it to the loop's convention
         self.hidden_penalty_grads = [np.zeros((K, n, m)) for n in hidden_sizes] if self._hidden_gradients else []
         self.optimizer = optimizer(self.learning_rate, optimizer_values or {}, self.context)
@@ -179,7 +192,7 @@ class Training:
         iterating. Raises `TrainingError` when values stop being finite or a regularizer fails.
         """
         every = max(1, int(report_every or self.record_every))
-        while self.iteration < self.iterations:
+        while self.iteration < self.iterations and not self._ended:
             until = min(self.iterations, (self.iteration // every + 1) * every)
             started = time.perf_counter()
             try:
@@ -200,7 +213,8 @@ class Training:
 
     @property
     def completed(self) -> bool:
-        return self.iteration >= self.iterations
+        """Trained every iteration asked for, or every model was stopped by an ``after_record``."""
+        return self.iteration >= self.iterations or self._ended
 
     def _run_until(self, until: int, cancel: threading.Event | None) -> None:
         record_every = self.record_every
@@ -215,6 +229,8 @@ class Training:
                 op()
             if i % record_every == 0:
                 self._record(i)
+                if self._ended:  # every model stopped at this record: no update
+                    return
             for op in backward:
                 op()
             if not isfinite(dot(grad_1d, grad_1d)):
@@ -358,6 +374,13 @@ class Training:
         record = Record(i, cost, penalty, self.test_cost(), train_loss)
         self.history.records.append(record)
         self._pending.append(record)
+        if self._recorders:
+            self.control.iteration = i
+            for reg, after_record in self._recorders:
+                self._call(reg, after_record, record, self.control)
+            if self.control.stopped.any() and self.control.freeze not in self._update_ops:
+                self._update_ops.append(self.control.freeze)  # the same list the loop runs: from the next update on
+            self._ended = self.control.all_stopped
 
     def _penalty(self, i: int, activations) -> np.ndarray:
         """Every penalty, (K,); ``activations`` are the hidden layers' (the training pass's, or a clean one's)."""
@@ -489,7 +512,8 @@ class Training:
         train, test = self.accuracies()
         return Result(layout=self.layout, parameters=self.snapshot(), history=self.history.arrays(),
                       train_accuracy=train, test_accuracy=test, final_cost=self.final_cost(),
-                      seconds=self.seconds, iterations_done=self.iteration, completed=self.completed)
+                      seconds=self.seconds, iterations_done=self.iteration, completed=self.completed,
+                      stopped_at=self.control.stopped_at, kept_from=self.control.kept_from)
 
 
 def _data_loss(passed: network.ForwardPass, Y: np.ndarray) -> np.ndarray:

@@ -82,7 +82,17 @@ class VersionOne(Regularizer):
         grads.flat += self.values["lambd"][:, :, 0] / self.context.examples * weights.flat
 
 
-PLUGINS = (GaussianNoise, BiasDecay, ActivationSparsity, HalfGradient, VersionOne)
+class StopAt(Regularizer):
+    """Run control: stops each model at the first record at or after its iteration ``at``, keeping what it has."""
+
+    name = "stop_at"
+    params = (Param("at", "int", 100, low=0),)
+
+    def after_record(self, record, control):
+        control.stop(record.iteration >= self.values["at"].reshape(-1))
+
+
+PLUGINS = (GaussianNoise, BiasDecay, ActivationSparsity, HalfGradient, VersionOne, StopAt)
 
 
 class Plugin:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # regcore, bottom to top: a module may import any module of an earlier group, none of its own or later
 REGCORE_LAYERS = [
     {"errors", "defaults"},
-    {"params", "files", "limits"},
+    {"params", "files", "limits", "control"},
     {"data", "regularizer", "hookspecs"},
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},

@@ -18,6 +18,7 @@ COMBINATIONS = {
     "dropout-fresh": [("dropout", {"keep_prob": 0.7, "mask": "fresh"})],
     "l2+dropout": [("l2", {"lambd": 1.3}), ("dropout", {"keep_prob": 0.75, "mask": "course"})],
     "dropout+l2+none": [("dropout", {"keep_prob": 0.9, "mask": "fresh"}), ("l2", {"lambd": 0.2}), ("none", {})],
+    "early_stopping+l2": [("early_stopping", {}), ("l2", {"lambd": 0.7})],
     # the test plugins of the version-2 hooks
     "gaussian_noise": [("gaussian_noise", {"sigma": 0.5})],
     "gaussian_noise+dropout": [("dropout", {"keep_prob": 0.8, "mask": "fresh"}), ("gaussian_noise", {"sigma": 0.3})],

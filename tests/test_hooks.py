@@ -1,5 +1,5 @@
 """The version-2 hooks at work: the run's generators' draws, biases for penalties and gradients, data-aware
-penalties recorded on the training pass, version-1 plugins.
+penalties recorded on the training pass, version-1 plugins, and run control with early stopping.
 (Their gradients are checked in test_gradients.py.)"""
 
 import numpy as np
@@ -87,3 +87,72 @@ def test_the_final_cost_includes_the_hidden_penalty_of_the_clean_pass(registry, 
     sparse = Training(small_data, iterations=50, regularizers=[registry.activate("activation_sparsity", {"beta": 2.0})])
     result = sparse.run()
     assert result.final_cost[0] > sparse.train_loss()[0]
+
+
+# ------------------------------------------------------------------ run control and early stopping
+
+
+def direct_early_stop(iterations, costs, patience):
+    """Where early stopping must stop, from a full run's history: (stopped at, best iteration) or None."""
+    best, best_at, waited = np.inf, None, 0
+    for iteration, cost in zip(iterations, costs):
+        if cost < best:
+            best, best_at, waited = cost, iteration, 0
+        else:
+            waited += 1
+        if waited >= patience:
+            return int(iteration), int(best_at)
+    return None
+
+
+@pytest.mark.parametrize("watch, field", [("test_cost", "test_cost"), ("train_loss", "train_loss"),
+                                          ("objective", "cost")])
+def test_early_stopping_stops_where_the_watched_cost_stopped_improving(registry, watch, field):
+    from regcore.datasets import resolve_data
+
+    data = resolve_data("moons:n=60,noise=0.35,seed=4", registry)  # few noisy points: over-fits early
+    dropout = registry.activate("dropout", {"keep_prob": 0.6, "mask": "fresh"})  # so the objective is noisy too
+    settings = dict(hidden=(30, 10), learning_rate=0.6, iterations=6000, record_every=50, seeds=(1, 2))
+    full = Training(data, regularizers=[dropout], **settings).run().history
+    patience = [4, 9]
+    stopping = registry.activate("early_stopping", {"patience": patience, "watch": watch})
+    training = Training(data, regularizers=[dropout, stopping], **settings)
+    result = training.run()
+    expected = [direct_early_stop(full["iterations"], full[field][:, k], patience[k]) for k in (0, 1)]
+    assert None not in expected, "the test's run must stop improving somewhere"
+    assert [(int(a), int(b)) for a, b in zip(result.stopped_at, result.kept_from)] == expected
+    assert result.completed and result.iterations_done == max(stop for stop, _ in expected)
+    # restore_best: each model keeps the parameters of its best record, those of a run that ends there
+    for k in (0, 1):
+        best = Training(data, regularizers=[dropout], **{**settings, "iterations": expected[k][1], "seeds": (k + 1,)})
+        np.testing.assert_allclose(result.parameters[k], best.run().parameters[0] if expected[k][1] else best.flat[0],
+                                   rtol=1e-10, atol=1e-12)
+
+
+def test_a_stopped_model_is_frozen_while_the_others_train_on(registry, small_data):
+    stop = [registry.activate("stop_at", {"at": [100, 10**9]})]
+    result = Training(small_data, iterations=400, record_every=50, seeds=(1, 1), regularizers=stop).run()
+    np.testing.assert_array_equal(result.parameters[0], Training(small_data, iterations=100, seeds=(1,)).run().parameters[0])
+    np.testing.assert_allclose(result.parameters[1], Training(small_data, iterations=400, seeds=(1,)).run().parameters[0],
+                               rtol=1e-10, atol=1e-12)
+    assert list(result.stopped_at) == [100, -1] and list(result.kept_from) == [100, -1]
+    assert result.iterations_done == 400 and result.history["cost"].shape == (8, 2)  # its costs go on being recorded
+
+
+def test_the_run_ends_when_every_model_has_stopped(registry, small_data):
+    stop = [registry.activate("stop_at", {"at": [100, 250]})]
+    training = Training(small_data, iterations=1000, record_every=50, seeds=(1, 2), regularizers=stop)
+    result = training.run()
+    assert (result.iterations_done, result.completed, list(result.stopped_at)) == (250, True, [100, 250])
+    assert result.history["iterations"][-1] == 250
+
+
+def test_early_stopping_refuses_to_watch_a_missing_test_set(registry):
+    from regcore import Dataset, TrainingError
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (30, 2))
+    data = Dataset.checked("no test", X, X[:, 0] > 0, np.empty((0, 2)), np.empty(0))
+    with pytest.raises(TrainingError, match="early_stopping.*failed in after_record at iteration 0: ValueError: "
+                                            "it watches test_cost, which is NaN"):
+        Training(data, iterations=10, regularizers=[registry.activate("early_stopping")]).run()
