@@ -59,6 +59,10 @@ def test_python_dash_m_regcore_plugins_and_datasets_json():
     l2 = next(r for r in described["regularizers"] if r["name"] == "l2")
     assert l2["params"][0]["name"] == "lambd" and l2["params"][0]["default"] == 0.7
     assert l2["origin"] == "built-in plugin 'l2'"
+    assert names >= {"early_stopping"}
+    every_field = {"name", "kind", "default", "help", "low", "high", "low_open", "high_open", "choices", "log",
+                   "label", "allowed"}
+    assert all(set(p) == every_field for r in described["regularizers"] + described["datasets"] for p in r["params"])
     done = run_cli("datasets", "--json")
     generators = {g["name"] for g in json.loads(done.stdout)["generators"]}
     assert generators >= {"circle", "xor", "gauss", "spiral", "moons", "flower"}
