@@ -1,7 +1,8 @@
 """regcore: RegStudio's NumPy training core and its regularizer plugin contract (no Qt here).
 
 The names a plugin author needs are importable from here: `Regularizer`, `Param`, `DatasetSource`,
-`Dataset`, `split_points` and the `hookimpl` marker.
+`Dataset`, `split_points`, `RunControl` (what ``after_record`` gets) and the `hookimpl` marker;
+the gradient check is `regcore.testing.check_gradients`.
 
 They are imported on first use (PEP 562), not when the package is: ``import regcore.cli`` must not
 pull in NumPy before the CLI has installed its Ctrl-C handling, or a Ctrl-C in the first moments of
@@ -23,9 +24,11 @@ _EXPORTS = {
     "LayerArrays": "regularizer", "ModelRandom": "regularizer", "Regularizer": "regularizer",
     "RunContext": "regularizer",
     "DatasetSource": "sources",
+    "RunControl": "control",
 }
 
 __all__ = ["Dataset", "DatasetSource", "split_points", "Param", "Regularizer", "RunContext", "ModelRandom", "LayerArrays",
+           "RunControl",
            "hookimpl", "RegcoreError", "DataError", "ParamError", "PluginError", "TrainingError"]
 
 
@@ -48,3 +51,4 @@ if TYPE_CHECKING:  # for type checkers and editors, which do not run __getattr__
     from .params import Param
     from .regularizer import LayerArrays, ModelRandom, Regularizer, RunContext
     from .sources import DatasetSource
+    from .control import RunControl

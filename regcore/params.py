@@ -8,7 +8,7 @@ or combo box from it, and sweeps read its bounds. Validation lives here, once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
 from .errors import ParamError
@@ -127,13 +127,11 @@ class Param:
         return value
 
     def describe(self) -> dict:
-        """A JSON-ready description, for ``regcore plugins --json`` and plugin docs."""
-        out = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
-        if self.numeric:
-            out.update(low=self.low, high=self.high, low_open=self.low_open, high_open=self.high_open,
-                       allowed=self.allowed())
-        if self.kind == "choice":
-            out["choices"] = list(self.choices)
+        """A JSON-ready description of every declared field (for ``regcore plugins --json`` and plugin
+        docs), plus ``allowed``, the phrase error messages use."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["choices"] = list(self.choices)
+        out["allowed"] = self.allowed()
         return out
 
 

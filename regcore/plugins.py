@@ -33,7 +33,7 @@ from .regularizer import ActiveRegularizer, Regularizer
 from .sources import DatasetSource
 
 DEFAULT_PLUGINS = ("regstudio_plugins.none", "regstudio_plugins.l2", "regstudio_plugins.dropout",
-                   "regstudio_plugins.datasets")
+                   "regstudio_plugins.datasets", "regstudio_plugins.early_stopping")
 ENTRY_POINT_GROUP = "regcore"
 ALLOW_ENV = "REGCORE_LOAD_PLUGINS"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

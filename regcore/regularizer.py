@@ -6,7 +6,9 @@ so every array a regularizer sees has a leading model axis:
 - weights and gradients: one array per layer, shaped (K, n_out, n_in); both lists also carry
   ``.flat``, a (K, total) view of all the layers' entries side by side, for penalties that treat
   the weights as one vector (L2, L1);
-- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m);
+- biases and their gradients: one (K, n_out, 1) array per layer, ``.flat`` (K, all biases);
+- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m); the training
+  pass's labels: (1, m), 0.0 or 1.0, shared by the models;
 - numeric parameter values: ``self.values[name]`` is a float64 (or int64) array shaped (K, 1, 1),
   which broadcasts against any of the above; choices and booleans are plain Python values, the same
   for every model of the run.
@@ -19,11 +21,13 @@ from ``self.context.random`` (never NumPy's global generator), so runs are repro
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
+from .control import RunControl
 from .params import Param
 
 
@@ -34,11 +38,22 @@ class LayerArrays(list):
 
 
 class ModelRandom:
-    """The run's random generators, one per model, seeded from the models' seeds.
+    """The run's random generators, one `numpy.random.Generator` per model, seeded from the models' seeds.
 
-    ``random(shape)`` draws ``generator.random(shape)`` from each model's generator in turn and
-    stacks them to (K, *shape): a model in a sweep gets exactly the numbers it gets in a single run.
+    Every draw takes each model's numbers from that model's generator in turn and stacks them to
+    (K, *shape): a model in a sweep gets exactly the numbers it gets in a single run.
+
+    - ``random(shape)`` / ``random_into(out)``: uniform numbers in [0, 1);
+    - ``draw(method, shape, **arguments)``: any `numpy.random.Generator` method by name, e.g.
+      ``draw("normal", (n, m), loc=0.0, scale=1.0)``, ``draw("binomial", shape, n=1, p=0.3)``;
+    - ``draw_into(method, out, **arguments)``: the same into a (K, ...) array, in place (without
+      allocating for ``random``, ``standard_normal``, ``standard_exponential``, which take ``out``);
+    - ``generators``: the per-model generators themselves, for anything else (model k's is
+      ``generators[k]``; draw from each in model order).
     """
+
+    # Generator methods that can write into an existing array (the others allocate their result)
+    IN_PLACE = frozenset({"random", "standard_normal", "standard_exponential"})
 
     def __init__(self, seeds):
         self.generators = [np.random.default_rng(int(seed)) for seed in seeds]
@@ -51,6 +66,35 @@ class ModelRandom:
         for generator, row in zip(self.generators, out):
             generator.random(out=row)
         return out
+
+    def draw(self, method: str, shape, **arguments) -> np.ndarray:
+        """``Generator.<method>(**arguments, size=shape)`` of each model, stacked to (K, *shape)."""
+        draw = self._method(method)
+        return np.stack([draw(g)(**arguments, size=shape) for g in self.generators])
+
+    def draw_into(self, method: str, out: np.ndarray, **arguments) -> np.ndarray:
+        """Like ``draw(method, out.shape[1:], ...)`` but into ``out`` (K, ...), in place."""
+        draw = self._method(method)
+        for generator, row in zip(self.generators, out):
+            if method in self.IN_PLACE:
+                draw(generator)(**arguments, out=row)
+            else:
+                row[...] = draw(generator)(**arguments, size=row.shape)
+        return out
+
+    def state(self) -> list:
+        """Every generator's state: `restore` it to draw the same numbers again (the gradient check does)."""
+        return [g.bit_generator.state for g in self.generators]
+
+    def restore(self, state: list) -> None:
+        for generator, saved in zip(self.generators, state):
+            generator.bit_generator.state = saved
+
+    @staticmethod
+    def _method(name: str):
+        if not isinstance(name, str) or name.startswith("_") or not callable(getattr(np.random.Generator, name, None)):
+            raise ValueError(f"numpy.random.Generator has no method {name!r}")
+        return lambda generator: getattr(generator, name)
 
 
 @dataclass(frozen=True)
@@ -73,9 +117,14 @@ class Regularizer:
 
     The core creates one instance per run (after validating the parameter values) and calls, in
     each iteration: ``transform_hidden`` for each hidden layer during the training forward pass,
-    ``backward_hidden`` for each hidden layer (last first) during back-propagation,
-    ``add_gradients`` once the data gradients are complete (already divided by m), then, after the
-    gradient-descent update, ``after_update``. ``penalty`` is called only when the cost is recorded.
+    ``hidden_gradient`` then ``backward_hidden`` for each hidden layer (last first) during
+    back-propagation, ``add_gradients`` once the data gradients are complete (already divided by m),
+    then, after the update, ``after_update``. ``penalty`` and ``hidden_penalty`` are called only when
+    the cost is recorded, and ``after_record`` right after each recording.
+
+    Version 1 of this interface had ``penalty(weights)`` and ``add_gradients(weights, grads)``; the
+    core inspects each override's signature once, at setup, and passes ``biases`` and ``bias_grads``
+    (by keyword) only to methods that accept them, so version-1 plugins keep working.
     """
 
     name: ClassVar[str] = ""
@@ -91,12 +140,21 @@ class Regularizer:
     def setup(self) -> None:
         """Called once before the first iteration; precompute what you can here."""
 
-    def penalty(self, weights: LayerArrays) -> np.ndarray | None:
+    def penalty(self, weights: LayerArrays, *, biases: LayerArrays | None = None) -> np.ndarray | None:
         """Return the term added to each model's cost, shape (K,), or None for no term."""
         return None
 
-    def add_gradients(self, weights: LayerArrays, grads: LayerArrays) -> None:
-        """Add this regularizer's share to the weight gradients, in place."""
+    def add_gradients(self, weights: LayerArrays, grads: LayerArrays, *, biases: LayerArrays | None = None,
+                      bias_grads: LayerArrays | None = None) -> None:
+        """Add this regularizer's share to the weight (and bias) gradients, in place."""
+
+    def hidden_penalty(self, layer: int, activations: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+        """A data-aware term of each model's cost, (K,), from hidden layer ``layer``'s training-pass activations."""
+        return None
+
+    def hidden_gradient(self, layer: int, activations: np.ndarray, labels: np.ndarray,
+                        gradients: np.ndarray) -> None:
+        """Add the derivative of ``hidden_penalty`` with respect to the activations into ``gradients``, in place."""
 
     def transform_hidden(self, layer: int, activations: np.ndarray) -> None:
         """Transform hidden layer ``layer``'s activations (training forward pass only), in place."""
@@ -107,10 +165,26 @@ class Regularizer:
     def after_update(self, weights: LayerArrays, biases: LayerArrays) -> None:
         """Constrain the parameters after each update (e.g. max-norm), in place."""
 
+    def after_record(self, record, control: RunControl) -> None:
+        """See each `regcore.training.Record` as it is made; may stop models through ``control``."""
+
     @classmethod
     def overrides(cls, method: str) -> bool:
         """Whether this class defines ``method`` itself rather than inheriting the no-op."""
         return getattr(cls, method) is not getattr(Regularizer, method)
+
+
+def accepted_keywords(method, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``keywords`` a (bound) method accepts by keyword: read once at setup, this is how the
+    core passes version-2 arguments (``biases``, ``bias_grads``) without breaking version-1 plugins."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (a builtin): pass nothing extra
+        return ()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return keywords
+    named = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return tuple(k for k in keywords if k in named)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from . import defaults, limits, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, TrainingError
 from .optimizer import GradientDescent, Optimizer
-from .regularizer import ActiveRegularizer, ModelRandom, RunContext
+from .control import RunControl
+from .regularizer import ActiveRegularizer, ModelRandom, RunContext, accepted_keywords
 
 DIVERGED_HINT = "try a smaller learning rate"
 # Weights this large mean gradient descent has blown up (sane runs stay below ~1e3); stopping here,
@@ -101,6 +102,15 @@ class Result:
     seconds: float
     iterations_done: int
     completed: bool
+    # per model, (K,): the iteration at which an `after_record` (early stopping) stopped it and the
+    # iteration whose parameters it kept; -1 for a model that trained to the end (None: all -1)
+    stopped_at: np.ndarray | None = None
+    kept_from: np.ndarray | None = None
+
+    def __post_init__(self):
+        for name in ("stopped_at", "kept_from"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(self.parameters.shape[0], -1, dtype=np.int64))
 
 
 class Training:
@@ -127,6 +137,8 @@ class Training:
         self.seconds = 0.0
         self.history = History(models=self.models)
         self._pending: list = []
+        self.control = RunControl(self.flat)
+        self._ended = False  # every model has stopped
 
         K, m = self.models, data.X_train.shape[1]
         self.X, self.Y = data.X_train, data.Y_train
@@ -135,7 +147,7 @@ class Training:
         hidden_sizes = self.layout.sizes[1:-1]
         self.activations = [np.zeros((K, n, m)) for n in hidden_sizes]
         self.act_grads = [np.zeros((K, n, m)) for n in hidden_sizes]
-        self.masks = [np.zeros((K, n, m), dtype=bool) for n in hidden_sizes]
+        self.masks = [np.zeros((K, n, m), dtype=bool) for n in hidden_sizes]  # relu'(Z), from the forward pass
         self.logits = np.zeros((K, 1, m))
         self.probs = np.zeros((K, 1, m))
         self.out_grad = np.zeros((K, 1, m))
@@ -156,9 +168,18 @@ class Training:
         pairs = list(zip(self.active, self.instances))
         self._transforms = [(r, i.transform_hidden) for r, i in pairs if r.cls.overrides("transform_hidden")]
         self._backwards = [(r, i.backward_hidden) for r, i in reversed(pairs) if r.cls.overrides("backward_hidden")]
-        self._grad_adders = [(r, i.add_gradients) for r, i in pairs if r.cls.overrides("add_gradients")]
         self._constraints = [(r, i.after_update) for r, i in pairs if r.cls.overrides("after_update")]
-        self._penalties = [(r, i.penalty) for r, i in pairs if r.cls.overrides("penalty")]
+        # version-1 methods take weights (and grads) only: biases go by keyword to those that accept them
+        parameters = {"biases": self.biases, "bias_grads": self.grad_biases}
+        self._grad_adders = [(r, i.add_gradients, {k: parameters[k] for k in accepted_keywords(
+            i.add_gradients, ("biases", "bias_grads"))}) for r, i in pairs if r.cls.overrides("add_gradients")]
+        self._penalties = [(r, i.penalty, {k: parameters[k] for k in accepted_keywords(i.penalty, ("biases",))})
+                           for r, i in pairs if r.cls.overrides("penalty")]
+        self._hidden_penalties = [(r, i.hidden_penalty) for r, i in pairs if r.cls.overrides("hidden_penalty")]
+        self._hidden_gradients = [(r, i.hidden_gradient) for r, i in pairs if r.cls.overrides("hidden_gradient")]
+        self._recorders = [(r, i.after_record) for r, i in pairs if r.cls.overrides("after_record")]
+        # where hidden_gradient adds its plain derivative, before the core scales it to the loop's convention
+        self.hidden_penalty_grads = [np.zeros_like(A) for A in self.activations] if self._hidden_gradients else []
         self._plan()
 
     # ---------------------------------------------------------------- changing settings mid-run
@@ -205,7 +226,7 @@ class Training:
         iterating. Raises `TrainingError` when values stop being finite or a regularizer fails.
         """
         every = max(1, int(report_every or self.record_every))
-        while self.iteration < self.iterations:
+        while self.iteration < self.iterations and not self._ended:
             self._apply_changes()
             report_at = min(self.iterations, (self.iteration // every + 1) * every)
             until = min(report_at, self._next_change())
@@ -216,7 +237,7 @@ class Training:
             finally:
                 self.seconds += time.perf_counter() - started
             cancelled = cancel is not None and cancel.is_set()
-            if self.iteration < report_at and not cancelled:
+            if self.iteration < report_at and not (cancelled or self._ended):
                 continue  # stopped for a change: apply it and go on to the report
             records, self._pending = tuple(self._pending), []
             yield Progress(self.iteration, self.iterations, self.seconds, records)
@@ -231,7 +252,8 @@ class Training:
 
     @property
     def completed(self) -> bool:
-        return self.iteration >= self.iterations
+        """Trained every iteration asked for, or every model was stopped by an ``after_record``."""
+        return self.iteration >= self.iterations or self._ended
 
     def _run_until(self, until: int, cancel: threading.Event | None) -> None:
         record_every = self.record_every
@@ -247,6 +269,8 @@ class Training:
                 op()
             if i % record_every == 0:
                 self._record(i)
+                if self._ended:  # every model stopped at this record: no update
+                    return
             for op in backward:
                 op()
             if not isfinite(dot(grad_1d, grad_1d)):
@@ -275,8 +299,8 @@ class Training:
         self._update_ops += [partial(self._constrain, reg, constrain) for reg, constrain in self._constraints]
         # the notebook's 1/m * (data gradient), then the regularizers' terms
         self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
-        self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights)
-                               for reg, add in self._grad_adders]
+        self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights, **keywords)
+                               for reg, add, keywords in self._grad_adders]
 
     def _iteration_ops(self, check: bool) -> tuple[list, list]:
         """The forward and back-propagation calls; with ``check``, each stage is followed by a finiteness check."""
@@ -301,6 +325,8 @@ class Training:
             else:
                 forward += [partial(matmul, W, A_in, A), partial(np.add, A, b, A)]
             forward.append(partial(np.maximum, 0.0, A, out=A))
+            # relu'(Z) now, before any transform: noise may change signs, and the derivative is the ReLU's
+            forward.append(partial(np.greater, A, 0, flat2d(self.masks[layer - 1])))
             forward += checked(A, f"the activations of hidden layer {layer}")
             for reg, transform in self._transforms:
                 forward.append(partial(self._call, reg, transform, layer, A3, result_into=A3))
@@ -322,13 +348,25 @@ class Training:
                 backward.append(partial(np.multiply, W_T, dZ, dA))  # faster than a stack of k = 1 products
             else:
                 backward.append(partial(matmul, W_T, dZ, dA))
+            backward += self._hidden_gradient_ops(layer, dA3, checked)
             for reg, backward_hidden in self._backwards:
                 backward.append(partial(self._call, reg, backward_hidden, layer, dA3, result_into=dA3))
                 backward += checked(dA, f"the gradient of hidden layer {layer} after it changed it", reg)
-            mask = flat2d(self.masks[layer - 1])
             # dZ = dA * relu'(Z), in place
-            backward += [partial(np.greater, outputs[layer - 1], 0, mask), partial(np.multiply, dA, mask, dA)]
+            backward.append(partial(np.multiply, dA, flat2d(self.masks[layer - 1]), dA))
         return forward, backward
+
+    def _hidden_gradient_ops(self, layer: int, dA3: np.ndarray, checked) -> list:
+        """dA += m * (sum of the ``hidden_gradient``s): the loop's data gradients are m times the
+        derivative (summed over points, divided by m at the end), so a plugin writes its plain derivative."""
+        if not self._hidden_gradients:
+            return []
+        extra, A3 = self.hidden_penalty_grads[layer - 1], self.activations[layer - 1]
+        ops = [partial(extra.fill, 0.0)]
+        for reg, hidden_gradient in self._hidden_gradients:
+            ops.append(partial(self._call, reg, hidden_gradient, layer, A3, self.Y, extra))
+            ops += checked(extra, f"the gradient of its penalty on hidden layer {layer}", reg)
+        return ops + [partial(np.multiply, extra, float(self.X.shape[1]), extra), partial(np.add, dA3, extra, dA3)]
 
     def _first_layer_of_batch(self) -> list:
         """Z1 = W1 X + b1 of every model of a batch in one 2-D product: [W1 | b1] (K*n1, n_x + 1) @ [X; 1].
@@ -345,10 +383,27 @@ class Training:
         return [partial(np.copyto, stacked[:, :, :n_x], W), partial(np.copyto, stacked[:, :, n_x:], b),
                 partial(np.dot, stacked.reshape(K * n1, n_x + 1), X1, A.reshape(K * n1, -1))]
 
-    def _record(self, i: int) -> None:
+    def _objective(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(objective, penalty, data loss), each (K,), of the training pass just made."""
         data_cost = network.cross_entropy(self.logits, self.probs, self.Y)
-        penalty = self._penalty(i)
-        cost = data_cost + penalty
+        penalty = self._penalty(i, self.activations)
+        return data_cost + penalty, penalty, data_cost
+
+    def evaluate(self) -> np.ndarray:
+        """One training pass at the current parameters, without an update: returns the objective (K,)
+        as a record states it and leaves the complete gradient (data, 1/m, every regularizer's share)
+        in `grad`. It draws random numbers as an iteration does: `restore` ``context.random`` to repeat
+        a pass exactly (`regcore.testing.check_gradients` does)."""
+        with np.errstate(all="ignore"):
+            for op in self._forward_ops:
+                op()
+            cost = self._objective(self.iteration)[0]
+            for op in self._backward_ops:
+                op()
+        return cost
+
+    def _record(self, i: int) -> None:
+        cost, penalty, data_cost = self._objective(i)
         if not np.all(np.isfinite(cost)):
             if self._transforms:  # redo the forward pass checking each stage: names a transform that broke it
                 for op in self._iteration_ops(check=True)[0]:
@@ -359,27 +414,41 @@ class Training:
         record = Record(i, cost, penalty, self.test_cost(), train_loss)
         self.history.records.append(record)
         self._pending.append(record)
+        if self._recorders:
+            self.control.iteration = i
+            for reg, after_record in self._recorders:
+                self._call(reg, after_record, record, self.control)
+            if self.control.stopped.any() and self.control.freeze not in self._update_ops:
+                self._update_ops.append(self.control.freeze)  # the same list the loop runs: from the next update on
+            self._ended = self.control.all_stopped
 
-    def _penalty(self, i: int) -> np.ndarray:
+    def _penalty(self, i: int, activations) -> np.ndarray:
+        """Every penalty, (K,); ``activations`` are the hidden layers' (the training pass's, or a clean one's)."""
         total = np.zeros(self.models)
-        for reg, penalty in self._penalties:
-            value = self._call(reg, penalty, self.weights)
-            if value is None:
-                continue
-            try:
-                value = np.broadcast_to(np.asarray(value, dtype=float), (self.models,))
-            except (TypeError, ValueError):
-                try:
-                    what = f"shape {np.shape(value)}"
-                except ValueError:  # a ragged list has no shape
-                    what = f"a ragged {type(value).__name__}"
-                raise TrainingError(f"{reg.title} returned a penalty of {what}, expected shape ({self.models},)",
-                                    iteration=i, regularizer=reg.cls.name) from None
-            if not np.all(np.isfinite(value)):
-                raise TrainingError(f"{reg.title} returned a non-finite penalty at iteration {i}",
-                                    iteration=i, regularizer=reg.cls.name)
-            total = total + value
+        for reg, penalty, keywords in self._penalties:
+            total = total + self._checked_penalty(reg, self._call(reg, penalty, self.weights, **keywords), i)
+        for reg, hidden_penalty in self._hidden_penalties:
+            for layer, A in enumerate(activations, start=1):
+                total = total + self._checked_penalty(reg, self._call(reg, hidden_penalty, layer, A, self.Y), i)
         return total
+
+    def _checked_penalty(self, reg: ActiveRegularizer, value, i: int):
+        """A penalty a plugin returned, as (K,) (None counts 0), or a TrainingError saying what is wrong."""
+        if value is None:
+            return 0.0
+        try:
+            value = np.broadcast_to(np.asarray(value, dtype=float), (self.models,))
+        except (TypeError, ValueError):
+            try:
+                what = f"shape {np.shape(value)}"
+            except ValueError:  # a ragged list has no shape
+                what = f"a ragged {type(value).__name__}"
+            raise TrainingError(f"{reg.title} returned a penalty of {what}, expected shape ({self.models},)",
+                                iteration=i, regularizer=reg.cls.name) from None
+        if not np.all(np.isfinite(value)):
+            raise TrainingError(f"{reg.title} returned a non-finite penalty at iteration {i}",
+                                iteration=i, regularizer=reg.cls.name)
+        return value
 
     # ---------------------------------------------------------------- guarding plugins
 
@@ -391,9 +460,9 @@ class Training:
         except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
             raise self._failure(reg, what, error) from error
 
-    def _call(self, reg: ActiveRegularizer, method, *args, result_into: np.ndarray | None = None):
+    def _call(self, reg: ActiveRegularizer, method, *args, result_into: np.ndarray | None = None, **keywords):
         try:
-            result = method(*args)
+            result = method(*args, **keywords)
         except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
             raise self._failure(reg, getattr(method, "__name__", "a method"), error) from error
         if result is not None and result_into is not None:
@@ -441,8 +510,8 @@ class Training:
             op()
         self.grad *= 1.0 / self.X.shape[1]
         self._check_finite(self.grad, "the data gradient")
-        for reg, add in self._grad_adders:
-            self._call(reg, add, self.weights, self.grad_weights)
+        for reg, add, keywords in self._grad_adders:
+            self._call(reg, add, self.weights, self.grad_weights, **keywords)
             self._check_finite(self.grad, "the gradients after it added to them", reg)
         raise TrainingError(f"the gradient stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
 
@@ -476,7 +545,8 @@ class Training:
     @np.errstate(all="ignore")
     def final_cost(self) -> np.ndarray:
         """The training objective of the current parameters on the clean forward pass, (K,)."""
-        return _data_loss(network.forward(self.flat, self.layout, self.X), self.Y) + self._penalty(self.iteration)
+        passed = network.forward(self.flat, self.layout, self.X, keep_hidden=bool(self._hidden_penalties))
+        return _data_loss(passed, self.Y) + self._penalty(self.iteration, passed.activations)
 
     def result(self) -> Result:
         """The batch as it is now. Always returns, so a failed run keeps its history: a final cost that
@@ -488,7 +558,8 @@ class Training:
             final_cost = np.full(self.models, np.nan)
         return Result(layout=self.layout, parameters=self.snapshot(), history=self.history.arrays(),
                       train_accuracy=train, test_accuracy=test, final_cost=final_cost,
-                      seconds=self.seconds, iterations_done=self.iteration, completed=self.completed)
+                      seconds=self.seconds, iterations_done=self.iteration, completed=self.completed,
+                      stopped_at=self.control.stopped_at, kept_from=self.control.kept_from)
 
 
 def _data_loss(passed: network.ForwardPass, Y: np.ndarray) -> np.ndarray:

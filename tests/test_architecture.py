@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # regcore, bottom to top: a module may import any module of an earlier group, none of its own or later
 REGCORE_LAYERS = [
     {"errors", "defaults"},
-    {"params", "files", "limits", "archives"},
+    {"params", "files", "limits", "archives", "control"},
     {"data", "regularizer", "hookspecs", "schedule"},
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},
     {"training", "boundary", "inspect"},
     {"config"},
-    {"sweep", "experiment", "course"},
+    {"sweep", "experiment", "course", "testing"},
     {"cli"},
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}

@@ -29,7 +29,7 @@ def test_train_text_prints_the_notebook_lines(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, l2, none"),
+    (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, early_stopping, l2, none"),
     (["train", "--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
     (["train", "--reg", "dropout:keep_prob=1.5"], "keep_prob=1.5 is not valid: expected a number in (0, 1]"),
     (["train", "--lr", "0"], "learning rate must be a finite number > 0"),
@@ -59,6 +59,10 @@ def test_python_dash_m_regcore_plugins_and_datasets_json():
     l2 = next(r for r in described["regularizers"] if r["name"] == "l2")
     assert l2["params"][0]["name"] == "lambd" and l2["params"][0]["default"] == 0.7
     assert l2["origin"] == "built-in plugin 'l2'"
+    assert names >= {"early_stopping"}
+    every_field = {"name", "kind", "default", "help", "low", "high", "low_open", "high_open", "choices", "log",
+                   "label", "allowed"}
+    assert all(set(p) == every_field for r in described["regularizers"] + described["datasets"] for p in r["params"])
     done = run_cli("datasets", "--json")
     generators = {g["name"] for g in json.loads(done.stdout)["generators"]}
     assert generators >= {"circle", "xor", "gauss", "spiral", "moons", "flower"}

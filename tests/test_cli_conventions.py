@@ -95,7 +95,7 @@ def test_every_option_has_help_that_shows_its_default(name, parser):
         assert action.help and action.help != argparse.SUPPRESS, f"{name} {flag} has no help"
         if action.option_strings and action.nargs != 0 and action.default not in (None, argparse.SUPPRESS):
             assert "default" in action.help, f"{name} {flag}: the help does not say the default"
-    assert "--quiet" in parser.format_help() or name in ("regcore", "plugins", "datasets")
+    assert "--quiet" in parser.format_help() or name in ("regcore", "plugins", "datasets", "gradcheck")  # quick: no progress bar
 
 
 def test_generated_data_sets_are_named_by_every_option_that_is_not_the_default(registry):

@@ -1,9 +1,14 @@
-"""Finite-difference checks of the core's back-propagation, for every built-in regularizer alone and combined."""
+"""The gradient check (`regcore.testing.check_gradients`, ``regcore gradcheck``): every built-in alone and
+combined, test plugins for each version-2 hook, and a deliberately wrong gradient that it must catch."""
+
+import json
 
 import numpy as np
 import pytest
 
-from regcore import network
+import hook_plugins
+from conftest import run_cli
+from regcore.testing import TOLERANCE, check_gradients
 from regcore.training import Training
 
 COMBINATIONS = {
@@ -13,49 +18,78 @@ COMBINATIONS = {
     "dropout-fresh": [("dropout", {"keep_prob": 0.7, "mask": "fresh"})],
     "l2+dropout": [("l2", {"lambd": 1.3}), ("dropout", {"keep_prob": 0.75, "mask": "course"})],
     "dropout+l2+none": [("dropout", {"keep_prob": 0.9, "mask": "fresh"}), ("l2", {"lambd": 0.2}), ("none", {})],
+    "early_stopping+l2": [("early_stopping", {}), ("l2", {"lambd": 0.7})],
+    # the test plugins of the version-2 hooks
+    "gaussian_noise": [("gaussian_noise", {"sigma": 0.5})],
+    "gaussian_noise+dropout": [("dropout", {"keep_prob": 0.8, "mask": "fresh"}), ("gaussian_noise", {"sigma": 0.3})],
+    "bias_decay": [("bias_decay", {"lambd": 2.0})],
+    "activation_sparsity": [("activation_sparsity", {"beta": 0.5})],
+    "activation_sparsity+noise+dropout": [("gaussian_noise", {"sigma": 0.2}), ("activation_sparsity", {"beta": 0.5}),
+                                          ("dropout", {"keep_prob": 0.7, "mask": "fresh"})],
+    "version_one+l2": [("version_one", {"lambd": 0.4}), ("l2", {"lambd": 0.3})],
 }
 
 
-def _objective_and_gradient(training, flat):
-    """J(flat) and dJ/dflat with every random draw reset, so J is a fixed function of the parameters."""
-    training.flat[...] = flat
-    training.context.random.generators = [np.random.default_rng(11)]
-    for op in training._forward_ops:
-        op()
-    cost = network.cross_entropy(training.logits, training.probs, training.Y) + training._penalty(0)
-    for op in training._backward_ops:  # back-propagation, 1/m, the regularizers' gradient terms
-        op()
-    return float(cost[0]), training.grad[0].copy()
+@pytest.fixture(scope="module")
+def registry():
+    return hook_plugins.registry()
 
 
 @pytest.mark.parametrize("name", list(COMBINATIONS))
 def test_backprop_matches_finite_differences(name, registry, small_data):
-    active = [registry.activate(n, v) for n, v in COMBINATIONS[name]]
-    training = Training(small_data, hidden=(6, 4), regularizers=active, seeds=(5,))
-    start = training.flat[0].copy()
-    # Away from the initial zero biases: there a column of dropped-out units gives a pre-activation of
-    # exactly 0, a ReLU kink where no finite difference can agree with any gradient.
-    start[training.layout.weight_count:] = np.random.default_rng(0).normal(0, 0.1, start.size - training.layout.weight_count)
-    _, analytic = _objective_and_gradient(training, start[None])
-    numeric = np.empty_like(analytic)
-    eps = 1e-6
-    for j in range(start.size):
-        step = np.zeros_like(start)
-        step[j] = eps
-        plus, _ = _objective_and_gradient(training, (start + step)[None])
-        minus, _ = _objective_and_gradient(training, (start - step)[None])
-        numeric[j] = (plus - minus) / (2 * eps)
-    difference = np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric))
-    assert difference < 1e-7, f"{name}: relative difference {difference:.2e}"
-    assert np.linalg.norm(analytic) > 1e-3  # the check is not vacuous
+    check = check_gradients(small_data, [registry.activate(n, v) for n, v in COMBINATIONS[name]])
+    assert check.passed, check.summary()
+    assert check.largest < TOLERANCE / 10  # with a margin: the check is not on the edge
+    assert np.linalg.norm(check.analytic) > 1e-3  # and not vacuous
+    assert [e.layer for e in check.layers] == [1, 2, 3]
+
+
+def test_a_wrong_gradient_fails_with_a_report_naming_the_layer(registry, small_data):
+    check = check_gradients(small_data, [registry.activate("half_gradient", {"lambd": 2.0})])
+    assert not check.passed
+    assert check.largest > 1e-3
+    assert check.summary().startswith("gradient check failed: the largest relative error is ")
+    assert "(tolerance 1e-05)" in check.summary()
+    assert all(e.biases < TOLERANCE for e in check.layers)  # it only gets the weights wrong
+
+
+def test_noise_on_hidden_units_trains_and_each_model_of_a_batch_gets_its_single_runs_numbers(registry, small_data):
+    noise = [registry.activate("gaussian_noise", {"sigma": 0.4})]
+    batch = Training(small_data, iterations=200, seeds=(3, 8), regularizers=noise).run()
+    single = Training(small_data, iterations=200, seeds=(8,), regularizers=noise).run()
+    np.testing.assert_allclose(batch.parameters[1], single.parameters[0], rtol=1e-10, atol=1e-12)
+    assert not np.allclose(batch.parameters[0], batch.parameters[1])
 
 
 def test_l2_gradient_differs_from_plain_by_lambda_over_m_times_w(registry, small_data):
-    plain = Training(small_data, hidden=(6, 4))
-    l2 = Training(small_data, hidden=(6, 4), regularizers=[registry.activate("l2", {"lambd": 0.5})])
-    _, g_plain = _objective_and_gradient(plain, plain.flat.copy())
-    _, g_l2 = _objective_and_gradient(l2, l2.flat.copy())
-    weights = l2.layout.weight_count
+    plain = check_gradients(small_data, [])
+    l2 = check_gradients(small_data, [registry.activate("l2", {"lambd": 0.5})])
+    training = Training(small_data, hidden=(6, 4), seeds=(5,))
+    weights = training.layout.weight_count
     m = small_data.X_train.shape[1]
-    np.testing.assert_allclose(g_l2[:weights] - g_plain[:weights], 0.5 / m * l2.flat[0, :weights], rtol=1e-9, atol=1e-15)
-    np.testing.assert_array_equal(g_l2[weights:], g_plain[weights:])
+    np.testing.assert_allclose(l2.analytic[:weights] - plain.analytic[:weights], 0.5 / m * training.flat[0, :weights],
+                               rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(l2.analytic[weights:], plain.analytic[weights:])
+
+
+def test_regcore_gradcheck_prints_each_layer_and_exits_0_when_right():
+    done = run_cli("gradcheck", "--reg", "l2:lambd=0.7", "--reg", "dropout:keep_prob=0.8,mask=fresh",
+                   "--data", "moons:n=60,seed=3", "--hidden", "5,3")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Gradient check of l2 + dropout on moons (n=60, seed=3), hidden 5,3:"
+    assert [line.split()[:2] for line in lines[1:4]] == [["layer", "1"], ["layer", "2"], ["layer", "3"]]
+    assert lines[4].startswith("gradient check passed: ")
+    report = json.loads(run_cli("gradcheck", "--json", "--data", "moons:n=60,seed=3").stdout)
+    assert report["passed"] and report["tolerance"] == TOLERANCE and len(report["layers"]) == 3
+
+
+def test_regcore_gradcheck_exits_2_with_one_line_for_a_wrong_gradient(registry, capsys, monkeypatch):
+    from regcore.cli import main
+
+    monkeypatch.setattr("regcore.cli.load_registry", lambda: registry)
+    assert main(["gradcheck", "--reg", "half_gradient", "--data", "moons:n=60,seed=3"]) == 2
+    out, err = capsys.readouterr()
+    assert "layer 1  weights " in out
+    assert err.count("\n") == 1
+    assert err.startswith("regcore: error: gradient check failed: the largest relative error is ")

@@ -52,3 +52,14 @@ def test_a_whole_number_too_large_for_a_float_is_refused_not_raised():
     # e.g. "lambd": 1000...0 (400 digits) in an experiment file: json gives a Python int
     with pytest.raises(ParamError, match=r"expected a number in \(0, 1\]"):
         KEEP.validate(10**400)
+
+
+def test_describe_shows_every_declared_field_and_survives_json():
+    import dataclasses
+    import json
+
+    param = Param("lambd", "float", 0.1, help="Strength.", low=0.0, high=10.0, log=True, label="λ")
+    described = json.loads(json.dumps(param.describe()))
+    assert set(described) == {f.name for f in dataclasses.fields(Param)} | {"allowed"}
+    assert (described["label"], described["log"], described["allowed"]) == ("λ", True, "a number in [0, 10]")
+    assert Param("mask", "choice", "a", choices=("a", "b")).describe()["choices"] == ["a", "b"]

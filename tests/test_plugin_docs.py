@@ -43,7 +43,8 @@ def signature(f) -> str:
 def test_there_is_something_to_check():
     assert set(hooks()) == {"register_regularizers", "register_datasets"}
     assert set(regularizer_methods()) == {"setup", "penalty", "add_gradients", "transform_hidden",
-                                          "backward_hidden", "after_update"}
+                                          "backward_hidden", "after_update", "hidden_penalty",
+                                          "hidden_gradient", "after_record"}
 
 
 @pytest.mark.parametrize("name", sorted(hooks()))

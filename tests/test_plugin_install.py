@@ -90,6 +90,8 @@ def test_regcore_train_trains_with_the_installed_plugins(venv):
     assert report["costs"][-1][1] < report["costs"][0][1]
     done = venv("-m", "regcore", "train", "--reg", "elastic_net:l1_ratio=2")  # the tutorial's example error
     assert (done.returncode, done.stderr) == (2, "regcore: error: l1_ratio=2.0 is not valid: expected a number in [0, 1]\n")
+    done = venv("-m", "regcore", "gradcheck", "--reg", "elastic_net:lambd=0.3")  # the tutorial's step 6
+    assert done.returncode == 0 and "gradient check passed" in done.stdout, done.stdout + done.stderr
 
     done = venv("-m", "regcore", "train", "--reg", "l1:lambd=0.1", "--reg", "max_norm:c=1.5",
                 "--data", "checkerboard:cells=2,n=200", "--iterations", "200", "--json")

@@ -182,7 +182,7 @@ def test_a_plugin_that_fails_half_way_has_what_it_registered_withdrawn(installed
     info = plugin(registry, "half")
     assert (info.status, info.provides, info.withdrawn) == ("skipped", [], ["shrink"])
     assert "shrink" not in registry.regularizers
-    with pytest.raises(PluginError, match=r"unknown regularizer 'shrink'; known: dropout, l2, none "
+    with pytest.raises(PluginError, match=r"unknown regularizer 'shrink'; known: dropout, early_stopping, l2, none "
                                           r"\(plugin 'half' from regstudio-half 1.0 was skipped: "
                                           r"register_regularizers raised ValueError: second one is broken\)"):
         registry.regularizer("shrink")
@@ -224,7 +224,7 @@ def test_the_environment_variable_allows_a_named_list_or_none(installed):
         "shrink": ("disabled", f"not listed in {ALLOW_ENV}"), "other": ("loaded", "")}
     no_external = load_registry(environ={ALLOW_ENV: ""})
     assert {s for s, _ in statuses(no_external).values()} == {"disabled"}
-    assert sorted(no_external.regularizers) == ["dropout", "l2", "none"]  # built-ins always load
+    assert sorted(no_external.regularizers) == ["dropout", "early_stopping", "l2", "none"]  # built-ins always load
 
 
 def test_the_user_may_disable_external_plugins_but_not_built_ins(installed):
@@ -276,7 +276,7 @@ def test_regcore_train_with_a_plugin_and_with_a_skipped_one(installed, tmp_path)
     assert json.loads(done.stdout)["config"]["regularizers"] == [{"name": "shrink", "params": {"rate": 0.2}}]
     done = run_cli("train", "--reg", "half", "--iterations", "200", env=env)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == ("regcore: error: unknown regularizer 'half'; known: dropout, l2, none, shrink (plugin "
+    assert done.stderr == ("regcore: error: unknown regularizer 'half'; known: dropout, early_stopping, l2, none, shrink (plugin "
                            "'half' from regstudio-mixed 2.0 was skipped: register_regularizers raised "
                            "ValueError: oops)\n")
 
@@ -315,7 +315,8 @@ def misbehaving(method: str, behaviour: str):
 
 
 RUNTIME_FAILURES = [(m, "raises") for m in ("setup", "penalty", "add_gradients", "transform_hidden",
-                                            "backward_hidden", "after_update")]
+                                            "backward_hidden", "after_update", "hidden_penalty",
+                                            "hidden_gradient", "after_record")]
 RUNTIME_FAILURES += [(m, "wrong_shape") for m in ("penalty", "transform_hidden", "backward_hidden")]
 RUNTIME_FAILURES += [(m, "non_finite") for m in ("penalty", "add_gradients", "transform_hidden",
                                                  "backward_hidden", "after_update")]

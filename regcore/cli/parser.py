@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from . import compare, datasets, plugins, sweep, train
+from . import compare, datasets, gradcheck, plugins, sweep, train
 from .options import Parser
 
-COMMANDS = (train, compare, sweep, plugins, datasets)
+COMMANDS = (train, compare, sweep, plugins, datasets, gradcheck)
 
 
 def build_parser() -> Parser:

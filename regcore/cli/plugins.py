@@ -23,8 +23,7 @@ def run(args, registry) -> int:
         for item in described[kind]:
             print(f"  {item['name']:<12} {item['label']}  [{item['origin']}]")
             for p in item["params"]:
-                allowed = p.get("allowed") or ("one of " + ", ".join(p["choices"]) if "choices" in p else p["kind"])
-                print(f"      {p['name']}={p['default']}  ({allowed}) {p['help']}")
+                print(f"      {p['name']}={p['default']}  ({p['allowed']}) {p['help']}")
     print("Plugins:")
     for p in described["plugins"]:
         where = "built-in" if p["builtin"] else f"{p['package']} {p['version']}"

@@ -1,7 +1,8 @@
 """Tests of the example plugins. Run them after installing the package: ``pip install . && pytest``.
 
 They go through RegStudio's real plugin loading (the entry points in pyproject.toml), so they also
-check that the package is installed and declared correctly.
+check that the package is installed and declared correctly. The plugins are written to version 1 of
+the Regularizer interface (penalty(weights), add_gradients(weights, grads)), which keeps working.
 """
 
 import json
@@ -13,6 +14,7 @@ import pytest
 
 from regcore.datasets import resolve_data
 from regcore.plugins import load_registry
+from regcore.testing import check_gradients
 from regcore.training import Training
 
 PACKAGE = "regstudio-extra-regularizers"
@@ -54,6 +56,23 @@ def test_l1_gradient_is_the_derivative_of_its_penalty(registry, data):
         numeric[j] = (up - down) / (2 * step)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
     assert np.abs(analytic).min() == pytest.approx(0.7 / data.X_train.shape[1])
+
+
+@pytest.mark.parametrize("regularizers", [
+    [("l1", {"lambd": 0.7})],
+    [("max_norm", {"c": 2.0})],
+    [("l1", {"lambd": 0.3}), ("max_norm", {"c": 1.5}), ("dropout", {"keep_prob": 0.8, "mask": "fresh"})],
+], ids=["l1", "max_norm", "l1+max_norm+dropout"])
+def test_the_gradients_pass_regcores_gradient_check(registry, data, regularizers):
+    check = check_gradients(data, [registry.activate(name, values) for name, values in regularizers])
+    assert check.passed, check.summary()
+
+
+def test_regcore_gradcheck_passes_on_the_checkerboard():
+    done = subprocess.run([sys.executable, "-m", "regcore", "gradcheck", "--reg", "l1:lambd=0.5",
+                           "--data", "checkerboard:n=120,cells=2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "gradient check passed" in done.stdout
 
 
 def test_l1_makes_the_weights_smaller(registry, data):
