@@ -29,3 +29,12 @@ def register_datasets(register):
 
     The same rules as `register_regularizers`.
     """
+
+
+@hookspec
+def register_optimizers(register):
+    """Called once when plugins load: call ``register(cls)`` for each `regcore.Optimizer` subclass.
+
+    The same rules as `register_regularizers`; an optimizer may not declare a parameter named ``lr``
+    (that name is the run's learning rate, offered beside every optimizer's parameters).
+    """

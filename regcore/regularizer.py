@@ -6,7 +6,9 @@ so every array a regularizer sees has a leading model axis:
 - weights and gradients: one array per layer, shaped (K, n_out, n_in); both lists also carry
   ``.flat``, a (K, total) view of all the layers' entries side by side, for penalties that treat
   the weights as one vector (L2, L1);
-- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m);
+- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, b), b the batch size
+  (``context.batch_size``: the m training points, or a mini-batch of them);
+- the training pass's inputs (`Regularizer.transform_inputs`): (K, n_x, b);
 - numeric parameter values: ``self.values[name]`` is a float64 (or int64) array shaped (K, 1, 1),
   which broadcasts against any of the above; choices and booleans are plain Python values, the same
   for every model of the run.
@@ -52,6 +54,14 @@ class ModelRandom:
             generator.random(out=row)
         return out
 
+    def permutations_into(self, out: np.ndarray) -> np.ndarray:
+        """Fill each model's row of the (K, n) integer array ``out`` with that model's
+        ``generator.permutation(n)`` (the same numbers, in place)."""
+        out[...] = np.arange(out.shape[-1])
+        for generator, row in zip(self.generators, out):
+            generator.shuffle(row)
+        return out
+
 
 @dataclass(frozen=True)
 class RunContext:
@@ -61,6 +71,11 @@ class RunContext:
     examples: int                  # m, the number of training examples
     layer_sizes: tuple[int, ...]   # (n_x, hidden..., 1)
     random: ModelRandom
+    batch_size: int = 0            # b, the points of each iteration's training pass (m without mini-batches)
+
+    def __post_init__(self):
+        if not self.batch_size:
+            object.__setattr__(self, "batch_size", self.examples)
 
     @property
     def hidden_layers(self) -> range:
@@ -72,10 +87,11 @@ class Regularizer:
     """Subclass this to add a regularizer. Declare the class attributes; override what you need.
 
     The core creates one instance per run (after validating the parameter values) and calls, in
-    each iteration: ``transform_hidden`` for each hidden layer during the training forward pass,
+    each iteration: ``transform_inputs`` on the iteration's training inputs before the forward pass,
+    ``transform_hidden`` for each hidden layer during the training forward pass,
     ``backward_hidden`` for each hidden layer (last first) during back-propagation,
-    ``add_gradients`` once the data gradients are complete (already divided by m), then, after the
-    gradient-descent update, ``after_update``. ``penalty`` is called only when the cost is recorded.
+    ``add_gradients`` once the data gradients are complete (already divided by the batch size), then, after the
+    optimizer's update, ``after_update``. ``penalty`` is called only when the cost is recorded.
     """
 
     name: ClassVar[str] = ""
@@ -97,6 +113,9 @@ class Regularizer:
 
     def add_gradients(self, weights: LayerArrays, grads: LayerArrays) -> None:
         """Add this regularizer's share to the weight gradients, in place."""
+
+    def transform_inputs(self, inputs: np.ndarray) -> None:
+        """Transform the iteration's training inputs (K, n_x, b) (noise, augmentation), in place."""
 
     def transform_hidden(self, layer: int, activations: np.ndarray) -> None:
         """Transform hidden layer ``layer``'s activations (training forward pass only), in place."""

@@ -24,10 +24,11 @@ def register(commands) -> None:
 def run(args, registry) -> int:
     data = resolve_data(args.data, registry)
     runs, labels = [], []
+    # every setting is checked before anything is printed, so a bad one is the only line
+    configs = [(name, run_config(args, regularizers, registry)) for name, regularizers in notebook_runs(data)]
     if not args.json and not is_course_data(data):
         print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)")
-    for name, regularizers in notebook_runs(data):
-        config = run_config(args, regularizers)
+    for name, config in configs:
         labels.append(config.describe_regularizers())
         if not args.json:
             print(f"== {labels[-1]}")

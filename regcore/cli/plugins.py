@@ -8,7 +8,7 @@ from .options import json_option
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("plugins", help="list regularizers, data sets and plugins")
+    parser = commands.add_parser("plugins", help="list regularizers, optimizers, data sets and plugins")
     json_option(parser)
     parser.set_defaults(handler=run)
 
@@ -18,7 +18,7 @@ def run(args, registry) -> int:
     if args.json:
         print(json.dumps(described))
         return 0
-    for kind in ("regularizers", "datasets"):
+    for kind in ("regularizers", "optimizers", "datasets"):
         print(f"{kind.capitalize()}:")
         for item in described[kind]:
             print(f"  {item['name']:<12} {item['label']}  [{item['origin']}]")

@@ -22,7 +22,7 @@ def register(commands) -> None:
 
 
 def run(args, registry) -> int:
-    config = run_config(args, parse_regularizers(args.reg, registry))
+    config = run_config(args, parse_regularizers(args.reg, registry), registry)
     data = resolve_data(args.data, registry)
     report = train_once(config, registry, data, echo=not args.json)
     if args.json:
