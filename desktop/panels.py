@@ -1,9 +1,9 @@
-"""The settings column of the window: data, network and training, regularizers.
+"""The settings column of the window: data, network and training (with the optimizer), regularizers.
 
 Each panel turns its widgets into plain values (a data SOURCE text, `RunConfig` fields, the active
 regularizers with their values) and back, so the window can start runs, save settings and apply a
-configuration sent from elsewhere. Everything regularizer- or generator-specific comes from the
-registry's `Param` declarations through `param_widgets`.
+configuration sent from elsewhere. Everything regularizer-, optimizer- or generator-specific comes
+from the registry's `Param` declarations through `param_widgets`.
 """
 
 from __future__ import annotations
@@ -95,20 +95,21 @@ class DataPanel(QGroupBox):
 
 
 class TrainingPanel(QGroupBox):
-    """Hidden layer sizes, learning rate, iterations, seed and how often the cost is recorded."""
+    """Hidden layer sizes, learning rate, iterations, seed, how often the cost is recorded, and (given
+    a registry) the optimizer with its parameters and the batch size."""
 
-    def __init__(self, parent=None):
+    def __init__(self, registry=None, parent=None):
         super().__init__("Network and training", parent)
         self.hidden = QLineEdit(objectName="hidden")
         self.hidden.setToolTip("Sizes of the hidden ReLU layers, separated by commas (input 2, output 1).")
         self.learning_rate = FloatSpinBox(objectName="learning_rate")
         self.learning_rate.setRange(1e-6, 1e6)
-        self.learning_rate.setToolTip("Gradient-descent step size; lower it if a run diverges.")
+        self.learning_rate.setToolTip("The optimizer's step size; lower it if a run diverges (Adam: try 0.01).")
         self.iterations = QSpinBox(objectName="iterations")
         self.iterations.setRange(1, min(MAX_ITERATIONS, 2**31 - 1))
         self.iterations.setSingleStep(1000)
         self.iterations.setGroupSeparatorShown(True)
-        self.iterations.setToolTip("Full-batch gradient-descent iterations.")
+        self.iterations.setToolTip("Iterations: one update each, on the whole training set or one mini-batch.")
         self.seed = QLargeIntSpinBox()
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**32 - 1)
@@ -122,13 +123,54 @@ class TrainingPanel(QGroupBox):
         form.addRow("Iterations", self.iterations)
         form.addRow("Seed", self.seed)
         form.addRow("Record cost every", self.record_every)
+        self.optimizer = QComboBox(objectName="optimizer")
+        self.optimizer.setToolTip("How each gradient becomes an update; its parameters are below.")
+        self.optimizer_forms = QStackedWidget()
+        self.optimizer.currentIndexChanged.connect(self.optimizer_forms.setCurrentIndex)
+        self.batch_size = QSpinBox(objectName="batch_size")
+        self.batch_size.setRange(0, 1_000_000)
+        self.batch_size.setSpecialValueText("whole set")  # 0: no mini-batches, as the notebook
+        self.batch_size.setToolTip("Training points per iteration, reshuffled every epoch; 'whole set' is the "
+                                   "notebook's full batch.")
+        if registry is not None:
+            form.addRow("Optimizer", self.optimizer)
+            form.addRow(self.optimizer_forms)
+            form.addRow("Batch size", self.batch_size)
+            self.set_registry(registry)
         self.set_config(RunConfig())
+
+    def set_registry(self, registry) -> None:
+        """Offer the optimizers of ``registry``, each with a form from its declared parameters."""
+        keep = (self.optimizer.currentData(), self._optimizer_values()) if self.optimizer.count() else None
+        self.optimizer.clear()
+        while self.optimizer_forms.count():
+            self.optimizer_forms.removeWidget(form := self.optimizer_forms.widget(0))
+            form.deleteLater()
+        for name, entry in registry.optimizers.items():
+            self.optimizer.addItem(entry.obj.label or name, name)
+            self.optimizer.setItemData(self.optimizer.count() - 1, f"{entry.obj.help}\n({entry.plugin.origin})", 3)
+            self.optimizer_forms.addWidget(ParamForm(entry.obj.params))
+        if keep:
+            self._show_optimizer(*keep)
 
     def fields(self) -> dict[str, Any]:
         """The RunConfig fields this panel holds; raises ParamError for bad hidden sizes."""
-        return {"hidden": parse_hidden(self.hidden.text()), "learning_rate": self.learning_rate.value(),
-                "iterations": self.iterations.value(), "seed": int(self.seed.value()),
-                "record_every": self.record_every.value()}
+        fields = {"hidden": parse_hidden(self.hidden.text()), "learning_rate": self.learning_rate.value(),
+                  "iterations": self.iterations.value(), "seed": int(self.seed.value()),
+                  "record_every": self.record_every.value()}
+        if self.optimizer.count():
+            fields.update(optimizer=self.optimizer.currentData(), optimizer_values=self._optimizer_values(),
+                          batch_size=self.batch_size.value() or None)
+        return fields
+
+    def _optimizer_values(self) -> dict[str, Any]:
+        return self.optimizer_forms.currentWidget().values()
+
+    def _show_optimizer(self, name: str, values: dict[str, Any]) -> None:
+        index = self.optimizer.findData(name)
+        if index >= 0:  # an optimizer whose plugin is gone stays as it was
+            self.optimizer.setCurrentIndex(index)
+            self.optimizer_forms.widget(index).set_values(values)
 
     def set_config(self, config: RunConfig) -> None:
         self.hidden.setText(",".join(map(str, config.hidden)))
@@ -136,6 +178,9 @@ class TrainingPanel(QGroupBox):
         self.iterations.setValue(min(config.iterations, self.iterations.maximum()))
         self.seed.setValue(config.seed)
         self.record_every.setValue(config.record_every)
+        if self.optimizer.count():
+            self._show_optimizer(config.optimizer, config.optimizer_values)
+            self.batch_size.setValue(config.batch_size or 0)
 
 
 class RegularizerPanel(QGroupBox):

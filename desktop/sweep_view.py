@@ -102,7 +102,7 @@ class SweepView(QWidget):
         self.fixed_box = QGroupBox("Its other parameters")
         self.fixed_layout = QVBoxLayout(self.fixed_box)
         self.fixed_form: ParamForm | None = None
-        self.training = TrainingPanel()
+        self.training = TrainingPanel(self.registry)
         self.training.set_config(RunConfig())
         self.run_button = QPushButton("Run sweep", objectName="sweep_run")
         self.run_button.setToolTip("Train one model per value, all at once, on every core.")
@@ -190,8 +190,9 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- choosing what to sweep
 
     def set_registry(self, registry) -> None:
-        """Offer the regularizers of ``registry`` that have a numeric parameter."""
+        """Offer the regularizers of ``registry`` that have a numeric parameter (and its optimizers)."""
         self.registry = registry
+        self.training.set_registry(registry)
         self.regularizer.blockSignals(True)
         self.regularizer.clear()
         for name, entry in registry.regularizers.items():
