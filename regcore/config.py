@@ -133,10 +133,6 @@ class RunConfig:
             return "none"
         return " + ".join(_describe(n, p) for n, p in self.regularizers)
 
-    def describe_optimizer(self) -> str:
-        """``adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08)``, ``gd(lr=0.3)``; with ``, batch 32`` for mini-batches."""
-        text = _describe(self.optimizer, {"lr": self.learning_rate, **self.optimizer_values})
-        return text + (f", batch {self.batch_size}" if self.batch_size is not None else "")
 
 
 def _describe(name: str, values: Mapping[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The plugin contract: the hooks a RegStudio plugin may implement.
+"""The plugin contract: the hooks a RegStudio plugin may implement (regularizers, data sets, optimizers).
 
 A plugin is a module (or any object) with functions marked ``@hookimpl`` and named like the specs
 below. The built-ins in ``plugins/`` are registered exactly this way; third-party packages expose

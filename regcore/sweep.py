@@ -377,7 +377,8 @@ def _batches(count: int, data: Dataset, config: RunConfig, jobs: int | None,
              chunk: int | None) -> tuple[list[list[int]], int]:
     """Split point indices into batches, as large as the cache allows and at least one per process;
     and choose how many processes to use (1: train in the calling thread)."""
-    units = data.X_train.shape[1] * sum(config.hidden)  # activation entries of a model
+    points = data.X_train.shape[1] if config.batch_size is None else min(config.batch_size, data.X_train.shape[1])
+    units = points * sum(config.hidden)  # activation entries of a model
     if chunk is None:
         # activations, their gradients and a regularizer's scratch: about three float arrays of them
         chunk = min(MAX_CHUNK, max(MIN_CHUNK, CACHE_BYTES // (3 * 8 * units)))

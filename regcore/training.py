@@ -19,7 +19,9 @@ it; the m mod b points left over by the last full batch sit the epoch out (a dif
 epoch), so every iteration has exactly b points. Layer 1 then reads per-model inputs (K, n_x, b),
 and a model's batches are the same in a sweep as in its single run. A regularizer's
 ``transform_inputs`` (input noise, augmentation) works on such per-model inputs too, full batch or
-not; the clean passes (test cost, clean training loss, accuracies) never see it.
+not; the clean passes (test cost, clean training loss, accuracies) never see it. With mini-batches
+the recorded ``cost`` is the objective on that iteration's batch; ``train_loss`` and ``test_cost``
+stay over the whole sets.
 """
 
 from __future__ import annotations
@@ -201,6 +203,7 @@ class Training:
         self.inputs = self._input_rows.swapaxes(1, 2)
         if self.batched:
             self.labels = np.empty((K, 1, b))
+            self._label_rows = self.labels.reshape(K, b)
             self._points = np.ascontiguousarray(self.X.T)       # (m, n_x): a point per row
             self._point_labels = np.ascontiguousarray(self.Y[0])
             self._order = np.empty((K, examples), dtype=np.intp)
@@ -224,11 +227,11 @@ class Training:
         """Copy this iteration's mini-batch into the input buffers; shuffle at the start of an epoch."""
         if self._next_batch == 0:
             self.context.random.permutations_into(self._order)
-            K, per_epoch, b = self.models, *self._epoch.shape[:1], self.batch_size
+            per_epoch, K, b = self._epoch.shape
             np.copyto(self._epoch, self._order[:, :per_epoch * b].reshape(K, per_epoch, b).swapaxes(0, 1))
         indices = self._epoch[self._next_batch]
-        np.take(self._points, indices, 0, self._input_rows)
-        np.take(self._point_labels, indices, None, self.labels.reshape(indices.shape))
+        self._points.take(indices, 0, self._input_rows)  # the method: np.take's Python wrapper costs a call
+        self._point_labels.take(indices, None, self._label_rows)
         self._next_batch = (self._next_batch + 1) % len(self._epoch)
 
     # ---------------------------------------------------------------- running

@@ -95,3 +95,11 @@ def test_plugins_lists_the_optimizers_with_their_parameters(capsys):
     assert [(p["name"], p["default"]) for p in optimizers["adam"]["params"]] == [
         ("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8)]
     assert [p["name"] for p in optimizers["adamw"]["params"]] == ["beta1", "beta2", "eps", "weight_decay"]
+
+
+def test_compare_runs_the_notebooks_three_with_the_chosen_optimizer(capsys):
+    assert main(["compare", *DATA, "--optimizer", "adam:lr=0.01", "--batch-size", "20", "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [r["name"] for r in runs] == ["none", "l2", "dropout"]
+    assert {(r["config"]["optimizer"]["name"], r["config"]["learning_rate"], r["config"]["batch_size"])
+            for r in runs} == {("adam", 0.01, 20)}

@@ -25,6 +25,8 @@ def run(args, registry) -> int:
             for p in item["params"]:
                 allowed = p.get("allowed") or ("one of " + ", ".join(p["choices"]) if "choices" in p else p["kind"])
                 print(f"      {p['name']}={p['default']}  ({allowed}) {p['help']}")
+        if kind == "optimizers":
+            print("  (every optimizer also takes lr, the learning rate: --optimizer NAME:lr=X is --lr X)")
     print("Plugins:")
     for p in described["plugins"]:
         where = "built-in" if p["builtin"] else f"{p['package']} {p['version']}"
