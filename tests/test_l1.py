@@ -35,7 +35,7 @@ def test_a_zero_weight_gets_no_l1_gradient(registry, small_data):
     assert not training.grad_weights.flat[0, :5].any() and training.grad_weights.flat[0, 5:].all()
 
 
-def test_l1_makes_the_weights_smaller_and_sparser_than_l2_of_the_same_size(registry, small_data):
+def test_l1_makes_the_weights_smaller_and_sparser_than_no_regularization(registry, small_data):
     def weights(regularizers):
         training = Training(small_data, iterations=2000, regularizers=regularizers)
         return np.abs(training.run().parameters[0, :training.layout.weight_count])
