@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.data_panel = DataPanel(self.registry)
-        self.training_panel = TrainingPanel()
+        self.training_panel = TrainingPanel(self.registry)
         self.regularizer_panel = RegularizerPanel(self.registry)
         self.data_panel.generate.connect(self.load_source)
         self.data_panel.open_file.connect(self.choose_data_file)
@@ -476,6 +476,7 @@ class MainWindow(QMainWindow):
         self.registry = load_registry(disabled=disabled)
         self.controller.registry = self.registry
         self.regularizer_panel.set_registry(self.registry)
+        self.training_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
         if self.sweep_view is not None and hasattr(self.sweep_view, "set_registry"):
             self.sweep_view.set_registry(self.registry)

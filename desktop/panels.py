@@ -1,9 +1,9 @@
-"""The settings column of the window: data, network and training, regularizers.
+"""The settings column of the window: data, network and training (with the optimizer), regularizers.
 
 Each panel turns its widgets into plain values (a data SOURCE text, `RunConfig` fields, the active
 regularizers with their values) and back, so the window can start runs, save settings and apply a
-configuration sent from elsewhere. Everything regularizer- or generator-specific comes from the
-registry's `Param` declarations through `param_widgets`.
+configuration sent from elsewhere. Everything regularizer-, optimizer- or generator-specific comes
+from the registry's `Param` declarations through `param_widgets`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout)
+                               QPushButton, QSpinBox, QVBoxLayout)
 
 from regcore.config import MAX_ITERATIONS, RunConfig, parse_hidden
 from regcore.data import Dataset
 from regcore.datasets import looks_like_file
 from regcore.params import parse_assignments
 
-from .param_widgets import FloatSpinBox, IntSpinBox, ParamForm, RegularizerBox
+from .param_widgets import FloatSpinBox, FormStack, IntSpinBox, ParamForm, RegularizerBox
 
 
 def format_source(name: str, values: dict[str, Any]) -> str:
@@ -45,7 +45,7 @@ class DataPanel(QGroupBox):
         super().__init__("Data", parent)
         self.generator = QComboBox(objectName="generator")
         self.generator.setToolTip("A built-in or plugin data-set generator; its parameters are below.")
-        self.forms = QStackedWidget()
+        self.forms = FormStack()
         self.file: str | None = None    # the file the data came from; None: from the generator
         self.regenerate = regenerate = QPushButton("Generate", objectName="regenerate")
         regenerate.setToolTip(GENERATE_TIP)
@@ -107,24 +107,25 @@ class DataPanel(QGroupBox):
 
 
 class TrainingPanel(QGroupBox):
-    """Hidden layer sizes, learning rate, iterations, seed and how often the cost is recorded.
+    """Hidden layer sizes, learning rate, iterations, seed, how often the cost is recorded, and (given
+    a registry) the optimizer with its parameters and the batch size.
 
-    Its fields are named ``prefix`` + hidden, learning_rate, iterations, seed, record_every (a view
-    holding a second panel gives it a prefix). They start at the defaults of `RunConfig`.
+    Its fields are named ``prefix`` + hidden, learning_rate, iterations, seed, record_every, optimizer,
+    batch_size (a view holding a second panel gives it a prefix). They start at the defaults of `RunConfig`.
     """
 
-    def __init__(self, parent=None, prefix: str = ""):
+    def __init__(self, registry=None, parent=None, prefix: str = ""):
         super().__init__("Network and training", parent)
         self.hidden = QLineEdit(objectName="hidden")
         self.hidden.setToolTip("Sizes of the hidden ReLU layers, separated by commas (input 2, output 1).")
         self.learning_rate = FloatSpinBox(objectName="learning_rate")
         self.learning_rate.setRange(1e-6, 1e6)
-        self.learning_rate.setToolTip("Gradient-descent step size; lower it if a run diverges.")
+        self.learning_rate.setToolTip("The optimizer's step size; lower it if a run diverges (Adam: try 0.01).")
         self.iterations = QSpinBox(objectName="iterations")
         self.iterations.setRange(1, min(MAX_ITERATIONS, 2**31 - 1))
         self.iterations.setSingleStep(1000)
         self.iterations.setGroupSeparatorShown(True)
-        self.iterations.setToolTip("Full-batch gradient-descent iterations.")
+        self.iterations.setToolTip("Iterations: one update each, on the whole training set or one mini-batch.")
         self.seed = IntSpinBox(objectName="seed")
         self.seed.setRange(0, 2**32 - 1)
         self.seed.setToolTip("Seed of the initial weights (3 is the notebook's).")
@@ -139,13 +140,57 @@ class TrainingPanel(QGroupBox):
         form.addRow("Iterations", self.iterations)
         form.addRow("Seed", self.seed)
         form.addRow("Record cost every", self.record_every)
+        self.optimizer = QComboBox(objectName="optimizer")
+        self.optimizer.setToolTip("How each gradient becomes an update; its parameters are below.")
+        self.optimizer_forms = FormStack()
+        self.optimizer.currentIndexChanged.connect(self.optimizer_forms.setCurrentIndex)
+        self.batch_size = QSpinBox(objectName="batch_size")
+        self.batch_size.setRange(0, 1_000_000)
+        self.batch_size.setSpecialValueText("whole set")  # 0: no mini-batches, as the notebook
+        self.batch_size.setToolTip("Training points per iteration, reshuffled every epoch; 'whole set' is the "
+                                   "notebook's full batch.")
+        self.prefix = prefix
+        for field in (self.optimizer, self.batch_size):
+            field.setObjectName(prefix + field.objectName())
+        if registry is not None:
+            form.addRow("Optimizer", self.optimizer)
+            form.addRow(self.optimizer_forms)
+            form.addRow("Batch size", self.batch_size)
+            self.set_registry(registry)
         self.set_config(RunConfig())
+
+    def set_registry(self, registry) -> None:
+        """Offer the optimizers of ``registry``, each with a form from its declared parameters."""
+        keep = (self.optimizer.currentData(), self._optimizer_values()) if self.optimizer.count() else None
+        self.optimizer.clear()
+        while self.optimizer_forms.count():
+            self.optimizer_forms.removeWidget(form := self.optimizer_forms.widget(0))
+            form.deleteLater()
+        for name, entry in registry.optimizers.items():
+            self.optimizer.addItem(entry.obj.label or name, name)
+            self.optimizer.setItemData(self.optimizer.count() - 1, f"{entry.obj.help}\n({entry.plugin.origin})", 3)
+            self.optimizer_forms.addWidget(ParamForm(entry.obj.params, prefix=f"{self.prefix}optimizer_{name}_"))
+        if keep:
+            self._show_optimizer(*keep)
 
     def fields(self) -> dict[str, Any]:
         """The RunConfig fields this panel holds; raises ParamError for bad hidden sizes."""
-        return {"hidden": parse_hidden(self.hidden.text()), "learning_rate": self.learning_rate.value(),
-                "iterations": self.iterations.value(), "seed": int(self.seed.value()),
-                "record_every": self.record_every.value()}
+        fields = {"hidden": parse_hidden(self.hidden.text()), "learning_rate": self.learning_rate.value(),
+                  "iterations": self.iterations.value(), "seed": int(self.seed.value()),
+                  "record_every": self.record_every.value()}
+        if self.optimizer.count():
+            fields.update(optimizer=self.optimizer.currentData(), optimizer_values=self._optimizer_values(),
+                          batch_size=self.batch_size.value() or None)
+        return fields
+
+    def _optimizer_values(self) -> dict[str, Any]:
+        return self.optimizer_forms.currentWidget().values()
+
+    def _show_optimizer(self, name: str, values: dict[str, Any]) -> None:
+        index = self.optimizer.findData(name)
+        if index >= 0:  # an optimizer whose plugin is gone stays as it was
+            self.optimizer.setCurrentIndex(index)
+            self.optimizer_forms.widget(index).set_values(values)
 
     def set_config(self, config: RunConfig, keep_record_every: bool = False) -> None:
         """Show ``config``'s fields. ``keep_record_every``: leave "Record cost every" as it is — it changes
@@ -156,6 +201,9 @@ class TrainingPanel(QGroupBox):
         self.seed.setValue(config.seed)
         if not keep_record_every:
             self.record_every.setValue(config.record_every)
+        if self.optimizer.count():
+            self._show_optimizer(config.optimizer, config.optimizer_values)
+            self.batch_size.setValue(config.batch_size or 0)
 
 
 class RegularizerPanel(QGroupBox):

@@ -18,7 +18,7 @@ import re
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QSizePolicy, QStackedWidget, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget)
 
 from regcore.params import Param
@@ -263,3 +263,27 @@ class RegularizerBox(QGroupBox):
             self.setFlat(True)
             self.setStyleSheet("QGroupBox { border: none; }")  # Fusion still draws an empty frame when flat
             layout.setContentsMargins(0, 0, 0, 0)
+
+
+class FormStack(QStackedWidget):
+    """A stack of `ParamForm`s, one shown at a time, as tall as the one shown.
+
+    A plain QStackedWidget is as tall as its tallest page, which left a large blank under an
+    optimizer or a generator with fewer parameters than another (and under plain gradient descent,
+    which has none).
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currentChanged.connect(self._fit)
+
+    def addWidget(self, widget) -> int:
+        index = super().addWidget(widget)
+        self._fit(self.currentIndex())
+        return index
+
+    def _fit(self, index: int) -> None:
+        for i in range(self.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.widget(i).setSizePolicy(policy, policy)
+        self.updateGeometry()

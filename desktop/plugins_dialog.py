@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 from regcore.plugins import ALLOW_ENV
 
 COLUMNS = ("Plugin", "Origin", "Status", "Provides, or why not")
-INTRO = ("Plugins add regularizers and data sets. External ones come from installed packages; untick "
+INTRO = ("Plugins add regularizers, optimizers and data sets. External ones come from installed packages; untick "
          "one to disable it (built-ins always load). Changes apply when you press OK.")
 
 
@@ -96,7 +96,8 @@ class PluginsDialog(QDialog):
     @staticmethod
     def _provides(registry, info) -> str:
         parts = []
-        for kind, table in (("regularizer", registry.regularizers), ("data set", registry.datasets)):
+        for kind, table in (("regularizer", registry.regularizers), ("optimizer", registry.optimizers),
+                            ("data set", registry.datasets)):
             names = [name for name, entry in table.items() if entry.plugin is info]
             if names:
                 parts.append(f"{kind}{'s' if len(names) > 1 else ''} {', '.join(names)}")

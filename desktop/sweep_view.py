@@ -26,7 +26,7 @@ from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, p
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
-from .plots import BoundaryPlot, accuracy_text
+from .plots import BoundaryPlot, accuracy_text, fit_title
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
 ERROR_STYLE = "color: #b00020;"
@@ -94,7 +94,7 @@ class SweepView(QWidget):
         self.fixed_box = QGroupBox("Its other parameters")
         self.fixed_layout = QVBoxLayout(self.fixed_box)
         self.fixed_form: ParamForm | None = None
-        self.training = TrainingPanel(prefix="sweep_")
+        self.training = TrainingPanel(self.registry, prefix="sweep_")
         self.training.set_config(RunConfig())
         self.run_button = QPushButton("Run sweep", objectName="sweep_run")
         self.run_button.setToolTip("Train one model per value, all at once, on every core.")
@@ -121,11 +121,14 @@ class SweepView(QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("sweep_plots")
         self.plots.setBackground("w")  # like the Training and Runs tabs
-        self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy — click a point to inspect that model")
+        self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy (click a point to inspect it)")
         self.accuracy_plot.setLabel("left", "accuracy")
         self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
         self.accuracy_plot.addLegend(offset=(-10, -10), brush=pg.mkBrush(255, 255, 255, 150))  # text readable, points still visible
         self.cost_plot = self.plots.addPlot(row=1, col=0, title="Final cost")
+        for plot, title in ((self.accuracy_plot, "Accuracy (click a point to inspect it)"), (self.cost_plot, "Final cost")):
+            fit_title(plot)  # a title that fits its column instead of setting the plots' minimum width
+            plot.setTitle(title)
         self.cost_plot.setLabel("left", "cost")
         self.cost_plot.showGrid(x=True, y=True, alpha=0.2)
         self.cost_plot.setXLink(self.accuracy_plot)
@@ -168,6 +171,9 @@ class SweepView(QWidget):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
+        # share the width by these proportions, not by size hints: the settings column's hint is its
+        # whole width, which squeezed the plots below their own width (they were cut off on the right)
+        splitter.setSizes([400, 560, 300])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -187,8 +193,9 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- choosing what to sweep
 
     def set_registry(self, registry) -> None:
-        """Offer the regularizers of ``registry`` that have a numeric parameter."""
+        """Offer the regularizers of ``registry`` that have a numeric parameter (and its optimizers)."""
         self.registry = registry
+        self.training.set_registry(registry)
         self.regularizer.blockSignals(True)
         self.regularizer.clear()
         for name, entry in registry.regularizers.items():

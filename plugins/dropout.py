@@ -2,12 +2,13 @@
 
 ``mask=fresh`` draws new masks every iteration from the run's generator; ``mask=course`` follows the
 notebook: the legacy RNG re-seeded with 1 at every forward pass, so every iteration uses the same
-masks (hidden layer 1's drawn first), which is what reproduces the notebook's numbers.
+masks (hidden layer 1's drawn first), which is what reproduces the notebook's numbers. Those masks
+are one per training point of the whole set, so ``mask=course`` refuses mini-batches.
 """
 
 import numpy as np
 
-from regcore import Param, Regularizer, hookimpl
+from regcore import Param, ParamError, Regularizer, hookimpl
 
 
 class Dropout(Regularizer):
@@ -27,7 +28,10 @@ class Dropout(Regularizer):
         ctx = self.context
         self._keep = self.values["keep_prob"]
         self._fresh = self.values["mask"] == "fresh"
-        shapes = {layer: (ctx.models, ctx.layer_sizes[layer], ctx.examples) for layer in ctx.hidden_layers}
+        if not self._fresh and ctx.batch_size != ctx.examples:
+            raise ParamError("dropout's mask=course fixes one mask per point of the whole training set; "
+                             "with mini-batches use mask=fresh")
+        shapes = {layer: (ctx.models, ctx.layer_sizes[layer], ctx.batch_size) for layer in ctx.hidden_layers}
         if self._fresh:  # drawn anew every iteration into these buffers
             self._masks = {layer: np.empty(shape, dtype=bool) for layer, shape in shapes.items()}
             self._uniform = {layer: np.empty(shape) for layer, shape in shapes.items()}

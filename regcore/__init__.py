@@ -1,7 +1,8 @@
 """regcore: RegStudio's NumPy training core and its regularizer plugin contract (no Qt here).
 
 The names a plugin author needs are importable from here: `Regularizer`, `Param`, `DatasetSource`,
-`Dataset`, `split_points`, `RunControl` (what ``after_record`` gets) and the `hookimpl` marker;
+`Dataset`, `split_points`, `Optimizer` (and the default `GradientDescent`), `RunControl` (what
+``after_record`` gets) and the `hookimpl` marker;
 the gradient check is `regcore.testing.check_gradients`.
 
 They are imported on first use (PEP 562), not when the package is: ``import regcore.cli`` must not
@@ -25,10 +26,11 @@ _EXPORTS = {
     "RunContext": "regularizer",
     "DatasetSource": "sources",
     "RunControl": "control",
+    "Optimizer": "optimizer", "GradientDescent": "optimizer",
 }
 
 __all__ = ["Dataset", "DatasetSource", "split_points", "Param", "Regularizer", "RunContext", "ModelRandom", "LayerArrays",
-           "RunControl",
+           "RunControl", "Optimizer", "GradientDescent",
            "hookimpl", "RegcoreError", "DataError", "ParamError", "PluginError", "TrainingError"]
 
 

@@ -1,7 +1,12 @@
-"""A single run's settings, as people give them: data source, network, training, regularizers by name.
+"""A single run's settings, as people give them: data source, network, training, optimizer and
+regularizers by name.
 
 `RunConfig` is what the CLI parses, the window edits, experiments save and sweeps vary; `build()`
 turns it into a `Training` using the plugin registry. Parsing of ``NAME:key=value,...`` lives here.
+
+The learning rate is one setting, `RunConfig.learning_rate`, whatever the optimizer. On the command
+line ``--optimizer NAME:lr=X`` is another way to write ``--lr X`` (`parse_optimizer` hands the ``lr``
+back separately, and giving both is refused), so a config never holds two learning rates.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
@@ -17,7 +22,8 @@ import numpy as np
 from . import defaults
 from .data import Dataset
 from .errors import ParamError
-from .params import parse_assignments
+from .optimizer import LEARNING_RATE
+from .params import parse_assignments, parse_given, resolve
 from .schedule import Change, Schedule
 from .training import Training
 
@@ -64,17 +70,26 @@ class RunConfig:
     record_every: int = defaults.RECORD_EVERY
     regularizers: tuple[tuple[str, dict[str, Any]], ...] = ()
     data: str | None = None  # the SOURCE it was given, None = the default data set
+    optimizer: str = "gd"
+    optimizer_values: Mapping[str, Any] = field(default_factory=dict)  # the optimizer's params (not lr)
+    batch_size: int | None = None  # points per iteration; None = the whole training set
     changes: tuple[Change, ...] = ()  # settings changed mid-run (regcore.schedule), in the order they apply
 
     def __post_init__(self):
         check_training_settings(self.hidden, self.learning_rate, self.iterations, self.seed, self.record_every)
         _check_regularizer_pairs(self.regularizers)
+        if not isinstance(self.optimizer, str) or not isinstance(self.optimizer_values, Mapping):
+            raise ParamError(f"the optimizer must be a name with {{parameter: value}}, got "
+                             f"{self.optimizer!r} and {self.optimizer_values!r}"[:300])
+        if self.batch_size is not None and (not _whole(self.batch_size) or self.batch_size < 1):
+            raise ParamError(f"batch size must be a whole number >= 1, got {self.batch_size!r}")
         if self.data is not None and not isinstance(self.data, str):
             raise ParamError(f"the data source must be text (a file or a generator), got {self.data!r}"[:300])
         # NumPy numbers (a sweep's values) pass the checks; keep plain ones so configs compare and save alike
         plain = dict(hidden=tuple(int(h) for h in self.hidden), learning_rate=float(self.learning_rate),
                      iterations=int(self.iterations), seed=int(self.seed), record_every=int(self.record_every),
-                     regularizers=tuple(self.regularizers), changes=tuple(self.changes))
+                     regularizers=tuple(self.regularizers), optimizer_values=dict(self.optimizer_values),
+                     batch_size=None if self.batch_size is None else int(self.batch_size), changes=tuple(self.changes))
         if not all(isinstance(change, Change) for change in plain["changes"]):
             raise ParamError(f"changes must be regcore.schedule.Change objects, got {self.changes!r}"[:300])
         Schedule(plain["changes"]).check(plain["learning_rate"], plain["regularizers"], plain["iterations"])
@@ -90,23 +105,35 @@ class RunConfig:
             changes.append((iteration, rate, [registry.activate(name, values) for name, values in regularizers]))
         return Training(data, hidden=self.hidden, learning_rate=self.learning_rate, iterations=self.iterations,
                         seeds=seeds or (self.seed,), regularizers=active, record_every=self.record_every,
-                        changes=changes)
+                        optimizer=registry.activate_optimizer(self.optimizer, self.optimizer_values),
+                        batch_size=self.batch_size, changes=changes)
 
     def to_dict(self) -> dict:
+        """JSON-ready: ``optimizer`` is ``{"name", "params"}`` like each regularizer; ``batch_size`` null
+        means the whole training set."""
         out = asdict(self)
         out["hidden"] = list(self.hidden)
         out["regularizers"] = [{"name": n, "params": dict(v)} for n, v in self.regularizers]
         out["changes"] = [change.to_dict() for change in self.changes]
+        out["optimizer"] = {"name": self.optimizer, "params": dict(self.optimizer_values)}
+        del out["optimizer_values"]
         return out
 
     @classmethod
     def from_dict(cls, raw: dict) -> "RunConfig":
-        """The inverse of `to_dict`; malformed input (e.g. from a damaged file) raises ParamError."""
+        """The inverse of `to_dict`; malformed input (e.g. from a damaged file) raises ParamError.
+
+        Settings saved before optimizers and mini-batches existed (no ``optimizer``, no ``batch_size``)
+        mean what they meant then: gradient descent on the whole training set.
+        """
         try:
+            optimizer = raw.get("optimizer") or {"name": "gd", "params": {}}
             return cls(hidden=tuple(raw["hidden"]), learning_rate=raw["learning_rate"],
                        iterations=raw["iterations"], seed=raw["seed"], record_every=raw["record_every"],
                        regularizers=tuple((r["name"], dict(r["params"])) for r in raw["regularizers"]),
-                       data=raw.get("data"), changes=tuple(Change.from_dict(c) for c in raw.get("changes", ())))
+                       data=raw.get("data"), optimizer=optimizer["name"],
+                       optimizer_values=dict(optimizer["params"]), batch_size=raw.get("batch_size"),
+                       changes=tuple(Change.from_dict(c) for c in raw.get("changes", ())))
         except KeyError as error:
             raise ParamError(f"settings lack {error.args[0]!r}") from None
         except (TypeError, ValueError, AttributeError) as error:
@@ -116,8 +143,13 @@ class RunConfig:
         """``l2(lambd=0.7) + dropout(keep_prob=0.86, mask=course)``, or ``none``."""
         if not self.regularizers:
             return "none"
-        return " + ".join(f"{n}({', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in p.items())})"
-                          if p else n for n, p in self.regularizers)
+        return " + ".join(_describe(n, p) for n, p in self.regularizers)
+
+
+
+def _describe(name: str, values: Mapping[str, Any]) -> str:
+    return f"{name}({', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in values.items())})" \
+        if values else name
 
 
 def check_training_settings(hidden, learning_rate, iterations, seed, record_every) -> None:
@@ -159,6 +191,20 @@ def parse_regularizer(text: str, registry) -> tuple[str, dict[str, Any]]:
     name, _, options = text.partition(":")
     entry = registry.regularizer(name.strip())
     return entry.obj.name, parse_assignments(options, entry.obj.params, f"regularizer {entry.obj.name!r}")
+
+
+def parse_optimizer(text: str, registry) -> tuple[str, dict[str, Any], float | None]:
+    """``"adam:lr=0.01,beta1=0.8"`` -> ("adam", {"beta1": 0.8, "beta2": 0.999, "eps": 1e-08}, 0.01).
+
+    The third item is the learning rate if ``lr`` was given (None otherwise): it belongs in
+    `RunConfig.learning_rate`, not among the optimizer's values.
+    """
+    name, _, options = text.partition(":")
+    entry = registry.optimizer(name.strip())
+    owner = f"optimizer {entry.obj.name!r}"
+    given = parse_given(options, (LEARNING_RATE, *entry.obj.params), owner)
+    learning_rate = given.pop(LEARNING_RATE.name, None)
+    return entry.obj.name, resolve(entry.obj.params, given, owner), learning_rate
 
 
 def parse_regularizers(texts, registry) -> list[tuple[str, dict[str, Any]]]:

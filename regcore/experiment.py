@@ -6,7 +6,8 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
     ``{"format": "regstudio-experiment", "version": 2, "settings": CONFIG | null,
     "current_data": ID | null, "datasets": [{"id", "name"}], "runs": [RUN, ...]}``. CONFIG is
     `RunConfig.to_dict()` (hidden, learning_rate, iterations, seed, record_every, regularizers as
-    ``[{"name", "params"}]``, data: the SOURCE text or null). RUN is ``{"id", "data": ID, "config":
+    ``[{"name", "params"}]``, data: the SOURCE text or null, optimizer as ``{"name", "params"}`` and
+    batch_size, both absent in files written before they existed: gd on the whole set). RUN is ``{"id", "data": ID, "config":
     CONFIG, "layer_sizes": [...], "train_accuracy", "test_accuracy", "final_cost", "seconds",
     "iterations_done", "completed", "error"}``; a metric that is not a number (no test points) is
     null; ``error`` is "" or the one-line reason the run ended early.

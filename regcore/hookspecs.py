@@ -1,4 +1,4 @@
-"""The plugin contract: the hooks a RegStudio plugin may implement.
+"""The plugin contract: the hooks a RegStudio plugin may implement (regularizers, data sets, optimizers).
 
 A plugin is a module (or any object) with functions marked ``@hookimpl`` and named like the specs
 below. The built-ins in ``plugins/`` are registered exactly this way; third-party packages expose
@@ -28,4 +28,13 @@ def register_datasets(register):
     """Called once when plugins load: call ``register(source)`` for each `regcore.DatasetSource`.
 
     The same rules as `register_regularizers`.
+    """
+
+
+@hookspec
+def register_optimizers(register):
+    """Called once when plugins load: call ``register(cls)`` for each `regcore.Optimizer` subclass.
+
+    The same rules as `register_regularizers`; an optimizer may not declare a parameter named ``lr``
+    (that name is the run's learning rate, offered beside every optimizer's parameters).
     """

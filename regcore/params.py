@@ -167,7 +167,12 @@ def _validate_each(param: Param, value: Any) -> Any:
 
 
 def parse_assignments(text: str, params: tuple[Param, ...], owner: str) -> dict[str, Any]:
-    """Parse ``"key=value,key=value"`` (the part after ``NAME:`` on the command line)."""
+    """Parse ``"key=value,key=value"`` (the part after ``NAME:`` on the command line); defaults fill the gaps."""
+    return resolve(params, parse_given(text, params, owner), owner)
+
+
+def parse_given(text: str, params: tuple[Param, ...], owner: str) -> dict[str, Any]:
+    """Parse ``"key=value,key=value"`` into the values given (validated), without defaults."""
     known = {p.name: p for p in params}
     given: dict[str, Any] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
@@ -181,4 +186,4 @@ def parse_assignments(text: str, params: tuple[Param, ...], owner: str) -> dict[
         if key in given:  # "lambd=1,lambd=2" is a slip; guessing which one was meant would hide it
             raise ParamError(f"{owner}: {key} is given twice")
         given[key] = known[key].parse(value)
-    return resolve(params, given, owner)
+    return given

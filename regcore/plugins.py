@@ -28,12 +28,15 @@ import pluggy
 
 from . import hookspecs
 from .errors import PLUGIN_FAILURES, ParamError, PluginError
+from .optimizer import LEARNING_RATE, ActiveOptimizer, Optimizer
 from .params import Param, resolve
 from .regularizer import ActiveRegularizer, Regularizer
 from .sources import DatasetSource
 
-DEFAULT_PLUGINS = ("regstudio_plugins.none", "regstudio_plugins.l2", "regstudio_plugins.dropout",
-                   "regstudio_plugins.datasets", "regstudio_plugins.early_stopping")
+DEFAULT_PLUGINS = ("regstudio_plugins.none", "regstudio_plugins.l2", "regstudio_plugins.l1",
+                   "regstudio_plugins.dropout", "regstudio_plugins.early_stopping", "regstudio_plugins.datasets",
+                   "regstudio_plugins.gd", "regstudio_plugins.momentum", "regstudio_plugins.adam",
+                   "regstudio_plugins.adamw")
 ENTRY_POINT_GROUP = "regcore"
 ALLOW_ENV = "REGCORE_LOAD_PLUGINS"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -77,7 +80,7 @@ class PluginInfo:
 
 @dataclass(frozen=True)
 class Entry:
-    """A registered regularizer class or data-set source, with the plugin that gave it."""
+    """A registered regularizer or optimizer class or data-set source, with the plugin that gave it."""
 
     obj: Any
     plugin: PluginInfo
@@ -89,6 +92,7 @@ class Registry:
     def __init__(self):
         self.regularizers: dict[str, Entry] = {}
         self.datasets: dict[str, Entry] = {}
+        self.optimizers: dict[str, Entry] = {}
         self.plugins: list[PluginInfo] = []
 
     def regularizer(self, name: str) -> Entry:
@@ -96,6 +100,9 @@ class Registry:
 
     def dataset(self, name: str) -> Entry:
         return self._lookup(self.datasets, name, "data set")
+
+    def optimizer(self, name: str) -> Entry:
+        return self._lookup(self.optimizers, name, "optimizer")
 
     def problems(self) -> list[str]:
         """One line for each plugin that was skipped (not for those the user disabled)."""
@@ -107,13 +114,19 @@ class Registry:
         resolved = resolve(entry.obj.params, values or {}, f"regularizer {name!r}")
         return ActiveRegularizer(entry.obj, resolved, entry.plugin.origin)
 
+    def activate_optimizer(self, name: str, values: Mapping[str, Any] | None = None) -> ActiveOptimizer:
+        """An optimizer by name with validated values (defaults fill the gaps; ``lr`` is not one of them)."""
+        entry = self.optimizer(name)
+        resolved = resolve(entry.obj.params, values or {}, f"optimizer {name!r}")
+        return ActiveOptimizer(entry.obj, resolved, entry.plugin.origin)
+
     def describe(self) -> dict:
         def items(table):
             return [{"name": name, "label": e.obj.label, "help": e.obj.help, "plugin": e.plugin.name,
                      "origin": e.plugin.origin, "params": [p.describe() for p in e.obj.params]}
                     for name, e in table.items()]
-        return {"regularizers": items(self.regularizers), "datasets": items(self.datasets),
-                "plugins": [p.describe() for p in self.plugins]}
+        return {"regularizers": items(self.regularizers), "optimizers": items(self.optimizers),
+                "datasets": items(self.datasets), "plugins": [p.describe() for p in self.plugins]}
 
 
     def _lookup(self, table: dict[str, Entry], name: str, what: str) -> Entry:
@@ -221,7 +234,8 @@ def _load_one(manager, registry: Registry, info: PluginInfo, load) -> None:
         return register
 
     calls = [(manager.hook.register_regularizers, register_into(registry.regularizers, _check_regularizer, "regularizer")),
-             (manager.hook.register_datasets, register_into(registry.datasets, _check_source, "data set"))]
+             (manager.hook.register_datasets, register_into(registry.datasets, _check_source, "data set")),
+             (manager.hook.register_optimizers, register_into(registry.optimizers, _check_optimizer, "optimizer"))]
     try:
         for caller, register in calls:
             for impl in caller.get_hookimpls():
@@ -264,6 +278,15 @@ def _check_regularizer(cls) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Regularizer)) or cls is Regularizer:
         raise PluginError(f"register() for regularizers takes a regcore.Regularizer subclass, got {cls!r}")
     _check_declared(cls, "regularizer")
+
+
+def _check_optimizer(cls) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, Optimizer)) or cls is Optimizer:
+        raise PluginError(f"register() for optimizers takes a regcore.Optimizer subclass, got {cls!r}")
+    _check_declared(cls, "optimizer")
+    if any(p.name == LEARNING_RATE.name for p in cls.params):
+        raise PluginError(f"optimizer {cls.name!r}: a parameter may not be named {LEARNING_RATE.name!r}, "
+                          f"which is the run's learning rate (self.learning_rate)")
 
 
 def _check_source(source) -> None:

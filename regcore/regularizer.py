@@ -7,8 +7,10 @@ so every array a regularizer sees has a leading model axis:
   ``.flat``, a (K, total) view of all the layers' entries side by side, for penalties that treat
   the weights as one vector (L2, L1);
 - biases and their gradients: one (K, n_out, 1) array per layer, ``.flat`` (K, all biases);
-- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, m); the training
-  pass's labels: (1, m), 0.0 or 1.0, shared by the models;
+- activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, b), b the batch size
+  (``context.batch_size``: the m training points, or a mini-batch of them); the training pass's
+  labels: (1, b), 0.0 or 1.0 (per model, (K, 1, b), with mini-batches);
+- the training pass's inputs (`Regularizer.transform_inputs`): (K, n_x, b);
 - numeric parameter values: ``self.values[name]`` is a float64 (or int64) array shaped (K, 1, 1),
   which broadcasts against any of the above; choices and booleans are plain Python values, the same
   for every model of the run.
@@ -96,6 +98,14 @@ class ModelRandom:
             raise ValueError(f"numpy.random.Generator has no method {name!r}")
         return lambda generator: getattr(generator, name)
 
+    def permutations_into(self, out: np.ndarray) -> np.ndarray:
+        """Fill each model's row of the (K, n) integer array ``out`` with that model's
+        ``generator.permutation(n)`` (the same numbers, in place)."""
+        out[...] = np.arange(out.shape[-1])
+        for generator, row in zip(self.generators, out):
+            generator.shuffle(row)
+        return out
+
 
 @dataclass(frozen=True)
 class RunContext:
@@ -105,6 +115,11 @@ class RunContext:
     examples: int                  # m, the number of training examples
     layer_sizes: tuple[int, ...]   # (n_x, hidden..., 1)
     random: ModelRandom
+    batch_size: int = 0            # b, the points of each iteration's training pass (m without mini-batches)
+
+    def __post_init__(self):
+        if not self.batch_size:
+            object.__setattr__(self, "batch_size", self.examples)
 
     @property
     def hidden_layers(self) -> range:
@@ -116,11 +131,13 @@ class Regularizer:
     """Subclass this to add a regularizer. Declare the class attributes; override what you need.
 
     The core creates one instance per run (after validating the parameter values) and calls, in
-    each iteration: ``transform_hidden`` for each hidden layer during the training forward pass,
+    each iteration: ``transform_inputs`` on the iteration's training inputs before the forward pass,
+    ``transform_hidden`` for each hidden layer during the training forward pass,
     ``hidden_gradient`` then ``backward_hidden`` for each hidden layer (last first) during
-    back-propagation, ``add_gradients`` once the data gradients are complete (already divided by m),
-    then, after the update, ``after_update``. ``penalty`` and ``hidden_penalty`` are called only when
-    the cost is recorded, and ``after_record`` right after each recording.
+    back-propagation, ``add_gradients`` once the data gradients are complete (already divided by the
+    batch size), then, after the optimizer's update, ``after_update``. ``penalty`` and
+    ``hidden_penalty`` are called only when the cost is recorded, and ``after_record`` right after
+    each recording.
 
     Version 1 of this interface had ``penalty(weights)`` and ``add_gradients(weights, grads)``; the
     core inspects each override's signature once, at setup, and passes ``biases`` and ``bias_grads``
@@ -155,6 +172,9 @@ class Regularizer:
     def hidden_gradient(self, layer: int, activations: np.ndarray, labels: np.ndarray,
                         gradients: np.ndarray) -> None:
         """Add the derivative of ``hidden_penalty`` with respect to the activations into ``gradients``, in place."""
+
+    def transform_inputs(self, inputs: np.ndarray) -> None:
+        """Transform the iteration's training inputs (K, n_x, b) (noise, augmentation), in place."""
 
     def transform_hidden(self, layer: int, activations: np.ndarray) -> None:
         """Transform hidden layer ``layer``'s activations (training forward pass only), in place."""

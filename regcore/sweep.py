@@ -1,9 +1,11 @@
-"""Sweeps: train many models that differ only in regularizer parameters (and seeds), batched and parallel.
+"""Sweeps: train many models that differ only in numeric parameters (and seeds), batched and parallel.
 
 A sweep is a list of `SweepPoint`s, each a full `RunConfig` (so any point can be rerun, saved or
 sent to the main view) plus the swept values that label it. `plan()` makes the grid from a base
-configuration, one or more `Axis`es (a regularizer parameter and its values, see `value_range`) and
-optionally several seeds. `Sweep` trains the points with the one training loop (`Training`), many
+configuration, one or more `Axis`es (a parameter and its values, see `value_range`) and optionally
+several seeds. An axis sweeps a regularizer's parameter, or the optimizer's when its ``regularizer``
+is `OPTIMIZER` (``"optimizer"``): its ``lr`` is the learning rate, any other name one of the
+optimizer's declared parameters (``optimizer.lr``, ``optimizer.beta1`` on the command line). `Sweep` trains the points with the one training loop (`Training`), many
 models per batch: the points are cut into chunks of a cache-friendly size, each chunk is trained as
 one stacked batch, and chunks run in parallel worker processes, one per core. Stacking amortises
 NumPy's per-call overhead, which dominates on arrays this small; the processes add the other cores.
@@ -48,10 +50,12 @@ from .config import RunConfig
 from .data import Dataset
 from .errors import ParamError, RegcoreError
 from .network import Layout, layer_sizes
+from .optimizer import LEARNING_RATE, ActiveOptimizer
 from .params import Param
 from .regularizer import ActiveRegularizer
 from .training import Training
 
+OPTIMIZER = "optimizer"   # an Axis's ``regularizer`` for the optimizer's parameters (``lr``: the learning rate)
 MAX_POINTS = 10_000
 MAX_CHUNK = 32            # beyond this a batch gains nothing, and progress gets coarse
 MIN_CHUNK = 4
@@ -120,7 +124,8 @@ def suggested_range(param: Param) -> tuple[float, float, bool]:
 
 @dataclass(frozen=True)
 class Axis:
-    """One swept parameter: regularizer ``regularizer``'s ``param`` takes each of ``values``.
+    """One swept parameter: regularizer ``regularizer``'s ``param`` takes each of ``values``
+    (``regularizer`` `OPTIMIZER`: the optimizer's ``param``, ``lr`` being the learning rate).
 
     ``key`` labels it in results (the CLI uses what the user wrote: ``lambd`` or ``dropout.keep_prob``).
     """
@@ -146,12 +151,13 @@ class SweepPoint:
 def plan(base: RunConfig, axes: Sequence[Axis], seeds: Sequence[int] | None = None) -> list[SweepPoint]:
     """Every combination of the axes' values (the first axis varying slowest), for each seed.
 
-    ``base`` gives everything else, including the fixed values of every regularizer; an axis's
-    regularizer must be one of ``base.regularizers``. Without ``seeds``, every point uses ``base.seed``.
+    ``base`` gives everything else, including the fixed values of every regularizer and the
+    optimizer; an axis's regularizer must be one of ``base.regularizers`` (or `OPTIMIZER`). Without
+    ``seeds``, every point uses ``base.seed``.
     """
     names = [name for name, _ in base.regularizers]
     for axis in axes:
-        if axis.regularizer not in names:
+        if axis.regularizer not in names and axis.regularizer != OPTIMIZER:
             raise ParamError(f"cannot sweep {axis.regularizer}.{axis.param}: regularizer {axis.regularizer!r} "
                              f"is not used (used: {', '.join(names) or 'none'})")
         if not axis.values:
@@ -165,11 +171,19 @@ def plan(base: RunConfig, axes: Sequence[Axis], seeds: Sequence[int] | None = No
     points = []
     for combination in itertools.product(*(axis.values for axis in axes)):
         regularizers = [(name, dict(values)) for name, values in base.regularizers]
+        optimizer_values, learning_rate = dict(base.optimizer_values), base.learning_rate
         for axis, value in zip(axes, combination):
-            regularizers[names.index(axis.regularizer)][1][axis.param] = value
+            if axis.regularizer != OPTIMIZER:
+                regularizers[names.index(axis.regularizer)][1][axis.param] = value
+            elif axis.param == LEARNING_RATE.name:
+                learning_rate = value
+            else:
+                optimizer_values[axis.param] = value
         labels = {axis.label: value for axis, value in zip(axes, combination)}
         for seed in seeds:
-            points.append(SweepPoint(replace(base, seed=seed, regularizers=tuple(regularizers)), labels))
+            points.append(SweepPoint(replace(base, seed=seed, regularizers=tuple(regularizers),
+                                             learning_rate=learning_rate, optimizer_values=optimizer_values),
+                                     labels))
     return points
 
 
@@ -311,20 +325,22 @@ class Sweep:
         self.points = list(points)
         self.data = data
         first = self.points[0].config
-        shared = ("hidden", "learning_rate", "iterations", "record_every")
+        shared = ("hidden", "iterations", "record_every", "optimizer", "batch_size")
         for point in self.points:
             if any(getattr(point.config, name) != getattr(first, name) for name in shared) or \
                     [n for n, _ in point.config.regularizers] != [n for n, _ in first.regularizers]:
-                raise ParamError("the points of a sweep must share the network, learning rate, iterations "
-                                 "and regularizers; only regularizer values and seeds may differ")
-        self.models = [_ModelSpec(p.config.seed, tuple(registry.activate(n, v) for n, v in p.config.regularizers))
+                raise ParamError("the points of a sweep must share the network, iterations, optimizer, batch size "
+                                 "and regularizers; only numeric values (the learning rate's too) and seeds may differ")
+        self.models = [_ModelSpec(p.config.seed, tuple(registry.activate(n, v) for n, v in p.config.regularizers),
+                                  p.config.learning_rate,
+                                  registry.activate_optimizer(p.config.optimizer, p.config.optimizer_values))
                        for p in self.points]
         _check_shared_choices(self.models)
         self.layout = Layout(layer_sizes(data.X_train.shape[0], first.hidden))
         self.iterations = first.iterations
         self.chunks, self.jobs = _batches(len(self.points), data, first, jobs, chunk)
-        self._settings = dict(hidden=first.hidden, learning_rate=first.learning_rate,
-                              iterations=first.iterations, record_every=first.record_every)
+        self._settings = dict(hidden=first.hidden, iterations=first.iterations, record_every=first.record_every,
+                              batch_size=first.batch_size)
         self._results: list[PointResult | None] = [None] * len(self.points)
         self._done = [0] * len(self.chunks)
         self._seconds = 0.0
@@ -464,7 +480,8 @@ def _batches(count: int, data: Dataset, config: RunConfig, jobs: int | None,
              chunk: int | None) -> tuple[list[list[int]], int]:
     """Split point indices into batches, as large as the cache allows and at least one per process;
     and choose how many processes to use (1: train in the calling thread)."""
-    units = data.X_train.shape[1] * sum(config.hidden)  # activation entries of a model
+    points = data.X_train.shape[1] if config.batch_size is None else min(config.batch_size, data.X_train.shape[1])
+    units = points * sum(config.hidden)  # activation entries of a model
     if chunk is None:
         # activations, their gradients and a regularizer's scratch: about three float arrays of them
         chunk = min(MAX_CHUNK, max(MIN_CHUNK, CACHE_BYTES // (3 * 8 * units)))
@@ -479,9 +496,9 @@ def _batches(count: int, data: Dataset, config: RunConfig, jobs: int | None,
 
 def _check_shared_choices(models: list["_ModelSpec"]) -> None:
     """Only numbers can differ between the models of a batch; choices and switches are per batch."""
-    first = models[0].regularizers
+    first = (*models[0].regularizers, models[0].optimizer)
     for model in models[1:]:
-        for a, b in zip(first, model.regularizers):
+        for a, b in zip(first, (*model.regularizers, model.optimizer)):
             for name, value in a.values.items():
                 if isinstance(value, (str, bool)) and b.values[name] != value:
                     raise ParamError(f"the points of a sweep must share {a.cls.name}'s {name} "
@@ -512,6 +529,8 @@ def _single_threaded_blas():
 class _ModelSpec:
     seed: int
     regularizers: tuple[ActiveRegularizer, ...]   # with this model's (scalar) values
+    learning_rate: float
+    optimizer: ActiveOptimizer                    # with this model's (scalar) values
 
 
 @dataclass(frozen=True)
@@ -553,7 +572,10 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
         return [None] * len(models)
     try:
         training = Training(task.data, seeds=[m.seed for m in models], **task.settings,
-                            regularizers=_stacked(models))
+                            regularizers=[_stacked([m.regularizers[i] for m in models])
+                                          for i in range(len(models[0].regularizers))],
+                            learning_rate=tuple(m.learning_rate for m in models),
+                            optimizer=_stacked([m.optimizer for m in models]))
         for progress in training.steps(report_every=REPORT_ITERATIONS, cancel=cancel):
             yield before + progress.iteration * len(models)
         result = training.result()
@@ -574,18 +596,13 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
                      dead_units=tuple(int(layer[k].sum()) for layer in dead)) for k in range(len(models))]
 
 
-def _stacked(models: list[_ModelSpec]) -> list[ActiveRegularizer]:
-    """The batch's regularizers: each numeric value becomes a tuple with one entry per model."""
-    stacked = []
-    for position, first in enumerate(models[0].regularizers):
-        values = {}
-        for name, value in first.values.items():
-            if isinstance(value, (str, bool)):
-                values[name] = value
-            else:
-                values[name] = tuple(m.regularizers[position].values[name] for m in models)
-        stacked.append(ActiveRegularizer(first.cls, values, first.origin))
-    return stacked
+def _stacked(per_model: list):
+    """One regularizer (or optimizer) of a batch from its per-model copies: each numeric value becomes a
+    tuple with one entry per model; choices and switches are the batch's (see `_check_shared_choices`)."""
+    first = per_model[0]
+    values = {name: value if isinstance(value, (str, bool)) else tuple(one.values[name] for one in per_model)
+              for name, value in first.values.items()}
+    return replace(first, values=values)
 
 
 def _failed(message: str, iterations_done: int = 0) -> _Outcome:

@@ -1,7 +1,8 @@
-"""The one training loop: full-batch gradient descent on K models at once, Qt-free, step by step.
+"""The one training loop: K models trained at once by a planned optimizer step, Qt-free, step by step.
 
-`Training` owns the parameters and work buffers of a batch of models that share data, architecture
-and learning rate and differ in seeds and regularizer values. Its `steps()` generator runs
+`Training` owns the parameters and work buffers of a batch of models that share data, architecture,
+optimizer and batch size and differ in seeds and numeric values (regularizers', the optimizer's, the
+learning rate). Its `steps()` generator runs
 iterations and yields `Progress` every `report_every` iterations, so the CLI, the window's worker
 thread, sweeps and the notebook-compatible `model()` all drive the same loop; `run()` drives it to
 the end. A single run is a batch of one.
@@ -9,6 +10,18 @@ the end. A single run is a batch of one.
 The hot loop does no allocation and calls into NumPy as few times as it can (in-place ufuncs,
 `out=` buffers, one update for all parameters) while keeping the notebook's order of operations,
 so results match the notebook's printed numbers.
+
+The input stage. By default every iteration trains on the whole training set, shared by the models
+as one (n_x, m) array (the fast path). With ``batch_size`` b < m each iteration trains on a
+mini-batch: at the start of every epoch each model draws a permutation of the training points from
+its own generator (`ModelRandom`), and the epoch's iterations take consecutive runs of b points of
+it; the m mod b points left over by the last full batch sit the epoch out (a different few each
+epoch), so every iteration has exactly b points. Layer 1 then reads per-model inputs (K, n_x, b),
+and a model's batches are the same in a sweep as in its single run. A regularizer's
+``transform_inputs`` (input noise, augmentation) works on such per-model inputs too, full batch or
+not; the clean passes (test cost, clean training loss, accuracies) never see it. With mini-batches
+the recorded ``cost`` is the objective on that iteration's batch; ``train_loss`` and ``test_cost``
+stay over the whole sets.
 """
 
 from __future__ import annotations
@@ -25,8 +38,9 @@ import numpy as np
 from . import defaults, limits, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, TrainingError
-from .optimizer import GradientDescent, Optimizer
 from .control import RunControl
+from .optimizer import DEFAULT as DEFAULT_OPTIMIZER
+from .optimizer import ActiveOptimizer
 from .regularizer import ActiveRegularizer, ModelRandom, RunContext, accepted_keywords
 
 DIVERGED_HINT = "try a smaller learning rate"
@@ -117,14 +131,17 @@ class Training:
     """Train K models together. See the module docstring; `run()` for the simple case."""
 
     def __init__(self, data: Dataset, *, hidden: Sequence[int] = defaults.HIDDEN,
-                 learning_rate: float = defaults.LEARNING_RATE, iterations: int = defaults.ITERATIONS,
-                 seeds: Sequence[int] = (defaults.SEED,), regularizers: Sequence[ActiveRegularizer] = (),
-                 record_every: int = defaults.RECORD_EVERY, optimizer: type[Optimizer] = GradientDescent,
-                 optimizer_values: dict | None = None,
+                 learning_rate: float | Sequence[float] = defaults.LEARNING_RATE,
+                 iterations: int = defaults.ITERATIONS, seeds: Sequence[int] = (defaults.SEED,),
+                 regularizers: Sequence[ActiveRegularizer] = (), record_every: int = defaults.RECORD_EVERY,
+                 optimizer: ActiveOptimizer = DEFAULT_OPTIMIZER, batch_size: int | None = None,
                  changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = ()):
+        """``learning_rate``: one number, or one per model; ``batch_size``: points per iteration
+        (None, or anything >= the number of training points: the whole training set); ``changes``:
+        (iteration, learning rate, regularizers) in force from that iteration on (`RunConfig.build`
+        makes them from a schedule)."""
         limits.check_training(data, hidden, len(seeds), regularizers)  # refuse what cannot fit, before allocating
         self.data = data
-        self.learning_rate = float(learning_rate)
         self.iterations = int(iterations)
         self.record_every = int(record_every)
         self.models = len(seeds)
@@ -140,10 +157,11 @@ class Training:
         self.control = RunControl(self.flat)
         self._ended = False  # every model has stopped
 
-        K, m = self.models, data.X_train.shape[1]
+        K, examples = self.models, data.X_train.shape[1]
         self.X, self.Y = data.X_train, data.Y_train
-        self.context = RunContext(models=K, examples=m, layer_sizes=self.layout.sizes,
-                                  random=ModelRandom(seeds))
+        self.batch_size = m = examples if batch_size is None else max(1, min(int(batch_size), examples))
+        self.context = RunContext(models=K, examples=examples, layer_sizes=self.layout.sizes,
+                                  random=ModelRandom(seeds), batch_size=m)
         hidden_sizes = self.layout.sizes[1:-1]
         self.activations = [np.zeros((K, n, m)) for n in hidden_sizes]
         self.act_grads = [np.zeros((K, n, m)) for n in hidden_sizes]
@@ -152,7 +170,11 @@ class Training:
         self.probs = np.zeros((K, 1, m))
         self.out_grad = np.zeros((K, 1, m))
 
-        self.optimizer = optimizer(self.learning_rate, optimizer_values or {}, self.context)
+        self.learning_rate = self._per_model(learning_rate, 2)   # (K, 1)
+        self.optimizer_spec = optimizer
+        values = {name: self._per_model(value, 2) for name, value in optimizer.values.items()}
+        self.optimizer = self._guard(optimizer, "setup",
+                                     lambda: optimizer.cls(self.learning_rate, values, self.context))
         self._scheduled = sorted(changes, key=lambda change: change[0])  # (iteration, learning rate, regularizers)
         self._requests: list = []     # live changes asked for from another thread, applied between iterations
         self.applied: list = []       # (iteration, what) of every live change, as it took effect
@@ -178,8 +200,10 @@ class Training:
         self._hidden_penalties = [(r, i.hidden_penalty) for r, i in pairs if r.cls.overrides("hidden_penalty")]
         self._hidden_gradients = [(r, i.hidden_gradient) for r, i in pairs if r.cls.overrides("hidden_gradient")]
         self._recorders = [(r, i.after_record) for r, i in pairs if r.cls.overrides("after_record")]
+        self._input_transforms = [(r, i.transform_inputs) for r, i in pairs if r.cls.overrides("transform_inputs")]
         # where hidden_gradient adds its plain derivative, before the core scales it to the loop's convention
         self.hidden_penalty_grads = [np.zeros_like(A) for A in self.activations] if self._hidden_gradients else []
+        self._setup_inputs()
         self._plan()
 
     # ---------------------------------------------------------------- changing settings mid-run
@@ -188,7 +212,7 @@ class Training:
         """Ask for new settings from the next iteration on, from the current weights (thread-safe: a
         worker's owner may call it while `steps()` runs). ``what`` describes the change for the record:
         `applied` gets ``(iteration, what)`` when it takes effect. The optimizer keeps its state."""
-        self._requests.append((float(learning_rate), list(regularizers), what))
+        self._requests.append((learning_rate, list(regularizers), what))
 
     def _apply_changes(self) -> None:
         """Apply the scheduled changes due at this iteration, then the live ones asked for."""
@@ -200,21 +224,72 @@ class Training:
             self._reconfigure(learning_rate, regularizers)
             self.applied.append((self.iteration, what))
 
-    def _reconfigure(self, learning_rate: float, regularizers: Sequence[ActiveRegularizer]) -> None:
-        self.learning_rate = self.optimizer.learning_rate = float(learning_rate)
+    def _reconfigure(self, learning_rate, regularizers: Sequence[ActiveRegularizer]) -> None:
+        # in place: the optimizer's planned update reads this (K, 1) array, and keeps its own state
+        self.learning_rate[...] = self._per_model(learning_rate, 2)
         self._configure(regularizers)
 
     def _next_change(self) -> int:
         return self._scheduled[0][0] if self._scheduled else self.iterations
 
-    def _per_model(self, value):
-        """Numbers become (K, 1, 1) arrays so they broadcast per model; other values pass through."""
+    def _per_model(self, value, dimensions: int = 3):
+        """Numbers become (K, 1, 1) arrays (``dimensions`` 2: (K, 1)) so they broadcast per model;
+        other values pass through."""
         if isinstance(value, (str, bool)):
             return value
         array = np.asarray(value)
         if array.dtype.kind not in "fiu":
             return value
-        return np.broadcast_to(array, (self.models,)).reshape(self.models, 1, 1).copy()
+        return np.broadcast_to(array, (self.models,)).reshape(self.models, *(1,) * (dimensions - 1)).copy()
+
+    def _setup_inputs(self) -> None:
+        """The training pass's inputs: the shared (n_x, m) set, or per-model (K, n_x, b) buffers.
+
+        ``inputs`` is what layer 1 reads and ``labels`` what the cost compares with. Per-model inputs
+        are kept as (K, b, n_x) rows (what the weight gradient multiplies by) and read transposed.
+        """
+        K, b = self.models, self.batch_size
+        examples, n_x = self.X.shape[1], self.X.shape[0]
+        self.batched = b < examples
+        self.per_model_inputs = self.batched or bool(self._input_transforms)
+        self.inputs, self.labels = self.X, self.Y
+        self._input_ops: list = []
+        if not self.per_model_inputs:
+            return
+        self._input_rows = np.empty((K, b, n_x))
+        self.inputs = self._input_rows.swapaxes(1, 2)
+        if self.batched:
+            self.labels = np.empty((K, 1, b))
+            self._label_rows = self.labels.reshape(K, b)
+            self._points = np.ascontiguousarray(self.X.T)       # (m, n_x): a point per row
+            self._point_labels = np.ascontiguousarray(self.Y[0])
+            if not hasattr(self, "_epoch"):  # set up again for a change mid-run: the epoch goes on
+                self._order = np.empty((K, examples), dtype=np.intp)
+                self._epoch = np.empty((examples // b, K, b), dtype=np.intp)  # each batch's indices, contiguous
+                self._next_batch = 0
+            self._input_ops.append(self._take_batch)
+        else:
+            self._input_ops.append(partial(np.copyto, self.inputs, self.X))
+        rows = self._input_rows.reshape(-1)
+        for reg, transform in self._input_transforms:
+            self._input_ops += [partial(self._call, reg, transform, self.inputs, result_into=self.inputs),
+                                partial(self._check_inputs, rows, reg)]
+
+    def _check_inputs(self, rows: np.ndarray, reg: ActiveRegularizer) -> None:
+        """After an input transform: one dot product (no allocation) tells whether the inputs are finite."""
+        if not math.isfinite(np.dot(rows, rows)):
+            self._check_finite(self.inputs, "the training inputs after it transformed them", reg)
+
+    def _take_batch(self) -> None:
+        """Copy this iteration's mini-batch into the input buffers; shuffle at the start of an epoch."""
+        if self._next_batch == 0:
+            self.context.random.permutations_into(self._order)
+            per_epoch, K, b = self._epoch.shape
+            np.copyto(self._epoch, self._order[:, :per_epoch * b].reshape(K, per_epoch, b).swapaxes(0, 1))
+        indices = self._epoch[self._next_batch]
+        self._points.take(indices, 0, self._input_rows)  # the method: np.take's Python wrapper costs a call
+        self._point_labels.take(indices, None, self._label_rows)
+        self._next_batch = (self._next_batch + 1) % len(self._epoch)
 
     # ---------------------------------------------------------------- running
 
@@ -281,7 +356,7 @@ class Training:
             if not dot(flat_1d, flat_1d) < limit:  # also true for NaN
                 raise TrainingError(
                     f"the training diverged at iteration {i}: the weights grew beyond 1e8 or stopped being "
-                    f"finite; {DIVERGED_HINT} than {self.learning_rate:g}", iteration=i)
+                    f"finite; {DIVERGED_HINT} than {_rates(self.learning_rate)}", iteration=i)
 
     # ---------------------------------------------------------------- the arithmetic
 
@@ -293,11 +368,15 @@ class Training:
         A batch of one works on 2-D views with ``np.dot`` (faster than ``np.matmul`` on a stack of
         one, with the same digits); larger batches use ``np.matmul`` on the stacks.
         """
-        self._forward_ops, self._backward_ops = self._iteration_ops(check=False)
-        inv_m, grad = 1.0 / self.X.shape[1], self.grad
-        self._update_ops = self.optimizer.plan(self.flat, grad)
+        forward, self._backward_ops = self._iteration_ops(check=False)
+        self._forward_ops = self._input_ops + forward
+        inv_m, grad = 1.0 / self.batch_size, self.grad
+        planned = self._guard(self.optimizer_spec, "plan", lambda: list(self.optimizer.plan(self.flat, grad)))
+        self._update_ops = [partial(self._optimizer_step, planned)]
         self._update_ops += [partial(self._constrain, reg, constrain) for reg, constrain in self._constraints]
-        # the notebook's 1/m * (data gradient), then the regularizers' terms
+        if self.control.stopped.any():  # re-planned (a change mid-run) after a model stopped: keep it frozen
+            self._update_ops.append(self.control.freeze)
+        # the notebook's 1/m * (data gradient) (m: the batch's points), then the regularizers' terms
         self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
         self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights, **keywords)
                                for reg, add, keywords in self._grad_adders]
@@ -309,7 +388,8 @@ class Training:
         matmul = np.dot if single else np.matmul
         weights = [flat2d(W) for W in self.weights]
         outputs = [flat2d(A) for A in self.activations] + [flat2d(self.logits)]
-        inputs = [self.X] + outputs[:-1]
+        inputs = [flat2d(self.inputs) if self.per_model_inputs else self.X] + outputs[:-1]
+        labels = flat2d(self.labels) if self.batched else self.Y
         biases = [np.broadcast_to(flat2d(b), out.shape) for b, out in zip(self.biases, outputs)]
         dZs = [flat2d(dA) for dA in self.act_grads] + [flat2d(self.out_grad)]
         probs = flat2d(self.probs)
@@ -320,7 +400,7 @@ class Training:
         forward = []
         for layer, A3 in enumerate(self.activations, start=1):
             W, A_in, A, b = weights[layer - 1], inputs[layer - 1], outputs[layer - 1], biases[layer - 1]
-            if layer == 1 and not single:
+            if layer == 1 and not single and not self.per_model_inputs:
                 forward += self._first_layer_of_batch()
             else:
                 forward += [partial(matmul, W, A_in, A), partial(np.add, A, b, A)]
@@ -335,7 +415,7 @@ class Training:
         forward += [partial(matmul, weights[-1], inputs[-1], Z), partial(np.add, Z, biases[-1], Z)]
         forward += network.sigmoid_ops(Z, probs)
 
-        backward = [partial(np.subtract, probs, self.Y, dZs[-1])]
+        backward = [partial(np.subtract, probs, labels, dZs[-1])]
         for index in range(len(weights) - 1, -1, -1):  # the output layer first
             dZ = dZs[index]
             backward += [partial(matmul, dZ, inputs[index].swapaxes(-1, -2), flat2d(self.grad_weights[index])),
@@ -364,9 +444,9 @@ class Training:
         extra, A3 = self.hidden_penalty_grads[layer - 1], self.activations[layer - 1]
         ops = [partial(extra.fill, 0.0)]
         for reg, hidden_gradient in self._hidden_gradients:
-            ops.append(partial(self._call, reg, hidden_gradient, layer, A3, self.Y, extra))
+            ops.append(partial(self._call, reg, hidden_gradient, layer, A3, self.labels, extra))
             ops += checked(extra, f"the gradient of its penalty on hidden layer {layer}", reg)
-        return ops + [partial(np.multiply, extra, float(self.X.shape[1]), extra), partial(np.add, dA3, extra, dA3)]
+        return ops + [partial(np.multiply, extra, float(self.batch_size), extra), partial(np.add, dA3, extra, dA3)]
 
     def _first_layer_of_batch(self) -> list:
         """Z1 = W1 X + b1 of every model of a batch in one 2-D product: [W1 | b1] (K*n1, n_x + 1) @ [X; 1].
@@ -385,13 +465,13 @@ class Training:
 
     def _objective(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(objective, penalty, data loss), each (K,), of the training pass just made."""
-        data_cost = network.cross_entropy(self.logits, self.probs, self.Y)
-        penalty = self._penalty(i, self.activations)
+        data_cost = network.cross_entropy(self.logits, self.probs, self.labels)
+        penalty = self._penalty(i, self.activations, self.labels)
         return data_cost + penalty, penalty, data_cost
 
     def evaluate(self) -> np.ndarray:
         """One training pass at the current parameters, without an update: returns the objective (K,)
-        as a record states it and leaves the complete gradient (data, 1/m, every regularizer's share)
+        as a record states it and leaves the complete gradient (data, 1/b, every regularizer's share)
         in `grad`. It draws random numbers as an iteration does: `restore` ``context.random`` to repeat
         a pass exactly (`regcore.testing.check_gradients` does)."""
         with np.errstate(all="ignore"):
@@ -409,8 +489,8 @@ class Training:
                 for op in self._iteration_ops(check=True)[0]:
                     op()
             raise TrainingError(f"the cost stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
-        # without a transform the training pass is the clean pass: its data loss is the clean loss
-        train_loss = self.train_loss() if self._transforms else data_cost
+        # on the whole untransformed set the training pass is the clean pass: its data loss is the clean loss
+        train_loss = self.train_loss() if self._transforms or self.per_model_inputs else data_cost
         record = Record(i, cost, penalty, self.test_cost(), train_loss)
         self.history.records.append(record)
         self._pending.append(record)
@@ -422,14 +502,15 @@ class Training:
                 self._update_ops.append(self.control.freeze)  # the same list the loop runs: from the next update on
             self._ended = self.control.all_stopped
 
-    def _penalty(self, i: int, activations) -> np.ndarray:
-        """Every penalty, (K,); ``activations`` are the hidden layers' (the training pass's, or a clean one's)."""
+    def _penalty(self, i: int, activations, labels) -> np.ndarray:
+        """Every penalty, (K,); ``activations`` are the hidden layers' (the training pass's, or a clean one's)
+        and ``labels`` the labels of the points they were computed on."""
         total = np.zeros(self.models)
         for reg, penalty, keywords in self._penalties:
             total = total + self._checked_penalty(reg, self._call(reg, penalty, self.weights, **keywords), i)
         for reg, hidden_penalty in self._hidden_penalties:
             for layer, A in enumerate(activations, start=1):
-                total = total + self._checked_penalty(reg, self._call(reg, hidden_penalty, layer, A, self.Y), i)
+                total = total + self._checked_penalty(reg, self._call(reg, hidden_penalty, layer, A, labels), i)
         return total
 
     def _checked_penalty(self, reg: ActiveRegularizer, value, i: int):
@@ -486,6 +567,14 @@ class Training:
                             f"(or None, having changed the array in place)", iteration=self.iteration,
                             regularizer=reg.cls.name)
 
+    def _optimizer_step(self, planned: list) -> None:
+        """Run the optimizer's update calls; one that raises ends the run naming the optimizer."""
+        try:
+            for op in planned:
+                op()
+        except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
+            raise self._failure(self.optimizer_spec, "its update", error) from error
+
     def _constrain(self, reg: ActiveRegularizer, constrain) -> None:
         """Run an ``after_update``; parameters it leaves non-finite are its fault, not the learning rate's."""
         self._call(reg, constrain, self.weights, self.biases)
@@ -508,7 +597,7 @@ class Training:
         forward, backward = self._iteration_ops(check=True)
         for op in forward + backward:
             op()
-        self.grad *= 1.0 / self.X.shape[1]
+        self.grad *= 1.0 / self.batch_size
         self._check_finite(self.grad, "the data gradient")
         for reg, add, keywords in self._grad_adders:
             self._call(reg, add, self.weights, self.grad_weights, **keywords)
@@ -546,7 +635,7 @@ class Training:
     def final_cost(self) -> np.ndarray:
         """The training objective of the current parameters on the clean forward pass, (K,)."""
         passed = network.forward(self.flat, self.layout, self.X, keep_hidden=bool(self._hidden_penalties))
-        return _data_loss(passed, self.Y) + self._penalty(self.iteration, passed.activations)
+        return _data_loss(passed, self.Y) + self._penalty(self.iteration, passed.activations, self.Y)
 
     def result(self) -> Result:
         """The batch as it is now. Always returns, so a failed run keeps its history: a final cost that
@@ -560,6 +649,12 @@ class Training:
                       train_accuracy=train, test_accuracy=test, final_cost=final_cost,
                       seconds=self.seconds, iterations_done=self.iteration, completed=self.completed,
                       stopped_at=self.control.stopped_at, kept_from=self.control.kept_from)
+
+
+def _rates(learning_rate: np.ndarray) -> str:
+    """The learning rate(s) of a batch, for a message: ``0.3``, or ``0.1 to 0.3``."""
+    low, high = float(learning_rate.min()), float(learning_rate.max())
+    return f"{low:g}" if low == high else f"{low:g} to {high:g}"
 
 
 def _data_loss(passed: network.ForwardPass, Y: np.ndarray) -> np.ndarray:

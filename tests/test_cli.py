@@ -29,7 +29,7 @@ def test_train_text_prints_the_notebook_lines(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, early_stopping, l2, none"),
+    (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, early_stopping, l1, l2, none"),
     (["train", "--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
     (["train", "--reg", "dropout:keep_prob=1.5"], "keep_prob=1.5 is not valid: expected a number in (0, 1]"),
     (["train", "--lr", "0"], "learning rate must be a finite number > 0"),

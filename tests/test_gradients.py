@@ -14,6 +14,8 @@ from regcore.training import Training
 COMBINATIONS = {
     "none": [("none", {})],
     "l2": [("l2", {"lambd": 0.7})],
+    "l1": [("l1", {"lambd": 0.9})],
+    "l1+l2+dropout": [("l1", {"lambd": 0.4}), ("l2", {"lambd": 0.3}), ("dropout", {"keep_prob": 0.8, "mask": "fresh"})],
     "dropout-course": [("dropout", {"keep_prob": 0.8, "mask": "course"})],
     "dropout-fresh": [("dropout", {"keep_prob": 0.7, "mask": "fresh"})],
     "l2+dropout": [("l2", {"lambd": 1.3}), ("dropout", {"keep_prob": 0.75, "mask": "course"})],

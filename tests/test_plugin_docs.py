@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from regcore import Param, Regularizer, RunContext, hookspecs
+from regcore import Optimizer, Param, Regularizer, RunContext, hookspecs
 from regcore.plugins import ALLOW_ENV, ENTRY_POINT_GROUP, load_registry
 from regcore.training import Training
 from test_plugins import RUNTIME_FAILURES
@@ -41,10 +41,16 @@ def signature(f) -> str:
 
 
 def test_there_is_something_to_check():
-    assert set(hooks()) == {"register_regularizers", "register_datasets"}
-    assert set(regularizer_methods()) == {"setup", "penalty", "add_gradients", "transform_hidden",
+    assert set(hooks()) == {"register_regularizers", "register_datasets", "register_optimizers"}
+    assert set(regularizer_methods()) == {"setup", "penalty", "add_gradients", "transform_inputs", "transform_hidden",
                                           "backward_hidden", "after_update", "hidden_penalty",
                                           "hidden_gradient", "after_record"}
+
+
+@pytest.mark.parametrize("name", ["setup", "plan"])
+def test_every_optimizer_method_has_a_reference_section_with_its_signature(name):
+    section = DOCS.read_text().split("## Reference: the `Optimizer` interface", 1)[1].split("\n## ", 1)[0]
+    assert f"### {signature(getattr(Optimizer, name))}\n" in section
 
 
 @pytest.mark.parametrize("name", sorted(hooks()))

@@ -71,7 +71,6 @@ def test_pip_installed_plugins_are_listed_by_regcore_plugins(venv):
                 for p in described["plugins"] if not p["builtin"]}
     assert external == {
         "elastic_net": ("loaded", "regstudio-elastic-net", "0.1.0", ["elastic_net"]),
-        "l1": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["l1"]),
         "max_norm": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["max_norm"]),
         "checkerboard": ("loaded", "regstudio-extra-regularizers", "0.1.0", ["checkerboard"]),
     }

@@ -11,12 +11,13 @@ import json
 import os
 import sys
 import textwrap
+from functools import partial
 
 import numpy as np
 import pytest
 
 from conftest import run_cli
-from regcore import Param, PluginError, Regularizer, TrainingError, hookimpl
+from regcore import Optimizer, Param, PluginError, Regularizer, TrainingError, hookimpl
 from regcore.cli import main
 from regcore.plugins import ALLOW_ENV, load_registry
 from regcore.training import Training
@@ -79,7 +80,8 @@ def test_an_installed_plugin_is_found_loaded_and_usable(installed, small_data):
     info = plugin(registry, "shrink")
     assert (info.status, info.package, info.version, info.provides) == ("loaded", "regstudio-shrink", "1.2.3", ["shrink"])
     assert info.origin == "plugin 'shrink' from regstudio-shrink 1.2.3"
-    assert [p.name for p in registry.plugins[:4]] == ["none", "l2", "dropout", "datasets"]  # built-ins first
+    assert [p.name for p in registry.plugins[:10]] == ["none", "l2", "l1", "dropout", "early_stopping", "datasets",
+                                                       "gd", "momentum", "adam", "adamw"]  # built-ins first
     active = registry.activate("shrink", {"rate": 0.5})
     assert active.origin == info.origin
     plain = Training(small_data, iterations=50).run().parameters
@@ -109,7 +111,7 @@ BROKEN = {
                        "register_regularizers raised RuntimeError: no GPU found"),
     "typo_in_hook": (GOOD.replace("def register_regularizers", "def register_regulariser"),
                      "implements unknown hook(s) register_regulariser; the hooks are register_datasets, "
-                     "register_regularizers"),
+                     "register_optimizers, register_regularizers"),
     "forgot_hookimpl": (GOOD.replace("@hookimpl\n    ", ""), "implements no hook: mark its register_..."),
     "wrong_hook_argument": (GOOD.replace("(register)", "(add)").replace("register(Shrink)", "add(Shrink)"),
                             "not a valid plugin: PluginValidationError"),
@@ -182,7 +184,7 @@ def test_a_plugin_that_fails_half_way_has_what_it_registered_withdrawn(installed
     info = plugin(registry, "half")
     assert (info.status, info.provides, info.withdrawn) == ("skipped", [], ["shrink"])
     assert "shrink" not in registry.regularizers
-    with pytest.raises(PluginError, match=r"unknown regularizer 'shrink'; known: dropout, early_stopping, l2, none "
+    with pytest.raises(PluginError, match=r"unknown regularizer 'shrink'; known: dropout, early_stopping, l1, l2, none "
                                           r"\(plugin 'half' from regstudio-half 1.0 was skipped: "
                                           r"register_regularizers raised ValueError: second one is broken\)"):
         registry.regularizer("shrink")
@@ -224,7 +226,7 @@ def test_the_environment_variable_allows_a_named_list_or_none(installed):
         "shrink": ("disabled", f"not listed in {ALLOW_ENV}"), "other": ("loaded", "")}
     no_external = load_registry(environ={ALLOW_ENV: ""})
     assert {s for s, _ in statuses(no_external).values()} == {"disabled"}
-    assert sorted(no_external.regularizers) == ["dropout", "early_stopping", "l2", "none"]  # built-ins always load
+    assert sorted(no_external.regularizers) == ["dropout", "early_stopping", "l1", "l2", "none"]  # built-ins always load
 
 
 def test_the_user_may_disable_external_plugins_but_not_built_ins(installed):
@@ -276,7 +278,7 @@ def test_regcore_train_with_a_plugin_and_with_a_skipped_one(installed, tmp_path)
     assert json.loads(done.stdout)["config"]["regularizers"] == [{"name": "shrink", "params": {"rate": 0.2}}]
     done = run_cli("train", "--reg", "half", "--iterations", "200", env=env)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == ("regcore: error: unknown regularizer 'half'; known: dropout, early_stopping, l2, none, shrink (plugin "
+    assert done.stderr == ("regcore: error: unknown regularizer 'half'; known: dropout, early_stopping, l1, l2, none, shrink (plugin "
                            "'half' from regstudio-mixed 2.0 was skipped: register_regularizers raised "
                            "ValueError: oops)\n")
 
@@ -300,7 +302,7 @@ def misbehaving(method: str, behaviour: str):
             method, lambda: args[-1])()
         if behaviour == "wrong_shape":
             return array[..., :-1].copy()
-        array[...] = np.inf if method in ("backward_hidden", "transform_hidden") else np.nan
+        array[...] = np.inf if method in ("backward_hidden", "transform_hidden", "transform_inputs") else np.nan
         return None
 
     act.__name__ = method
@@ -314,12 +316,12 @@ def misbehaving(method: str, behaviour: str):
     return Plugin()
 
 
-RUNTIME_FAILURES = [(m, "raises") for m in ("setup", "penalty", "add_gradients", "transform_hidden",
+RUNTIME_FAILURES = [(m, "raises") for m in ("setup", "penalty", "add_gradients", "transform_inputs", "transform_hidden",
                                             "backward_hidden", "after_update", "hidden_penalty",
                                             "hidden_gradient", "after_record")]
-RUNTIME_FAILURES += [(m, "wrong_shape") for m in ("penalty", "transform_hidden", "backward_hidden")]
-RUNTIME_FAILURES += [(m, "non_finite") for m in ("penalty", "add_gradients", "transform_hidden",
-                                                 "backward_hidden", "after_update")]
+RUNTIME_FAILURES += [(m, "wrong_shape") for m in ("penalty", "transform_inputs", "transform_hidden", "backward_hidden")]
+RUNTIME_FAILURES += [(m, "non_finite") for m in ("penalty", "add_gradients", "transform_inputs",
+                                                 "transform_hidden", "backward_hidden", "after_update")]
 RUNTIME_FAILURES += [("setup", "exits"), ("after_update", "exits"), ("transform_hidden", "garbage"),
                      ("penalty", "garbage")]
 
@@ -382,3 +384,79 @@ def test_a_data_set_whose_make_fails_is_one_line_naming_it(capsys, monkeypatch, 
     assert main(["train", "--data", "broken", "--iterations", "5"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+# ---------------------------------------------------------------- optimizer plugins
+
+class SignDescent(Optimizer):
+    """A third-party optimizer: W <- W - lr * sign(dW) * scale (a test plugin, like a researcher would write)."""
+
+    name = "sign_descent"
+    label = "Sign descent"
+    params = (Param("scale", "float", 1.0, low=0.0),)
+
+    def plan(self, parameters, gradients):
+        return [partial(np.sign, gradients, gradients),
+                partial(np.multiply, gradients, self.learning_rate * self.values["scale"], gradients),
+                partial(np.subtract, parameters, gradients, parameters)]
+
+
+class OptimizerPlugin:
+    def __init__(self, *classes):
+        self.classes = classes
+
+    @hookimpl
+    def register_optimizers(self, register):
+        for cls in self.classes:
+            register(cls)
+
+
+def test_an_optimizer_plugin_is_listed_and_trains_with_its_values_per_model(small_data):
+    registry = load_registry(extra=[("signs", OptimizerPlugin(SignDescent))], environ={})
+    assert plugin(registry, "signs").provides == ["sign_descent"]
+    assert registry.describe()["optimizers"][-1]["origin"] == "plugin 'signs' from code"
+    training = Training(small_data, iterations=1, seeds=(1, 1), learning_rate=0.1,
+                        optimizer=registry.activate_optimizer("sign_descent", {"scale": [1.0, 2.0]}))
+    start = training.snapshot()
+    training.run()
+    steps = np.abs(training.flat - start)
+    assert steps[0].max() == pytest.approx(0.1) and steps[1].max() == pytest.approx(0.2)
+
+
+def test_an_optimizer_declaring_lr_or_not_an_optimizer_is_skipped_with_the_reason():
+    class OwnRate(SignDescent):
+        name = "own_rate"
+        params = (Param("lr", "float", 0.1, low=0.0),)
+
+    registry = load_registry(extra=[("own", OptimizerPlugin(OwnRate)), ("wrong", OptimizerPlugin(Shrinkish))],
+                             environ={})
+    assert plugin(registry, "own").status == "skipped"
+    assert "a parameter may not be named 'lr', which is the run's learning rate" in plugin(registry, "own").reason
+    assert "register() for optimizers takes a regcore.Optimizer subclass" in plugin(registry, "wrong").reason
+    assert "own_rate" not in registry.optimizers
+
+
+class Shrinkish(Regularizer):
+    name = "shrinkish"
+
+
+@pytest.mark.parametrize("where", ["setup", "plan", "update"])
+def test_a_failing_optimizer_ends_its_run_with_an_error_naming_it(where, small_data):
+    class Broken(SignDescent):
+        name = "broken"
+
+        def setup(self):
+            if where == "setup":
+                raise ZeroDivisionError("bad luck")
+
+        def plan(self, parameters, gradients):
+            if where == "plan":
+                raise ZeroDivisionError("bad luck")
+            return [partial(divmod, 1, 0)]
+
+    registry = load_registry(extra=[("breaks", OptimizerPlugin(Broken))], environ={})
+    with pytest.raises(TrainingError) as caught:
+        Training(small_data, iterations=5, optimizer=registry.activate_optimizer("broken")).run()
+    message = str(caught.value)
+    assert message.startswith("optimizer 'broken' (from plugin 'breaks' from code) failed in ")
+    assert "ZeroDivisionError" in message and "\n" not in message

@@ -56,7 +56,9 @@ def row(dialog, name):
 
 def test_every_plugin_is_listed_with_origin_status_and_what_it_provides_or_why_not(dialog):
     assert [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())] == [
-        "none", "l2", "dropout", "datasets", "early_stopping", "smoothing", "gpu", "quiet"]
+        "none", "l2", "l1", "dropout", "early_stopping", "datasets", "gd", "momentum", "adam", "adamw", "smoothing",
+        "gpu", "quiet"]
+    assert row(dialog, "adam") == ["adam", "built-in", "loaded", "optimizer adam"]
     assert row(dialog, "l2") == ["l2", "built-in", "loaded", "regularizer l2"]
     assert row(dialog, "datasets")[3] == "data sets circle, xor, gauss, spiral, moons, flower"
     assert row(dialog, "smoothing") == ["smoothing", "code", "loaded", "regularizer smooth"]
@@ -98,7 +100,7 @@ def test_the_summary_and_the_environment_switch_are_shown(qtbot, registry, monke
     dialog = PluginsDialog(registry, set())
     qtbot.addWidget(dialog)
     texts = [label.text() for label in dialog.findChildren(type(dialog.details))]
-    assert "8 plugins: 6 loaded, 1 skipped, 1 disabled" in texts
+    assert "13 plugins: 11 loaded, 1 skipped, 1 disabled" in texts
     assert any(f"{ALLOW_ENV} is set" in text for text in texts)
 
 

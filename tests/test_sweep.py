@@ -153,9 +153,9 @@ def test_worker_processes_give_the_same_numbers_and_report_progress(registry, sm
         np.testing.assert_array_equal(a.parameters, b.parameters)
 
 
-def test_points_must_differ_only_in_regularizer_values_and_seeds(registry, small_data):
+def test_points_must_differ_only_in_numeric_values_and_seeds(registry, small_data):
     points = l2_sweep([0.0]) + plan(RunConfig(iterations=10, regularizers=(("l2", {}),)), [Axis("l2", "lambd", (1.0,))])
-    with pytest.raises(ParamError, match="must share the network, learning rate, iterations"):
+    with pytest.raises(ParamError, match="must share the network, iterations, optimizer, batch size"):
         Sweep(points, small_data, registry)
 
 
@@ -266,7 +266,7 @@ def test_cli_writes_the_csv_even_when_the_table_cannot_be_printed(capsys, tmp_pa
     (["--reg", "l2", "--param", "lambd=0:1:2", "--csv", ""], "--csv needs a file name"),
     (["--reg", "l2", "--param", "lambd=0:1:2", "--csv", "/no/such/folder/out.csv"], "the folder /no/such/folder does not exist"),
     (["--reg", "l2", "--param", "lambd=0:1:2", "--json", "--csv", "x.csv"], "not allowed with argument --json"),
-    (["--param", "lambd=0:1:2"], "the following arguments are required: --reg"),
+    (["--param", "lambd=0:1:2"], "--param lambd: name what it belongs to: --reg NAME"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_status_2(capsys, args, message):
     code, out, err = sweep_cli(capsys, *args)

@@ -54,7 +54,7 @@ def run(qtbot, view, timeout=30000):
 def test_only_numeric_parameters_are_offered_and_plugins_need_no_gui_code(make_view):
     view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={ALLOW_ENV: "exploding"}))
     offered = [view.regularizer.itemData(i) for i in range(view.regularizer.count())]
-    assert offered == ["l2", "dropout", "early_stopping", "exploding"]  # 'none' has nothing to sweep
+    assert offered == ["l2", "l1", "dropout", "early_stopping", "exploding"]  # 'none' has nothing to sweep
     view.regularizer.setCurrentIndex(offered.index("dropout"))
     assert [view.parameter.itemData(i) for i in range(view.parameter.count())] == ["keep_prob"]
     # the other parameter (mask) is offered as a fixed value; the swept one is not

@@ -11,9 +11,9 @@ import argparse
 import math
 
 from .. import defaults
-from ..config import RunConfig, parse_hidden
+from ..config import RunConfig, parse_hidden, parse_optimizer
 from ..datasets import DEFAULT_SOURCE
-from ..errors import RegcoreError
+from ..errors import ParamError, RegcoreError
 from .progress import quiet_option
 
 
@@ -41,10 +41,17 @@ def json_option(parser, what: str = "one JSON object instead of text") -> None:
 def training_options(parser) -> None:
     """The options every training command shares (``train``, ``compare``, ``sweep``)."""
     data_option(parser)
-    parser.add_argument("--lr", type=float, default=defaults.LEARNING_RATE,
-                        help=f"learning rate (default {defaults.LEARNING_RATE:g})")
+    parser.add_argument("--lr", type=float, default=None,
+                        help=f"learning rate of the optimizer (default {defaults.LEARNING_RATE:g}); "
+                             f"--optimizer NAME:lr=X says the same")
+    parser.add_argument("--optimizer", default="gd", metavar="NAME[:key=value,...]",
+                        help="the optimizer, e.g. adam:lr=0.01 or momentum:beta=0.8 (default gd, the notebook's "
+                             "gradient descent; see `regcore plugins`)")
+    parser.add_argument("--batch-size", type=int, default=None, metavar="N",
+                        help="training points per iteration, reshuffled every epoch (default: the whole "
+                             "training set); an epoch drops the points left over by its last full batch")
     parser.add_argument("--iterations", type=int, default=defaults.ITERATIONS,
-                        help=f"gradient-descent iterations (default {defaults.ITERATIONS})")
+                        help=f"iterations, one update each (default {defaults.ITERATIONS})")
     parser.add_argument("--hidden", default=",".join(map(str, defaults.HIDDEN)),
                         help=f"hidden layer sizes (default {','.join(map(str, defaults.HIDDEN))})")
     parser.add_argument("--seed", type=int, default=defaults.SEED,
@@ -54,11 +61,16 @@ def training_options(parser) -> None:
     quiet_option(parser)
 
 
-def run_config(args, regularizers) -> RunConfig:
+def run_config(args, regularizers, registry) -> RunConfig:
     """The one place a command line becomes a `RunConfig` (``regularizers``: parsed (name, values) pairs)."""
-    return RunConfig(hidden=parse_hidden(args.hidden), learning_rate=args.lr, iterations=args.iterations,
+    optimizer, values, optimizer_lr = parse_optimizer(args.optimizer, registry)
+    if args.lr is not None and optimizer_lr is not None and args.lr != optimizer_lr:
+        raise ParamError(f"two learning rates: --lr {args.lr:g} and --optimizer {optimizer}:lr={optimizer_lr:g}; "
+                         f"give it once")
+    learning_rate = next((lr for lr in (args.lr, optimizer_lr) if lr is not None), defaults.LEARNING_RATE)
+    return RunConfig(hidden=parse_hidden(args.hidden), learning_rate=learning_rate, iterations=args.iterations,
                      seed=args.seed, record_every=args.record_every, regularizers=tuple(regularizers),
-                     data=args.data)
+                     data=args.data, optimizer=optimizer, optimizer_values=values, batch_size=args.batch_size)
 
 
 def json_number(value) -> float | None:

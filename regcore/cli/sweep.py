@@ -1,11 +1,13 @@
-"""``regcore sweep``: train one model per value of a regularizer parameter and tabulate the accuracies.
+"""``regcore sweep``: train one model per value of a parameter and tabulate the accuracies.
 
     regcore sweep --reg l2 --param lambd=0:3:31
     regcore sweep --reg dropout:mask=fresh --param keep_prob=0.5:1:11 --seeds 1-5 --csv keep.csv
     regcore sweep --reg l2 --param lambd=0.01:10:9:log --also dropout:keep_prob=0.9 --json
+    regcore sweep --optimizer adam --param optimizer.lr=0.001:0.1:5:log
 
-``--param KEY=START:STOP:COUNT[:log]`` may be repeated for a grid; KEY is a parameter of ``--reg`` or
-``NAME.KEY`` for one of an ``--also`` regularizer. Everything runs through `regcore.sweep`; this
+``--param KEY=START:STOP:COUNT[:log]`` may be repeated for a grid; KEY is a parameter of ``--reg``,
+``NAME.KEY`` for one of an ``--also`` regularizer, or ``optimizer.KEY`` for one of the optimizer's
+(``optimizer.lr``: the learning rate, with any optimizer). Everything runs through `regcore.sweep`; this
 module only parses, prints and writes. Stopped early (Ctrl-C, SIGTERM, SIGHUP), a sweep still prints
 and writes the models that finished, the CSV marked as incomplete, and exits 130 (or 128 + signal).
 """
@@ -24,8 +26,9 @@ from pathlib import Path
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
-from ..errors import ParamError
-from ..sweep import MAX_POINTS, Axis, Sweep, SweepResult, plan, value_range
+from ..errors import ParamError, RegcoreError
+from ..optimizer import LEARNING_RATE
+from ..sweep import MAX_POINTS, OPTIMIZER, Axis, Sweep, SweepResult, plan, value_range
 from . import output, progress, stopping
 from .output import OutputError
 from .options import json_number, percent, run_config, training_options
@@ -35,15 +38,16 @@ INCOMPLETE_MARK = "# incomplete:"  # the CSV's last line when the sweep was stop
 
 
 def register(commands) -> None:
-    sweep = commands.add_parser("sweep", help="train one model per value of a regularizer parameter",
-                                description="Train many models that differ only in regularizer parameters "
-                                            "(batched, on every core) and compare their accuracies.")
+    sweep = commands.add_parser("sweep", help="train one model per value of a regularizer or optimizer parameter",
+                                description="Train many models that differ only in regularizer or optimizer "
+                                            "parameters (batched, on every core) and compare their accuracies.")
     training_options(sweep)
-    sweep.add_argument("--reg", required=True, metavar="NAME[:key=value,...]",
+    sweep.add_argument("--reg", metavar="NAME[:key=value,...]",
                        help="the regularizer to sweep, with fixed values for its other parameters")
     sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:COUNT[:log]",
                        help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
-                            "for a grid; NAME.KEY sweeps a parameter of an --also regularizer")
+                            "for a grid; NAME.KEY sweeps a parameter of an --also regularizer, optimizer.KEY "
+                            "one of the optimizer's (optimizer.lr: the learning rate)")
     sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
                        help="another regularizer every model uses (repeatable; default: none)")
     sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9 "
@@ -58,9 +62,9 @@ def register(commands) -> None:
 
 
 def run(args, registry) -> int:
-    regularizers = parse_regularizers([args.reg, *args.also], registry)
-    axes = [parse_axis(text, regularizers, registry) for text in args.param]
-    base = run_config(args, regularizers)
+    regularizers = parse_regularizers([*([args.reg] if args.reg is not None else []), *args.also], registry)
+    base = run_config(args, regularizers, registry)
+    axes = [parse_axis(text, regularizers, registry, base.optimizer) for text in args.param]
     points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
     if args.csv is not None:
         check_writable(args.csv)
@@ -99,23 +103,31 @@ def run(args, registry) -> int:
     return 2 if result.errors else 0
 
 
-def parse_axis(text: str, regularizers, registry) -> Axis:
-    """``lambd=0:3:31`` or ``dropout.keep_prob=0.5:1:6:log`` -> an `Axis` with validated values."""
+def parse_axis(text: str, regularizers, registry, optimizer: str = "gd") -> Axis:
+    """``lambd=0:3:31``, ``dropout.keep_prob=0.5:1:6:log`` or ``optimizer.lr=0.001:0.1:5:log`` -> an
+    `Axis` with validated values (``optimizer``: the run's optimizer, whose parameters ``optimizer.KEY`` names)."""
     key, sep, spec = text.partition("=")
     key = key.strip()
     if not sep or not key:
         raise ParamError(f"--param {text!r}: write KEY=START:STOP:COUNT[:log], e.g. lambd=0:3:31")
     name, dot, param_name = key.rpartition(".")
-    if not dot:
-        name, param_name = regularizers[0][0], key
-    used = [n for n, _ in regularizers]
-    if name not in used:
-        raise ParamError(f"--param {key}: regularizer {name!r} is not used; add it with --also "
-                         f"(used: {', '.join(used)})")
-    params = {p.name: p for p in registry.regularizer(name).obj.params}
+    if name == OPTIMIZER:
+        declared = (LEARNING_RATE, *registry.optimizer(optimizer).obj.params)
+        owner = f"optimizer {optimizer!r}"
+    else:
+        if not dot:
+            if not regularizers:
+                raise ParamError(f"--param {key}: name what it belongs to: --reg NAME for a regularizer's "
+                                 f"parameter, or optimizer.{key} for the optimizer's")
+            name, param_name = regularizers[0][0], key
+        used = [n for n, _ in regularizers]
+        if name not in used:
+            raise ParamError(f"--param {key}: regularizer {name!r} is not used; add it with --also "
+                             f"(used: {', '.join(used) or 'none'})")
+        declared, owner = registry.regularizer(name).obj.params, f"regularizer {name!r}"
+    params = {p.name: p for p in declared}
     if param_name not in params:
-        raise ParamError(f"regularizer {name!r} has no parameter {param_name!r} "
-                         f"(it has {', '.join(params) or 'no parameters'})")
+        raise ParamError(f"{owner} has no parameter {param_name!r} (it has {', '.join(params) or 'no parameters'})")
     parts = spec.split(":")
     log = len(parts) == 4 and parts[3].strip().lower() == "log"
     if len(parts) not in (3, 4) or (len(parts) == 4 and not log):

@@ -37,7 +37,7 @@ def register(commands) -> None:
 def run(args, registry) -> int:
     if args.inspect and not args.json:
         raise UsageError("--inspect adds the network's insides to the JSON report: use it with --json")
-    config = replace(run_config(args, parse_regularizers(args.reg, registry)),
+    config = replace(run_config(args, parse_regularizers(args.reg, registry), registry),
                      changes=Schedule.parse(args.change, registry).changes)
     with output.to_stderr() as stdout:  # plugin code (the data set's maker, the regularizers) may print
         data = resolve_data(args.data, registry)
