@@ -15,17 +15,20 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
                                QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
+from regcore import config as run_configs
 from regcore import experiment
-from regcore.config import NOTEBOOK_RUNS, RunConfig
+from regcore.config import RunConfig
+from regcore.diagnosis import trouble
 from regcore.data import Dataset
 from regcore.datasets import DEFAULT_SOURCE, resolve_data
 from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, settings
+from . import export, presenter, settings
 from .boundary import Boundary
 from .comparison import ComparisonView
+from .double_click import single_press_on_double_click
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import BoundaryPlot, CostPlot, TimedLayoutWidget, accuracy_text
 from .worker import Frame, TrainingWorker
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
         run = self.menuBar().addMenu("&Run")
         self.start_action = self._action("Start", self.start_or_pause, "Space",
                                          "Start training, or pause / resume it", run, bar)
+        single_press_on_double_click(bar.widgetForAction(self.start_action))  # not Start, then Pause at once
         self.step_action = self._action("Step", self.step, "S", "Train one recording interval, then pause", run, bar)
         self.stop_action = self._action("Stop", self.stop, "Esc", "End the run here; it goes into the runs table",
                                         run, bar)
@@ -156,7 +160,8 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.notebook_action = self._action(
             "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
-            "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86, course masks) on the loaded data",
+            "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86) on the loaded data: the course's "
+            "fixed dropout masks on the course's data, fresh masks on any other",
             run, bar)
         self.progress = QProgressBar(objectName="progress")
         self.progress.setMaximumWidth(260)
@@ -180,6 +185,8 @@ class MainWindow(QMainWindow):
         self._action("Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
         files.addSeparator()
         self._action("Quit", self.close, "Ctrl+Q", "", files)
+        self.presenter_action = presenter.presenter_action(self)
+        self.menuBar().addMenu("&View").addAction(self.presenter_action)
 
     # ================================================================ data
 
@@ -273,7 +280,8 @@ class MainWindow(QMainWindow):
         self.worker.frame.connect(self._draw_frame)
         self.worker.paused.connect(self._paused)
         self.worker.done.connect(self._run_done)
-        self.cost_plot.start_live(config.iterations, any(reg.cls.overrides("penalty") for reg in training.active))
+        self.cost_plot.start_live(config.iterations, any(reg.cls.overrides("penalty") for reg in training.active),
+                                  with_objective=bool(training.active))
         self.boundary_plot.clear_boundary()
         self.progress.setValue(0)
         self.rate_label.clear()
@@ -372,6 +380,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped before the first iteration.", 10000)
             return
         state = "finished" if result.completed else "stopped"
+        problem = trouble(result.history)
+        if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
+            self.report(f"The run {state} but did not learn", problem.message[0].upper() + problem.message[1:] + ".",
+                        f"It ended at {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}; "
+                        "it is in the Runs and comparison tab.")
+            return
         self.statusBar().showMessage(f"Run {state}: {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}"
                                      f" in {result.seconds:.1f} s; it is in the Runs and comparison tab.", 10000)
 
@@ -386,7 +400,8 @@ class MainWindow(QMainWindow):
         except RegcoreError as error:
             self.report("Could not start", str(error), "Change the setting it names and try again.")
             return False
-        configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in NOTEBOOK_RUNS]
+        # the course's fixed dropout masks only on the course's own data; fresh masks elsewhere
+        configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in run_configs.notebook_runs(self.data)]
         self.comparison_rows = []
         self.queue = configs[1:]
         return self.start(configs[0])
@@ -398,7 +413,9 @@ class MainWindow(QMainWindow):
         lines = "".join(f"<tr><td>{run.config.describe_regularizers()}</td><td align=right>{run.result.train_accuracy[0]:.4f}"
                         f"</td><td align=right>{run.result.test_accuracy[0]:.4f}</td></tr>"
                         for run in (self.comparison.model.runs[row] for row in rows))
-        self.show_message("The notebook's comparison", "The notebook's table, on " + self.data.name + ":",
+        masks = ("the course's fixed dropout masks" if run_configs.is_course_data(self.data)
+                 else "fresh dropout masks (the course's fixed masks belong to the course's data only)")
+        self.show_message("The notebook's comparison", f"The notebook's table, on {self.data.name}, with {masks}:",
                           "<table cellspacing=6><tr><th align=left>model</th><th>train accuracy</th>"
                           f"<th>test accuracy</th></tr>{lines}</table>", QMessageBox.Icon.Information)
 

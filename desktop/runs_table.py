@@ -18,7 +18,18 @@ def _accuracy(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.2%}"
 
 
-# (header, text shown for a run, value written to CSV)
+def _last(run: RunRecord, curve: str) -> float:
+    """The last recorded value of one of a run's curves (the end of what its cost plot shows)."""
+    values = run.result.history[curve]
+    return float(values[-1, 0]) if len(values) else float("nan")
+
+
+def _number(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.4g}"
+
+
+# (header, text shown for a run, value written to CSV). "Final objective" is what training minimised
+# (penalty and dropout noise included); "Final train loss" the clean data loss, as the curves show them.
 COLUMNS = (
     ("Data set", lambda r: r.data.name, lambda r: r.data.name),
     ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
@@ -26,10 +37,15 @@ COLUMNS = (
     ("Iterations", lambda r: f"{r.result.iterations_done:,}", lambda r: r.result.iterations_done),
     ("Train accuracy", lambda r: _accuracy(r.result.train_accuracy[0]), lambda r: repr(float(r.result.train_accuracy[0]))),
     ("Test accuracy", lambda r: _accuracy(r.result.test_accuracy[0]), lambda r: repr(float(r.result.test_accuracy[0]))),
-    ("Final cost", lambda r: f"{r.result.final_cost[0]:.4g}", lambda r: repr(float(r.result.final_cost[0]))),
+    ("Final objective", lambda r: _number(_last(r, "cost")), lambda r: repr(_last(r, "cost"))),
+    ("Final train loss", lambda r: _number(_last(r, "train_loss")), lambda r: repr(_last(r, "train_loss"))),
     ("Time (s)", lambda r: f"{r.result.seconds:.2f}", lambda r: f"{r.result.seconds:.3f}"),
     ("Status", lambda r: r.status, lambda r: r.status),
 )
+HEADER_TIPS = {
+    "Final objective": "The training objective at the last record: data loss with dropout noise, plus any penalty",
+    "Final train loss": "The clean data loss on the training set at the last record (no dropout, no penalty)",
+}
 CSV_EXTRA = (("hidden", lambda r: ",".join(map(str, r.config.hidden))), ("seed", lambda r: r.config.seed),
              ("error", lambda r: r.error))
 
@@ -55,11 +71,13 @@ class RunsModel(QAbstractTableModel):
             return COLUMNS[index.column()][1](run)
         if role == Qt.ItemDataRole.ToolTipRole:
             return run.error or f"hidden {list(run.config.hidden)}, seed {run.config.seed}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 7:
+        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 8:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return HEADER_TIPS.get(COLUMNS[section][0])
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return COLUMNS[section][0] if orientation == Qt.Orientation.Horizontal else str(section + 1)

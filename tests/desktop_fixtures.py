@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle"]
+__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle", "notebook_runs"]
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +65,25 @@ def window(make_window):
 def wait_idle(qtbot, window, timeout=20000):
     """Wait until the window has no run going and nothing queued."""
     qtbot.waitUntil(lambda: window.worker is None and not window.queue, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def notebook_runs(monkeypatch):
+    """`regcore.config.notebook_runs` and `is_course_data`, standing in until the lead's versions reach
+    this branch (same names and contract: the course's masks on the course's data only); with the real
+    ones present this changes nothing. Delete it once `regcore.config.notebook_runs` exists here."""
+    from regcore import config
+
+    if not hasattr(config, "notebook_runs"):
+        def is_course_data(data):
+            return "football" in data.name
+
+        def notebook_runs(data):
+            if is_course_data(data):
+                return config.NOTEBOOK_RUNS
+            return tuple((name, tuple((reg, {**values, "mask": "fresh"} if reg == "dropout" else values)
+                                      for reg, values in regs)) for name, regs in config.NOTEBOOK_RUNS)
+
+        monkeypatch.setattr(config, "is_course_data", is_course_data, raising=False)
+        monkeypatch.setattr(config, "notebook_runs", notebook_runs, raising=False)
+    return config.notebook_runs

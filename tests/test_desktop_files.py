@@ -49,7 +49,8 @@ def test_export_writes_a_png_of_the_plots_and_a_csv_of_the_runs(qtbot, window, t
     rows = list(csv.DictReader(table.open()))
     assert [r["regularizers"] for r in rows] == ["none", "l2(lambd=0.3)"]
     assert float(rows[1]["test accuracy"]) == runs[1].result.test_accuracy[0]
-    assert float(rows[0]["final cost"]) == runs[0].result.final_cost[0]
+    assert float(rows[0]["final objective"]) == runs[0].result.history["cost"][-1, 0]
+    assert float(rows[0]["final train loss"]) == runs[0].result.history["train_loss"][-1, 0]
     assert rows[0]["iterations"] == "300" and rows[0]["status"] == "finished"
 
     assert not window.export_csv(str(tmp_path / "missing" / "runs.csv"))
@@ -146,11 +147,11 @@ def test_generate_new_data_and_hide_test_points(qtbot, window):
     panel.findChild(QPushButton, "regenerate").click()
     assert window.data.name.startswith("circle") and window.source.startswith("circle:n=60,")
     assert window.data.X_train.shape[1] == 45 and window.data.X_test.shape[1] == 15
-    assert len(window.boundary_plot.train_points.data) == 45
+    assert window.boundary_plot.points.drawn("train") == 45
     if window.sweep_view is not None:  # the sweep tab follows the data
         assert window.sweep_view.data is window.data
     panel.show_test.setChecked(False)
-    assert not window.boundary_plot.test_points.isVisible()
+    assert not any(item.isVisible() for item in window.boundary_plot.points.test.items)
 
 
 def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, settings_store, tmp_path):
