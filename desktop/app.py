@@ -1,11 +1,14 @@
 """Entry point of ``regstudio`` and ``python -m regstudio``: open the window, or make a screenshot.
 
     regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
-    regstudio --screenshot PATH [--compare] [--data SOURCE] [--reg ...] [--iterations N]
+    regstudio --screenshot PATH [--compare] [--tab NAME] [--presenter] [--data SOURCE] [--reg ...]
+              [--iterations N]
 
 With ``--screenshot`` it runs headless (offscreen), trains with the given settings — or, with
-``--compare``, runs the notebook's comparison and shows the Runs tab — writes a PNG of the whole
-window to PATH and exits 0 (2 with a one-line message if the settings or the run fail).
+``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep``, runs
+the Sweep tab's sweep as it is set up — writes a PNG of the whole window to PATH and exits 0 (2
+with a one-line message if the settings or the run fail). ``--tab`` picks the tab shown (training,
+runs, sweep), ``--presenter`` turns on presenter mode (large type) as the View menu does.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Sequence
 from regcore.errors import RegcoreError
 
 SCREENSHOT_TIMEOUT_MS = 600_000
+TABS = ("training", "runs", "sweep")  # --tab names, in the order of the window's tabs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
     parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
+    parser.add_argument("--tab", choices=TABS, type=str.lower,
+                        help="the tab to show: training, runs (default with --compare) or sweep (runs its sweep "
+                             "with --screenshot)")
+    parser.add_argument("--presenter", action="store_true", help="presenter mode: large type for a projector")
     return parser
 
 
@@ -75,17 +83,21 @@ def _open(app, window, args) -> int:
     window.show()
     outcome = {"status": 2}
 
+    tab = args.tab or ("runs" if args.compare else "training")
+    sweeping = tab == "sweep" and window.sweep_view is not None
+
     def finish_when_done():
-        if window.worker is not None or window.queue:
+        if window.worker is not None or window.queue or (sweeping and window.sweep_view.worker is not None):
             return
         poll.stop()
-        if args.compare:
-            window.tabs.setCurrentWidget(window.comparison)
+        window.tabs.setCurrentIndex(TABS.index(tab))
         if window.message_box is not None:
             window.message_box.close()
         app.processEvents()
         runs = window.comparison.model.runs
-        if not runs or runs[-1].error:
+        if sweeping and not window.sweep_view.results:
+            print("regstudio: error: the sweep failed: " + window.sweep_view.status.text(), file=sys.stderr)
+        elif not sweeping and (not runs or runs[-1].error):
             print(f"regstudio: error: the run failed: {runs[-1].error if runs else 'no result'}", file=sys.stderr)
         elif window.grab().save(args.screenshot):
             outcome["status"] = 0
@@ -97,7 +109,10 @@ def _open(app, window, args) -> int:
 
     poll = QTimer(window, interval=100)
     poll.timeout.connect(finish_when_done)
-    if not (window.notebook_comparison() if args.compare else window.start()):
+    if sweeping:
+        window.tabs.setCurrentIndex(TABS.index(tab))
+        window.sweep_view.start()
+    elif not (window.notebook_comparison() if args.compare else window.start()):
         print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
         window.close()
         return 2
@@ -118,3 +133,5 @@ def apply_arguments(window, args) -> None:
     if args.iterations is not None:
         fields = window.training_panel.fields()
         window.training_panel.set_config(RunConfig(**{**fields, "iterations": args.iterations}))
+    if getattr(args, "presenter", False):
+        window.presenter_action.setChecked(True)

@@ -1,11 +1,13 @@
-"""The two kinds of plot: cost curves against iterations, and a decision boundary over the points.
+"""The two kinds of plot: loss curves against iterations, and a decision boundary over the points.
 
 Both are pyqtgraph `PlotItem`s so a view can lay several out in one `GraphicsLayoutWidget` (the
 Training tab: one of each; the Compare tab: one cost plot and a boundary per run, on linked axes)
 and export the whole layout to one PNG. Only the GUI thread calls these; they draw copies they are
 handed. As in pyqtgraph's isocurve example, the probabilities are an `ImageItem` with fixed levels
 (0, 1), so colours mean the same probability in every frame; the 0.5 contour arrives traced (see
-`boundary`) and is drawn as line segments.
+`boundary`) and is drawn as line segments. Legends get a row of their own under the x axis
+(`legend_below`), so they never cover data; type sizes come from `presenter`; the points are
+drawn by `points`, cheaply at any size.
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ class CostPlot(_FittedTitlePlot):
         self.setLabel("left", "loss (cross-entropy)")  # no grid: it doubled the cost of every live repaint
         self.getAxis("left").enableAutoSIPrefix(False)  # "cost (x0.001)" puzzles more than it helps
         self.getAxis("bottom").enableAutoSIPrefix(False)
-        legend_below(self)
+        legend_below(self, columns=2)  # two columns: one row of four would widen the plot
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
         self._y_top = 0.0
@@ -323,13 +325,13 @@ class BoundaryPlot(_FittedTitlePlot):
 
     def _add_key(self) -> None:
         """The legend under the plot and the probability colour bar at its right."""
-        legend = legend_below(self, columns=3)
+        legend = legend_below(self, columns=2)
         for label, colour in enumerate(CLASS_COLOURS):
             legend.addItem(_sample(brush=colour, pen="w"), f"class {label}")
-        legend.addItem(_sample(brush=None, pen=pg.mkPen("#444444", width=2)), "hollow: test point")
-        legend.addItem(_sample(brush="#444444", pen="w"), "filled: training point")
-        legend.addItem(_sample(symbol="x", brush=WRONG_COLOUR, pen=None, size=13), "× misclassified")
-        legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#333333", width=2)), "boundary (P = 0.5)")
+        legend.addItem(_sample(brush="#444444", pen="w"), "training point (filled)")
+        legend.addItem(_sample(brush=None, pen=pg.mkPen("#444444", width=2)), "test point (hollow)")
+        legend.addItem(_sample(symbol="x", brush=WRONG_COLOUR, pen=None, size=13), "misclassified")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#333333", width=2)), "boundary, P = 0.5")
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=PROBABILITY_MAP, label="P(class 1)",
                                           interactive=False, width=14, colorMapMenu=False)
         self.colour_bar.getAxis("right").enableAutoSIPrefix(False)
@@ -337,15 +339,17 @@ class BoundaryPlot(_FittedTitlePlot):
 
     def restyle(self, sizes) -> None:
         """Presenter mode: the colour bar's numbers and label, and the note, follow the plot's sizes."""
+        if self.legend is not None:  # large type: one entry a row, or the legend widens the plot past its column
+            self.legend.setColumnCount(1 if sizes.legend >= 14 else 2)
         self.note.setAttr("size", f"{sizes.legend - 1}pt")
         self.note.setText(self.note.text)
-        if self.colour_bar is not None:
-            axis = self.colour_bar.getAxis("right")
+        if self.colour_bar is not None:  # a vertical bar: numbers on its right, its label on its left
             font = QFont()
             font.setPointSizeF(sizes.ticks)
-            axis.setTickFont(font)
-            axis.labelStyle = {**axis.labelStyle, "font-size": f"{sizes.label}pt"}
-            axis._updateLabel()
+            self.colour_bar.getAxis("right").setTickFont(font)
+            label = self.colour_bar.getAxis("left")
+            label.labelStyle = {**label.labelStyle, "font-size": f"{sizes.label}pt"}
+            label._updateLabel()
 
     def set_data(self, data: Dataset, show_test: bool = True) -> None:
         """Draw the points of ``data`` (and clear any boundary of other data)."""

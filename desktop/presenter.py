@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QScrollArea
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Sizes:
     legend: float
     widgets: float | None
 
+
+TEXT = "#222222"   # near-black text: pyqtgraph's default grey fades on a projector
+AXIS = "#444444"
 
 NORMAL = Sizes(title=12, label=11, ticks=10, legend=10, widgets=None)
 PRESENTER = Sizes(title=20, label=18, ticks=16, legend=16, widgets=15)
@@ -43,17 +47,30 @@ def style_plot(plot: pg.PlotItem, sizes: Sizes | None = None) -> None:
     """Give ``plot``'s title, axis labels, tick numbers and legend the sizes of ``sizes`` (default: current)."""
     sizes = sizes or current()
     plot.titleLabel.setAttr("size", f"{sizes.title}pt")
+    if plot.titleLabel.opts.get("color") in (None, pg.getConfigOption("foreground")):
+        plot.titleLabel.setAttr("color", TEXT)  # (a run's colour, as the Runs tab sets it, is kept)
     plot.titleLabel.setText(getattr(plot.titleLabel, "full_text", plot.titleLabel.text))
+    if plot.titleLabel.isVisible():  # pyqtgraph fixes the title row at 30 px: too low for large type
+        plot.layout.setRowMinimumHeight(0, max(30.0, plot.titleLabel.item.boundingRect().height()))
+        plot.layout.setRowMaximumHeight(0, 10_000)
     ticks = QFont()
     ticks.setPointSizeF(sizes.ticks)
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setTickFont(ticks)
+        axis.setPen(AXIS)
+        axis.setTextPen(TEXT)
         axis.setStyle(tickTextOffset=max(3, int(sizes.ticks // 3)))
         axis.labelStyle = {**axis.labelStyle, "font-size": f"{sizes.label}pt"}
         axis._updateLabel()
     if plot.legend is not None:
         plot.legend.setLabelTextSize(f"{sizes.legend}pt")
+        plot.legend.setLabelTextColor(TEXT)
+        for _, label in plot.legend.items:  # entries made before: pyqtgraph styles only new ones
+            label.setAttr("color", TEXT)
+            label.setAttr("size", f"{sizes.legend}pt")
+            label.setText(label.text)
+        plot.legend.updateSize()
     restyle = getattr(plot, "restyle", None)  # a plot's own extras (a colour bar, a note)
     if restyle is not None:
         restyle(sizes)
@@ -69,6 +86,9 @@ def set_presenter(window, on: bool) -> None:
     else:
         font.setPointSizeF(sizes.widgets)
     window.setFont(font)
+    column = window.findChild(QScrollArea, "settings_column")
+    if column is not None and column.widget() is not None:  # the settings column keeps fitting its fields
+        column.setMinimumWidth(column.widget().sizeHint().width() + 24)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():
             if isinstance(item, pg.PlotItem):

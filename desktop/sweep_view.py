@@ -27,7 +27,7 @@ from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, p
 from . import boundary
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
-from .plots import BoundaryPlot, accuracy_text, legend_below
+from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
 ERROR_STYLE = "color: #b00020;"
@@ -133,6 +133,8 @@ class SweepView(QWidget):
         self.accuracy_plot.setLabel("left", "accuracy")
         self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
         legend_below(self.accuracy_plot)  # under the axis: inside, it sat on the curves
+        fit_title(self.accuracy_plot)  # elided to fit, not widening the plot past its column in large type
+        self.accuracy_plot.setTitle("Accuracy — click a point to inspect that model")
         self.cost_plot = self.plots.addPlot(row=1, col=0, title="Final cost")
         self.cost_plot.setLabel("left", "cost")
         self.cost_plot.showGrid(x=True, y=True, alpha=0.2)

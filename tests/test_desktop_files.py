@@ -161,3 +161,23 @@ def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, set
     window = make_window(store=settings_store)
     assert window.data is not None and window.data.name.startswith("moons")
     assert window.message_box is None and "gone.csv" in window.statusBar().currentMessage()
+
+
+def test_screenshot_of_another_tab_in_presenter_mode(tmp_path):
+    from regstudio.app import TABS, build_parser
+
+    assert build_parser().parse_args(["--tab", "Sweep"]).tab == "sweep" and TABS == ("training", "runs", "sweep")
+    shot = tmp_path / "runs.png"
+    done = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(shot), "--iterations", "300",
+                           "--tab", "runs", "--presenter", "--size", "1400x860"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert png_size(shot) == (1400, 860)
+
+
+def test_the_presenter_option_ticks_the_view_menus_toggle(window):
+    from regstudio.app import apply_arguments, build_parser
+
+    apply_arguments(window, build_parser().parse_args(["--presenter"]))
+    assert window.presenter_action.isChecked()
+    assert window.cost_plot.getAxis("bottom").style["tickFont"].pointSizeF() >= 16
