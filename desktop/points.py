@@ -5,7 +5,8 @@ and sorts them into a symbol atlas on every paint: 200,000 points froze the wind
 1.6 GB. Here each (split, class) pair is one item with one brush and pen, so pyqtgraph draws it with
 a single cached symbol; above `MAX_DRAWN` points per split a fixed random sample is drawn (the plot
 says so), so painting costs the same for 5,000 points or 1,000,000. The misclassified marks are
-taken from the drawn points only, for the same reason.
+taken from the drawn points only, and on a sampled set at most `MAX_MARKED` of them, for the same
+reason (they change with every live frame).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from regcore.data import Dataset
 MAX_DRAWN = 5_000           # points drawn per split; above it, a sample of this many (pyqtgraph
                             # sets up 5,000 points in ~25 ms: a symbol-atlas key per point)
 SMALL_SET = 2_000           # up to this many points per split, full-size symbols
+MAX_MARKED = 1_500          # × marks drawn on a sampled set: they are re-set every live frame
 SAMPLE_SEED = 0             # the sample is the same every time a data set is drawn
 
 
@@ -71,10 +73,15 @@ class PointLayers:
         if test_wrong is not None:
             xs.append(data.X_test[:, self.test.shown[test_wrong[self.test.shown]]])
         wrong = np.concatenate(xs, axis=1)
+        if self.sampled() and wrong.shape[1] > MAX_MARKED:  # every k-th: a frame's marks cost ~1 ms, not ~20
+            wrong = wrong[:, np.linspace(0, wrong.shape[1] - 1, MAX_MARKED).astype(int)]
         self.wrong.setData(x=wrong[0], y=wrong[1])
 
     def clear_wrong(self) -> None:
         self.wrong.clear()
+
+    def sampled(self) -> bool:
+        return len(self.train.shown) < self.train.count or len(self.test.shown) < self.test.count
 
     def drawn(self, split: str) -> int:
         """How many points of ``split`` ("train" or "test") are on screen."""
@@ -84,4 +91,5 @@ class PointLayers:
         """"" when every point is drawn, else what share of which split is."""
         parts = [f"{len(split.shown):,} of {split.count:,} {name} points"
                  for name, split in (("training", self.train), ("test", self.test)) if len(split.shown) < split.count]
-        return f"Showing a random {' and '.join(parts)}" if parts else ""
+        return (f"Showing a random {' and '.join(parts)}; × on at most {MAX_MARKED:,} of the misclassified"
+                if parts else "")

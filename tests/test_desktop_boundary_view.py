@@ -100,6 +100,6 @@ def test_a_200000_point_file_is_drawn_as_a_sample_and_the_window_stays_responsiv
     window.start()
     wait_idle(qtbot, window, timeout=60000)
     timer.stop()
-    assert len(plot.points.wrong.data) <= 10_000  # marks only on drawn points
+    assert 0 < len(plot.points.wrong.data) <= 1_500  # marks only on drawn points, and a bounded number
     assert len(late) > 10
     assert np.percentile(late, 90) < 0.1, sorted(late)[-5:]  # a loose bound for a shared test machine
