@@ -86,9 +86,13 @@ def set_presenter(window, on: bool) -> None:
     else:
         font.setPointSizeF(sizes.widgets)
     window.setFont(font)
-    column = window.findChild(QScrollArea, "settings_column")
-    if column is not None and column.widget() is not None:  # the settings column keeps fitting its fields
-        column.setMinimumWidth(column.widget().sizeHint().width() + 24)
+    for column in window.findChildren(QScrollArea):  # settings columns keep fitting their fields
+        if column.widget() is None:
+            continue
+        if column.property("normal_min_width") is None:
+            column.setProperty("normal_min_width", column.minimumWidth())
+        normal = int(column.property("normal_min_width"))
+        column.setMinimumWidth(max(normal, column.widget().sizeHint().width() + 24) if on else normal)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():
             if isinstance(item, pg.PlotItem):
