@@ -1,11 +1,14 @@
 """Entry point of ``regstudio`` and ``python -m regstudio``: open the window, or make a screenshot.
 
     regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
-    regstudio --screenshot PATH [--compare] [--data SOURCE] [--reg ...] [--iterations N]
+    regstudio --screenshot PATH [--compare] [--tab NAME] [--presenter] [--data SOURCE] [--reg ...]
+              [--iterations N]
 
 With ``--screenshot`` it runs headless (offscreen), trains with the given settings — or, with
-``--compare``, runs the notebook's comparison and shows the Runs tab — writes a PNG of the whole
-window to PATH and exits 0 (2 with a one-line message if the settings or the run fail).
+``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep``, runs
+the Sweep tab's sweep as it is set up — writes a PNG of the whole window to PATH and exits 0 (2
+with a one-line message if the settings or the run fail). ``--tab`` picks the tab shown (training,
+runs, sweep), ``--presenter`` turns on presenter mode (large type) as the View menu does.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from regcore.errors import RegcoreError
 from . import display_check
 
 SCREENSHOT_TIMEOUT_MS = 600_000
+TABS = ("training", "runs", "sweep")  # --tab names, in the order of the window's tabs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
     parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--tab", choices=TABS, type=str.lower,
+                        help="the tab to show: training, runs (default with --compare) or sweep (runs its sweep "
+                             "with --screenshot)")
+    parser.add_argument("--presenter", action="store_true", help="presenter mode: large type for a projector")
     return parser
 
 
@@ -92,18 +100,23 @@ def _open(app, window, args) -> int:
     window.resize(width, height)
     window.show()
     outcome = {"status": 2, "ended": False}
+    tab = args.tab or ("runs" if args.compare else "training")
+    sweeping = tab == "sweep" and window.sweep_view is not None
 
-    def finish_when_done(state: str):
-        if state != "idle" or outcome["ended"]:  # idle comes when the run (or the whole comparison) has ended
+    def finish_when_done(*_):
+        # the run (or the whole comparison) going idle, or the sweep's thread ending, says it is done
+        busy = window.controller.state != "idle" or (sweeping and window.sweep_view.worker is not None)
+        if busy or outcome["ended"]:
             return
         outcome["ended"] = True
-        if args.compare:
-            window.tabs.setCurrentWidget(window.comparison)
+        window.tabs.setCurrentIndex(TABS.index(tab))
         if window.message_box is not None:
             window.message_box.close()
         app.processEvents()
         runs = window.comparison.model.runs
-        if not runs or runs[-1].error:
+        if sweeping and not window.sweep_view.results:
+            print("regstudio: error: the sweep failed: " + window.sweep_view.status.text(), file=sys.stderr)
+        elif not sweeping and (not runs or runs[-1].error):
             print(f"regstudio: error: the run failed: {runs[-1].error if runs else 'no result'}", file=sys.stderr)
         elif window.grab().save(args.screenshot):
             outcome["status"] = 0
@@ -113,11 +126,20 @@ def _open(app, window, args) -> int:
         window.close()
         app.quit()
 
-    if not (window.notebook_comparison() if args.compare else window.start()):
+    if sweeping:
+        window.tabs.setCurrentIndex(TABS.index(tab))
+        window.sweep_view.start()
+        if window.sweep_view.worker is None:
+            print("regstudio: error: the sweep could not start: " + window.sweep_view.status.text(), file=sys.stderr)
+            window.close()
+            return 2
+        window.sweep_view.worker.finished.connect(finish_when_done)  # after its result reached the view
+    elif not (window.notebook_comparison() if args.compare else window.start()):
         print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
         window.close()
         return 2
-    window.controller.state_changed.connect(finish_when_done)  # the run only reports once app.exec() runs
+    else:
+        window.controller.state_changed.connect(finish_when_done)  # the run only reports once app.exec() runs
 
     def give_up():
         outcome["ended"] = True  # closing stops the run, which goes idle: that is no screenshot
@@ -140,3 +162,5 @@ def apply_arguments(window, args) -> None:
     if args.iterations is not None:
         fields = window.training_panel.fields()
         window.training_panel.set_config(RunConfig(**{**fields, "iterations": args.iterations}))
+    if getattr(args, "presenter", False):
+        window.presenter_action.setChecked(True)

@@ -20,7 +20,8 @@ from .plots import BoundaryPlot, CostPlot, run_colour
 from .runs_table import COLUMNS, RunsModel
 
 PLOTS_PER_ROW = 4
-ELIDED_COLUMN = [header for header, _, _ in COLUMNS].index("Regularizers")  # takes what the others leave
+# the columns that share what the others leave (elided, the whole text in the tooltip): long names
+ELIDED_COLUMNS = [[header for header, _, _ in COLUMNS].index(name) for name in ("Data set", "Regularizers")]
 
 
 def same_data(a: Dataset, b: Dataset) -> bool:
@@ -41,11 +42,12 @@ class ComparisonView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        # Every column as wide as its contents except the regularizers', which gets the rest (elided, the whole
-        # text in the tooltip): so Status and Time stay in view at 1280 px.
+        # Every column as wide as its contents except the data set's and the regularizers', which share the
+        # rest (elided, the whole text in the tooltip): so Status and Time stay in view at 1280 px.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ELIDED_COLUMN, QHeaderView.ResizeMode.Stretch)
+        for column in ELIDED_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.hint = QLabel("Every run is listed here, finished, stopped or failed. Select one or more "

@@ -14,16 +14,18 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMes
                                QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from regcore import experiment
-from regcore.config import NOTEBOOK_RUNS, RunConfig
+from regcore.config import RunConfig, is_course_data, notebook_runs
+from regcore.diagnosis import trouble
 from regcore.data import Dataset
 from regcore.datasets import DEFAULT_SOURCE, resolve_data
 from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, settings
+from . import export, presenter, settings
 from .comparison import ComparisonView
 from .controller import RunController
+from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import TimedLayoutWidget, accuracy_text
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
             menu.menuAction().setObjectName(name)
         self.start_action = self._action("start_action", "Start", self.start_or_pause, "Space",
                                          "Start training, or pause / resume it", run, bar)
+        single_press_on_double_click(bar.widgetForAction(self.start_action))  # not Start, then Pause at once
         self.step_action = self._action("step_action", "Step", self.step, "S",
                                         "Train one recording interval, then pause", run, bar)
         self.stop_action = self._action("stop_action", "Stop", self.stop, "Esc",
@@ -160,7 +163,8 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.notebook_action = self._action(
             "notebook_action", "Reproduce the notebook's comparison", self.notebook_comparison, "Ctrl+N",
-            "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86, course masks) on the loaded data",
+            "Train with none, L2 (lambd 0.7) and dropout (keep_prob 0.86) on the loaded data: the course's "
+            "fixed dropout masks on the course's data, fresh masks on any other",
             run, bar)
         self.progress = QProgressBar(objectName="progress")
         self.progress.setMaximumWidth(260)
@@ -186,6 +190,11 @@ class MainWindow(QMainWindow):
         self._action("plugins_action", "Plugins…", self.show_plugins, None, "Enable or disable plugins", files)
         files.addSeparator()
         self._action("quit_action", "Quit", self.close, "Ctrl+Q", "", files)
+        self.presenter_action = presenter.presenter_action(self)
+        view = self.menuBar().addMenu("&View")
+        view.setObjectName("view_menu")
+        view.menuAction().setObjectName("view_menu")
+        view.addAction(self.presenter_action)
 
     # ================================================================ data
 
@@ -345,6 +354,12 @@ class MainWindow(QMainWindow):
         if self.controller.in_series:
             return  # the next run, or the comparison's table, follows
         state = "finished" if result.completed else "stopped"
+        problem = trouble(result.history)
+        if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
+            self.report(f"The run {state} but did not learn", problem.message[0].upper() + problem.message[1:] + ".",
+                        f"It ended at {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}; "
+                        "it is in the Runs and comparison tab.")
+            return
         self.statusBar().showMessage(f"Run {state}: {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}"
                                      f" in {result.seconds:.1f} s; it is in the Runs and comparison tab.", 10000)
 
@@ -366,7 +381,8 @@ class MainWindow(QMainWindow):
         except RegcoreError as error:
             self.report("Could not start", str(error), "Change the setting it names and try again.")
             return False
-        configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in NOTEBOOK_RUNS]
+        # the course's fixed dropout masks only on the course's own data; fresh masks elsewhere
+        configs = [RunConfig(**{**base.__dict__, "regularizers": regs}) for _, regs in notebook_runs(self.data)]
         return self.controller.start_comparison(configs, self.data)
 
     @Slot(list)
@@ -378,7 +394,9 @@ class MainWindow(QMainWindow):
         lines = "".join(f"<tr><td>{run.config.describe_regularizers()}</td><td align=right>{run.result.train_accuracy[0]:.4f}"
                         f"</td><td align=right>{run.result.test_accuracy[0]:.4f}</td></tr>"
                         for run in runs)
-        self.show_message("The notebook's comparison", "The notebook's table, on " + self.data.name + ":",
+        masks = ("the course's fixed dropout masks" if is_course_data(self.data)
+                 else "fresh dropout masks (the course's fixed masks belong to the course's data only)")
+        self.show_message("The notebook's comparison", f"The notebook's table, on {self.data.name}, with {masks}:",
                           "<table cellspacing=6><tr><th align=left>model</th><th>train accuracy</th>"
                           f"<th>test accuracy</th></tr>{lines}</table>", QMessageBox.Icon.Information)
 

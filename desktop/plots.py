@@ -1,11 +1,13 @@
-"""The two kinds of plot: cost curves against iterations, and a decision boundary over the points.
+"""The two kinds of plot: loss curves against iterations, and a decision boundary over the points.
 
 Both are pyqtgraph `PlotItem`s so a view can lay several out in one `GraphicsLayoutWidget` (the
 Training tab: one of each; the Compare tab: one cost plot and a boundary per run, on linked axes)
 and export the whole layout to one PNG. Only the GUI thread calls these; they draw copies they are
 handed. As in pyqtgraph's isocurve example, the probabilities are an `ImageItem` with fixed levels
 (0, 1), so colours mean the same probability in every frame; the 0.5 contour arrives traced (see
-`regcore.boundary`) and is drawn as line segments.
+`regcore.boundary`) and is drawn as line segments. Legends get a row of their own under the x axis
+(`legend_below`), so they never cover data; type sizes come from `presenter`; the points are
+drawn by `points`, cheaply at any size.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from PySide6.QtGui import QFont, QFontMetrics
 from regcore.data import Dataset
 
 from regcore.boundary import Boundary
+
+from . import presenter
+from .points import PointLayers
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
 PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])
@@ -96,6 +101,44 @@ def fit_title(plot: pg.PlotItem) -> None:
     plot.layout.addItem(plot.titleLabel, 0, 1)
 
 
+class LegendBelow(pg.LegendItem):
+    """A legend in its own row under a plot's x axis: it never covers a curve or a point.
+
+    pyqtgraph anchors legends inside the data area, where on a log scale or a sweep they sat on the
+    curves. Here the plot's layout gives the legend a row, and the legend asks for the size of its
+    entries instead of setting its own geometry (which is how it sizes itself when floating).
+    """
+
+    def __init__(self, columns: int = 4):
+        super().__init__(offset=None, brush=None, pen=None, horSpacing=16, verSpacing=-4)
+        self.setColumnCount(columns)
+
+    def updateSize(self):
+        width = height = 0.0
+        for row in range(self.layout.rowCount()):
+            row_width = row_height = 0.0
+            for col in range(self.layout.columnCount()):
+                item = self.layout.itemAt(row, col)
+                if item:
+                    hint = item.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+                    row_width += hint.width() + 16
+                    row_height = max(row_height, hint.height())
+            width, height = max(width, row_width), height + row_height
+        self.setMinimumHeight(height)
+        self.setMaximumHeight(height if height else 0)
+        self.setPreferredSize(width, height)
+        self.updateGeometry()
+
+
+def legend_below(plot: pg.PlotItem, columns: int = 4) -> LegendBelow:
+    """Give ``plot`` a `LegendBelow` (call before adding named items: they join it as they are added)."""
+    legend = LegendBelow(columns)
+    plot.layout.addItem(legend, 4, 1)
+    plot.legend = legend
+    legend.updateSize()
+    return legend
+
+
 class _FittedTitlePlot(pg.PlotItem):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -109,63 +152,103 @@ class _FittedTitlePlot(pg.PlotItem):
             self.layout.setRowMinimumHeight(0, 30)
 
 
+# (legend name, Record field, colour) of the live curves; the objective is drawn only when a
+# regularizer makes it differ from the train loss, the penalty only when there is one
+TRAIN_LOSS = "train loss"
+TEST_LOSS = "test loss"
+OBJECTIVE = "training objective (with penalty / dropout)"
+PENALTY = "penalty"
+LIVE_SERIES = ((TRAIN_LOSS, "train_loss", "#1f77b4"), (TEST_LOSS, "test_cost", "#ff7f0e"),
+               (OBJECTIVE, "cost", "#9467bd"), (PENALTY, "penalty", "#7f7f7f"))
+FIRST_X_SPAN = 1000   # iterations the live x axis shows at first; it doubles as the run passes its end
+LONE_POINT_SIZE = 9   # a curve of a single record is drawn as a dot, or it would not show at all
+X_PADDING = 0.04      # room left of iteration 0, so that dot is not cut in half by the axis
+
+
 class CostPlot(_FittedTitlePlot):
-    """Cost against iteration. One run live (train, test, penalty), or several runs overlaid."""
+    """Losses against iteration. One run live, or several runs overlaid.
+
+    The curves are honest about what they measure: "train loss" and "test loss" are the data loss of
+    the clean network (no dropout, no penalty) on each set, the pair to compare for over-fitting;
+    the "training objective" is what gradient descent minimises (penalty and dropout noise
+    included), which may well end above the test loss.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.setTitle("Cost")
+        self.setTitle("Loss")
         self.setLabel("bottom", "iteration")
-        self.setLabel("left", "cost")  # no grid: it doubled the cost of every live repaint
+        self.setLabel("left", "loss (cross-entropy)")  # no grid: it doubled the cost of every live repaint
         self.getAxis("left").enableAutoSIPrefix(False)  # "cost (x0.001)" puzzles more than it helps
-        self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 120))  # curves show through it
+        self.getAxis("bottom").enableAutoSIPrefix(False)
+        legend_below(self, columns=2)  # two columns: one row of four would widen the plot
         self._curves: list[pg.PlotDataItem] = []
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
         self._y_top = 0.0
+        self._x_right = 0.0
+        self._iterations = 0
+        presenter.style_plot(self)
 
     def clear_curves(self) -> None:
         for curve in self._curves:
             self.removeItem(curve)
         self._curves, self._live = [], {}
 
-    def _curve(self, name: str, colour, width: float = 2.0) -> pg.PlotDataItem:
+    def _curve(self, name: str | None, colour, width: float = 2.0) -> pg.PlotDataItem:
         # Solid pens only: Qt gives up dashing a long, dense path part-way (the rest is drawn faint),
         # which made 30,000-iteration test-cost curves seem to stop early.
-        curve = self.plot([], [], pen=pg.mkPen(colour, width=width), name=name)
+        curve = self.plot([], [], pen=pg.mkPen(colour, width=width), name=name,
+                          symbolBrush=colour, symbolPen=None, symbolSize=LONE_POINT_SIZE)
         self._curves.append(curve)
         return curve
 
+    @staticmethod
+    def _set_curve(curve: pg.PlotDataItem, xs, ys) -> None:
+        """Set a curve's points; a single point is drawn as a dot (a line needs two)."""
+        lone = len(xs) == 1
+        if lone != (curve.opts["symbol"] is not None):
+            curve.setSymbol("o" if lone else None)
+        curve.setData(xs, ys)
+
     # -------------------------------------------------------------- one run, live
 
-    def start_live(self, iterations: int, with_penalty: bool) -> None:
-        """Empty curves for a new run: train and test cost, and the penalty if the run has one.
+    def start_live(self, iterations: int, with_penalty: bool, with_objective: bool | None = None) -> None:
+        """Empty curves for a new run: train and test loss, and the objective and penalty if they differ.
 
-        The x axis spans the whole run from the start and the y axis only grows (see `add_records`),
-        so the axes are not regenerated with every frame: that was a third of each repaint.
+        Both axes only grow, in steps (see `add_records`): the x axis doubles when the run reaches its
+        end, the y axis grows by a quarter, so the axes are not regenerated with every frame (that
+        was a third of each repaint) and a long run is not a vertical line at the left for minutes.
         """
         self.clear_curves()
-        self.setXRange(0, iterations, padding=0.02)
+        with_objective = with_penalty if with_objective is None else with_objective
+        self._iterations = iterations
+        self._x_right = float(min(iterations, FIRST_X_SPAN))
+        self.setXRange(0, self._x_right, padding=X_PADDING)
         self._y_top = 0.0
-        series = [("train cost", "#1f77b4"), ("test cost", "#ff7f0e")]
-        if with_penalty:
-            series.append(("penalty", "#7f7f7f"))
+        shown = {TRAIN_LOSS, TEST_LOSS} | ({OBJECTIVE} if with_objective else set()) | (
+            {PENALTY} if with_penalty else set())
         # one-pixel pens: Qt's raster engine draws wider lines several times slower, on every frame
-        self._live = {name: (self._curve(name, colour, width=1), [], []) for name, colour in series}
+        self._live = {name: (self._curve(name, colour, width=1), [], [], field)
+                      for name, field, colour in LIVE_SERIES if name in shown}
 
     def add_records(self, records) -> None:
-        """Append (iteration, cost, penalty, test_cost) records of the first model, then redraw once."""
+        """Append `Record`s of the first model, then redraw once."""
         if not records or not self._live:
             return
         for record in records:
-            for name, value in (("train cost", record.cost[0]), ("test cost", record.test_cost[0]),
-                                ("penalty", record.penalty[0])):
-                if name in self._live:
-                    self._live[name][1].append(record.iteration)
-                    self._live[name][2].append(value)
+            for _, xs, ys, field in self._live.values():
+                xs.append(record.iteration)
+                ys.append(getattr(record, field)[0])
         log = self.ctrl.logYCheck.isChecked()
-        for curve, xs, ys in self._live.values():
-            curve.setData(xs, _plottable(ys, log))
-        top = max(max(ys) for _, _, ys in self._live.values())
+        for curve, xs, ys, _ in self._live.values():
+            self._set_curve(curve, xs, _plottable(ys, log))
+        last = records[-1].iteration
+        if last > self._x_right and self._x_right < self._iterations:  # double: a handful of changes a run
+            while self._x_right < last:
+                self._x_right *= 2
+            self._x_right = float(min(self._x_right, self._iterations))
+            self.setXRange(0, self._x_right, padding=X_PADDING)
+        top = max(np.nanmax(ys) if np.isfinite(ys).any() else 0.0 for _, _, ys, _ in self._live.values())
         if log:
             self.enableAutoRange(y=True)
         elif top > self._y_top:  # grow by a quarter at a time, not with every record
@@ -175,23 +258,32 @@ class CostPlot(_FittedTitlePlot):
     # -------------------------------------------------------------- several runs, overlaid
 
     def show_runs(self, runs) -> None:
-        """Overlay (label, history, colour) runs: training cost bold, test cost pale (one legend entry each)."""
+        """Overlay (label, history, colour) runs: train loss bold, test loss pale, objective thin
+        (one legend entry per run; the title says which line is which)."""
         self.clear_curves()
+        self.setTitle("Selected runs — bold: train loss · pale: test loss · thin: training objective")
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
         for label, history, colour in runs:
             x = history["iterations"]
-            self._curve(label, colour).setData(x, _plottable(history["cost"][:, 0], log))
+            train = history.get("train_loss")
+            objective = history["cost"][:, 0]
+            if train is None or not np.isfinite(train).any():  # saved before the clean loss was recorded
+                self._set_curve(self._curve(f"{label} (objective)", colour), x, _plottable(objective, log))
+            else:
+                self._set_curve(self._curve(label, colour), x, _plottable(train[:, 0], log))
+                if not np.allclose(objective, train[:, 0], equal_nan=True):
+                    self._set_curve(self._curve(None, colour, 1), x, _plottable(objective, log))
             pale = pg.mkColor(colour)
-            pale.setAlpha(150)
-            self._curve(None, pale, 1).setData(x, _plottable(history["test_cost"][:, 0], log))
+            pale.setAlpha(110)
+            self._set_curve(self._curve(None, pale, 3), x, _plottable(history["test_cost"][:, 0], log))
 
     def set_log(self, log: bool) -> None:
         self.setLogMode(y=log)
         self.enableAutoRange(y=True)
         self._y_top = 0.0
-        for curve, xs, ys in self._live.values():  # zeros (no penalty yet) become gaps on a log axis
-            curve.setData(xs, _plottable(ys, log))
+        for curve, xs, ys, _ in self._live.values():  # zeros (no penalty yet) become gaps on a log axis
+            self._set_curve(curve, xs, _plottable(ys, log))
 
 
 def _plottable(values, log: bool) -> np.ndarray:
@@ -201,39 +293,78 @@ def _plottable(values, log: bool) -> np.ndarray:
 
 
 class BoundaryPlot(_FittedTitlePlot):
-    """P(y = 1) as a heatmap with the 0.5 contour, the train and test points, mistakes marked."""
+    """P(class 1) as a heatmap with the 0.5 contour, the train and test points, mistakes marked.
+
+    One unit is as long across as up (the aspect is locked), and a full-size plot explains itself: a
+    legend under it (the class colours, filled train / hollow test, the red ×, the contour) and a
+    colour bar of the probability beside it. Compact plots (several side by side) leave both out.
+    """
 
     def __init__(self, title: str = "Decision boundary", compact: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.base_title = title
         self.compact = compact  # accuracies on a second title line, for narrow side-by-side plots
         self.setTitle(title)
-        self.hideButtons()  # the heatmap fills the plot: aspect not locked, so side-by-side plots fit
+        self.hideButtons()
+        self.setAspectLocked(True, ratio=1.0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(PROBABILITY_MAP.getLookupTable(nPts=256))
         self.image.setLevels((0.0, 1.0))
         self.addItem(self.image)
-        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=2), connect="pairs", name="P = 0.5")
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=2), connect="pairs")
         self.addItem(self.contour)
-        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1), name="train")
-        self.test_points = pg.ScatterPlotItem(size=8, brush=None, name="test")
-        self.wrong_points = pg.ScatterPlotItem(size=13, symbol="x", pen=None, brush=pg.mkBrush(WRONG_COLOUR),
-                                               name="misclassified")
-        for item in (self.train_points, self.test_points, self.wrong_points):
-            self.addItem(item)
+        self.points = PointLayers(self, CLASS_COLOURS, WRONG_COLOUR)
+        self.note = pg.LabelItem("", size="9pt", color="#555555")  # says when only a sample is drawn
+        self.layout.addItem(self.note, 5, 1)
+        self.colour_bar = None
+        if not compact:
+            self._add_key()
         self.data: Dataset | None = None
         self.show_test = True
         self._last: Boundary | None = None
+        presenter.style_plot(self)
+
+    def _add_key(self) -> None:
+        """The legend under the plot and the probability colour bar at its right."""
+        legend = legend_below(self, columns=2)
+        for label, colour in enumerate(CLASS_COLOURS):
+            legend.addItem(_sample(brush=colour, pen="w"), f"class {label}")
+        legend.addItem(_sample(brush="#444444", pen="w"), "training point (filled)")
+        legend.addItem(_sample(brush=None, pen=pg.mkPen("#444444", width=2)), "test point (hollow)")
+        legend.addItem(_sample(symbol="x", brush=WRONG_COLOUR, pen=None, size=13), "misclassified")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#333333", width=2)), "boundary, P = 0.5")
+        self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=PROBABILITY_MAP, label="P(class 1)",
+                                          interactive=False, width=14, colorMapMenu=False)
+        self.colour_bar.getAxis("right").enableAutoSIPrefix(False)
+        self.layout.addItem(self.colour_bar, 2, 3)
+
+    def setObjectName(self, name: str) -> None:
+        """Name the plot, and its colour bar after it (``<name>_colour_bar``), so both have stable names."""
+        super().setObjectName(name)
+        if getattr(self, "colour_bar", None) is not None:  # pyqtgraph names the plot before it is built
+            self.colour_bar.setObjectName(f"{name}_colour_bar")
+
+    def restyle(self, sizes) -> None:
+        """Presenter mode: the colour bar's numbers and label, and the note, follow the plot's sizes."""
+        if self.legend is not None:  # large type: one entry a row, or the legend widens the plot past its column
+            self.legend.setColumnCount(1 if sizes.legend >= 14 else 2)
+        self.note.setAttr("size", f"{sizes.legend - 1}pt")
+        self.note.setText(self.note.text)
+        if self.colour_bar is not None:  # a vertical bar: numbers on its right, its label on its left
+            font = QFont()
+            font.setPointSizeF(sizes.ticks)
+            self.colour_bar.getAxis("right").setTickFont(font)
+            label = self.colour_bar.getAxis("left")
+            label.labelStyle = {**label.labelStyle, "font-size": f"{sizes.label}pt"}
+            label._updateLabel()
 
     def set_data(self, data: Dataset, show_test: bool = True) -> None:
         """Draw the points of ``data`` (and clear any boundary of other data)."""
         self.data, self.show_test = data, show_test
         self.clear_boundary()
-        train_brushes = [pg.mkBrush(CLASS_COLOURS[int(y)]) for y in data.Y_train[0]]
-        self.train_points.setData(x=data.X_train[0], y=data.X_train[1], brush=train_brushes)
-        test_pens = [pg.mkPen(CLASS_COLOURS[int(y)], width=2) for y in data.Y_test[0]]
-        self.test_points.setData(x=data.X_test[0], y=data.X_test[1], pen=test_pens, brush=None)
-        self.test_points.setVisible(show_test)
+        self.points.set_data(data)
+        self.points.set_test_visible(show_test)
+        self.note.setText(self.points.sample_note())
         x0, x1, y0, y1 = data.bounds()
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
@@ -242,12 +373,12 @@ class BoundaryPlot(_FittedTitlePlot):
         self.image.clear()
         self.contour.setData([], [])
         self._last = None
-        self.wrong_points.clear()
+        self.points.clear_wrong()
         self.setTitle(self.base_title)
 
     def set_show_test(self, show: bool) -> None:
         self.show_test = show
-        self.test_points.setVisible(show)
+        self.points.set_test_visible(show)
         if self._last is not None:
             self._mark_wrong(self._last)
 
@@ -267,11 +398,14 @@ class BoundaryPlot(_FittedTitlePlot):
         data = self.data
         if data is None or len(boundary.train_wrong) != data.X_train.shape[1]:
             return
-        xs = [data.X_train[:, boundary.train_wrong]]
-        if self.show_test and len(boundary.test_wrong) == data.X_test.shape[1]:
-            xs.append(data.X_test[:, boundary.test_wrong])
-        wrong = np.concatenate(xs, axis=1)
-        self.wrong_points.setData(x=wrong[0], y=wrong[1])
+        test = self.show_test and len(boundary.test_wrong) == data.X_test.shape[1]
+        self.points.mark_wrong(data, boundary.train_wrong, boundary.test_wrong if test else None)
+
+
+def _sample(symbol: str = "o", brush=None, pen=None, size: float = 10) -> pg.ScatterPlotItem:
+    """A symbol for a legend entry only (never added to a plot)."""
+    return pg.ScatterPlotItem(symbol=symbol, size=size, brush=pg.mkBrush(brush) if brush else None,
+                              pen=pg.mkPen(pen) if isinstance(pen, str) else pen)
 
 
 def accuracy_text(train: float, test: float) -> str:

@@ -33,7 +33,19 @@ def _hidden(run: RunRecord) -> str:
     return ",".join(map(str, run.config.hidden))
 
 
-# (header, text shown for a run, value written to CSV); the CSV column is the header in lower case
+def _last(run: RunRecord, curve: str) -> float:
+    """The last recorded value of one of a run's curves (the end of what its cost plot shows)."""
+    values = run.result.history[curve]
+    return float(values[-1, 0]) if len(values) else float("nan")
+
+
+def _number(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.4g}"
+
+
+# (header, text shown for a run, value written to CSV); the CSV column is the header in lower case.
+# "Final objective" is what training minimised (penalty and dropout noise included); "Final train
+# loss" the clean data loss, as the curves show them.
 COLUMNS = (
     ("Data set", lambda r: r.data.name, lambda r: r.data.name),
     ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
@@ -43,13 +55,18 @@ COLUMNS = (
     ("Train accuracy", lambda r: _accuracy(r.result.train_accuracy[0]), lambda r: repr(float(r.result.train_accuracy[0]))),
     ("Test accuracy", lambda r: _accuracy(r.result.test_accuracy[0]), lambda r: repr(float(r.result.test_accuracy[0]))),
     ("Train–test gap", lambda r: _points(_gap(r)), lambda r: repr(_gap(r))),
-    ("Final cost", lambda r: f"{r.result.final_cost[0]:.4g}", lambda r: repr(float(r.result.final_cost[0]))),
+    ("Final objective", lambda r: _number(_last(r, "cost")), lambda r: repr(_last(r, "cost"))),
+    ("Final train loss", lambda r: _number(_last(r, "train_loss")), lambda r: repr(_last(r, "train_loss"))),
     ("Time (s)", lambda r: f"{r.result.seconds:.2f}", lambda r: f"{r.result.seconds:.3f}"),
     ("Status", lambda r: r.status, lambda r: r.status),
 )
-NUMERIC = {"Learning rate", "Iterations", "Train accuracy", "Test accuracy", "Train–test gap", "Final cost", "Time (s)"}
+NUMERIC = {"Learning rate", "Iterations", "Train accuracy", "Test accuracy", "Train–test gap", "Final objective",
+           "Final train loss", "Time (s)"}
 HEADER_TIPS = {"Hidden": "Sizes of the hidden layers", "Train–test gap": "Train accuracy minus test accuracy, "
-               "in percentage points: how much better the model does on the points it trained on"}
+               "in percentage points: how much better the model does on the points it trained on",
+               "Final objective": "The training objective at the last record: data loss with dropout noise, plus any "
+                                  "penalty",
+               "Final train loss": "The clean data loss on the training set at the last record (no dropout, no penalty)"}
 CSV_EXTRA = (("seed", lambda r: r.config.seed), ("error", lambda r: r.error))
 
 

@@ -1,4 +1,5 @@
-"""What the window remembers between launches (QSettings): layout, last settings, disabled plugins.
+"""What the window remembers between launches (QSettings): layout, presenter mode, last settings, disabled
+plugins.
 
 Stored values are checked on the way back in: a setting that no longer makes sense (a plugin that
 is gone, a data file that moved) is dropped with a status-bar note, never an error at start-up.
@@ -12,6 +13,8 @@ from PySide6.QtCore import QSettings
 
 from regcore.config import RunConfig
 from regcore.errors import RegcoreError
+
+from . import presenter
 
 
 def disabled_plugins(store: QSettings) -> set[str]:
@@ -30,6 +33,7 @@ def save(window, store: QSettings) -> None:
     store.setValue("window/tab", window.tabs.currentIndex())
     store.setValue("view/log_scale", window.log_scale.isChecked())
     store.setValue("view/show_test", window.data_panel.show_test.isChecked())
+    store.setValue("view/presenter", window.presenter_action.isChecked())
     try:
         store.setValue("run/config", json.dumps(window.config().to_dict()))
     except RegcoreError:
@@ -46,6 +50,9 @@ def restore(window, store: QSettings) -> None:
     window.tabs.setCurrentIndex(int(store.value("window/tab", 0) or 0))
     window.log_scale.setChecked(_flag(store.value("view/log_scale", False)))
     window.data_panel.show_test.setChecked(_flag(store.value("view/show_test", True)))
+    presenting = _flag(store.value("view/presenter", False))
+    window.presenter_action.setChecked(presenting)
+    presenter.set_presenter(window, presenting)  # also when unchanged: the mode is the process's, not the window's
     raw = store.value("run/config")
     if not raw:
         return

@@ -26,7 +26,7 @@ from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, p
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
-from .plots import BoundaryPlot, accuracy_text, fit_title
+from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
 ERROR_STYLE = "color: #b00020;"
@@ -124,7 +124,9 @@ class SweepView(QWidget):
         self.accuracy_plot = self.plots.addPlot(row=0, col=0, title="Accuracy (click a point to inspect it)")
         self.accuracy_plot.setLabel("left", "accuracy")
         self.accuracy_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.accuracy_plot.addLegend(offset=(-10, -10), brush=pg.mkBrush(255, 255, 255, 150))  # text readable, points still visible
+        legend_below(self.accuracy_plot)  # under the axis: inside, it sat on the curves
+        fit_title(self.accuracy_plot)  # elided to fit, not widening the plot past its column in large type
+        self.accuracy_plot.setTitle("Accuracy — click a point to inspect that model")
         self.cost_plot = self.plots.addPlot(row=1, col=0, title="Final cost")
         for plot, title in ((self.accuracy_plot, "Accuracy (click a point to inspect it)"), (self.cost_plot, "Final cost")):
             fit_title(plot)  # a title that fits its column instead of setting the plots' minimum width
@@ -153,27 +155,38 @@ class SweepView(QWidget):
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
         self.boundary_widget.setBackground("w")
-        self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line: the column is narrow
+        self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
         self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
                                      objectName="sweep_selection", wordWrap=True)
         self.use_button = QPushButton("Use these settings", objectName="sweep_use", enabled=False)
         self.use_button.setToolTip("Put the selected model's settings in the main view, ready to train and watch.")
-        inspect = QWidget()
-        inspect_column = QVBoxLayout(inspect)
-        inspect_column.addWidget(self.boundary_widget, 1)
-        inspect_column.addWidget(self.selection_text)
-        inspect_column.addWidget(self.use_button)
+        # The chosen model sits under the plots, its text and button beside it: three columns side by
+        # side (settings, plots, model) left the plots too narrow to draw, and cut them off, below 1400 px.
+        about = QWidget()
+        about_column = QVBoxLayout(about)
+        about_column.addWidget(self.selection_text)
+        about_column.addWidget(self.use_button)
+        about_column.addStretch(1)
+        inspect = QSplitter(Qt.Orientation.Horizontal, objectName="sweep_inspect_splitter")
+        inspect.addWidget(self.boundary_widget)
+        inspect.addWidget(about)
+        inspect.setStretchFactor(0, 3)
+        inspect.setStretchFactor(1, 2)
+        results = QSplitter(Qt.Orientation.Vertical, objectName="sweep_results_splitter")
+        results.addWidget(self.plots)
+        results.addWidget(inspect)
+        results.setStretchFactor(0, 3)
+        results.setStretchFactor(1, 2)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (scroll, self.plots, inspect):
+        for widget in (scroll, results):
             splitter.addWidget(widget)
-        splitter.setStretchFactor(1, 3)
-        splitter.setStretchFactor(2, 2)
+        splitter.setStretchFactor(1, 1)
         # share the width by these proportions, not by size hints: the settings column's hint is its
-        # whole width, which squeezed the plots below their own width (they were cut off on the right)
-        splitter.setSizes([400, 560, 300])
+        # whole width, which squeezed the plots below their own width
+        splitter.setSizes([380, 800])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle"]
+__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle", "notebook_runs"]
 
 
 def visible_windows(qapp) -> set[int]:
@@ -80,3 +80,11 @@ def window(make_window):
 def wait_idle(qtbot, window, timeout=20000):
     """Wait until the window has no run going and nothing queued."""
     qtbot.waitUntil(lambda: window.controller.idle, timeout=timeout)
+
+
+@pytest.fixture
+def notebook_runs():
+    """`regcore.config.notebook_runs`: the notebook's three runs for a data set (course masks on its data only)."""
+    from regcore.config import notebook_runs
+
+    return notebook_runs

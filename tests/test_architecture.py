@@ -21,7 +21,7 @@ REGCORE_LAYERS = [
     {"data", "regularizer", "hookspecs", "schedule"},
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},
-    {"training", "boundary", "inspect"},
+    {"training", "boundary", "inspect", "diagnosis"},
     {"config"},
     {"sweep", "experiment", "course", "testing"},
     {"cli"},

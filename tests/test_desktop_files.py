@@ -49,7 +49,8 @@ def test_export_writes_a_png_of_the_plots_and_a_csv_of_the_runs(qtbot, window, t
     rows = list(csv.DictReader(table.open()))
     assert [r["regularizers"] for r in rows] == ["none", "l2(lambd=0.3)"]
     assert float(rows[1]["test accuracy"]) == runs[1].result.test_accuracy[0]
-    assert float(rows[0]["final cost"]) == runs[0].result.final_cost[0]
+    assert float(rows[0]["final objective"]) == runs[0].result.history["cost"][-1, 0]
+    assert float(rows[0]["final train loss"]) == runs[0].result.history["train_loss"][-1, 0]
     assert rows[0]["iterations"] == "300" and rows[0]["status"] == "finished"
 
     assert not window.export_csv(str(tmp_path / "missing" / "runs.csv"))
@@ -112,12 +113,12 @@ def test_the_sweep_tab_and_applying_a_config(window):
 
 def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):
     shot = tmp_path / "window.png"
-    done = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(shot), "--iterations", "300",
+    done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(shot), "--iterations", "300",
                            "--reg", "l2:lambd=0.5", "--size", "1000x700"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert png_size(shot) == (1000, 700)
-    bad = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(tmp_path / "x.png"),
+    bad = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(tmp_path / "x.png"),
                           "--reg", "l2:lambd=-1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "lambd" in bad.stderr and not (tmp_path / "x.png").exists()
 
@@ -130,7 +131,7 @@ def test_screenshots_neither_read_nor_write_remembered_settings(tmp_path):
     home = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     for iterations in ("300", None):
         extra = ["--iterations", iterations] if iterations else []
-        done = subprocess.run([sys.executable, "-m", "desktop", "--screenshot", str(tmp_path / "w.png"), *extra],
+        done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(tmp_path / "w.png"), *extra],
                               capture_output=True, text=True, timeout=300, env=home)
         assert done.returncode == 0, done.stderr
     assert not stat.S_ISREG(os.stat(os.devnull).st_mode)
@@ -146,11 +147,11 @@ def test_generate_new_data_and_hide_test_points(qtbot, window):
     panel.findChild(QPushButton, "regenerate").click()
     assert window.data.name.startswith("circle") and window.source.startswith("circle:n=60,")
     assert window.data.X_train.shape[1] == 45 and window.data.X_test.shape[1] == 15
-    assert len(window.boundary_plot.train_points.data) == 45
+    assert window.boundary_plot.points.drawn("train") == 45
     if window.sweep_view is not None:  # the sweep tab follows the data
         assert window.sweep_view.data is window.data
     panel.show_test.setChecked(False)
-    assert not window.boundary_plot.test_points.isVisible()
+    assert not any(item.isVisible() for item in window.boundary_plot.points.test.items)
 
 
 def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, settings_store, tmp_path):
@@ -160,3 +161,23 @@ def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, set
     window = make_window(store=settings_store)
     assert window.data is not None and window.data.name.startswith("moons")
     assert window.message_box is None and "gone.csv" in window.statusBar().currentMessage()
+
+
+def test_screenshot_of_another_tab_in_presenter_mode(tmp_path):
+    from regstudio.app import TABS, build_parser
+
+    assert build_parser().parse_args(["--tab", "Sweep"]).tab == "sweep" and TABS == ("training", "runs", "sweep")
+    shot = tmp_path / "runs.png"
+    done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(shot), "--iterations", "300",
+                           "--tab", "runs", "--presenter", "--size", "1920x1080"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert png_size(shot) == (1920, 1080)
+
+
+def test_the_presenter_option_ticks_the_view_menus_toggle(window):
+    from regstudio.app import apply_arguments, build_parser
+
+    apply_arguments(window, build_parser().parse_args(["--presenter"]))
+    assert window.presenter_action.isChecked()
+    assert window.cost_plot.getAxis("bottom").style["tickFont"].pointSizeF() >= 16

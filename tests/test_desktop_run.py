@@ -18,9 +18,8 @@ def set_iterations(window, iterations, record_every=100):
 
 def test_opens_on_the_default_data_set(window):
     assert window.source == DEFAULT_SOURCE
-    train_points = window.boundary_plot.train_points.data
-    assert len(train_points) == window.data.X_train.shape[1] > 0
-    assert len(window.boundary_plot.test_points.data) == window.data.X_test.shape[1] > 0
+    assert window.boundary_plot.points.drawn("train") == window.data.X_train.shape[1] > 0
+    assert window.boundary_plot.points.drawn("test") == window.data.X_test.shape[1] > 0
     assert window.start_action.text() == "Start"
     assert not window.stop_action.isEnabled()
 
@@ -56,7 +55,7 @@ def test_start_pause_resume_step_stop_reset(qtbot, window):
     runs = window.comparison.model.runs
     assert len(runs) == 1 and runs[0].status == "stopped"
     assert 0 < runs[0].result.iterations_done < 10_000_000
-    assert window.cost_plot._live["train cost"][1], "the live cost curve was drawn"
+    assert window.cost_plot._live["train loss"][1], "the live loss curve was drawn"
 
     window.reset_action.trigger()
     assert window.controller.last_frame is None and window.progress.value() == 0
@@ -90,7 +89,8 @@ def test_a_parameter_change_reaches_the_worker(qtbot, window):
         # the worker took a copy: editing the widget now does not change the running training
         box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.5)
         assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
-        assert window.cost_plot._live.keys() == {"train cost", "test cost", "penalty"}
+        assert window.cost_plot._live.keys() == {
+            "train loss", "test loss", "training objective (with penalty / dropout)", "penalty"}
     finally:
         window.stop(wait=True)
 
@@ -108,13 +108,13 @@ def test_live_run_matches_the_headless_core(qtbot, window, registry):
     assert window.controller.last_frame.payloads["boundary"].train_accuracy == headless.train_accuracy[0]
 
 
-def test_the_notebook_comparison_gives_three_rows(qtbot, window, registry):
+def test_the_notebook_comparison_gives_three_rows(qtbot, window, registry, notebook_runs):
     set_iterations(window, 300)
     window.notebook_action.trigger()
     wait_idle(qtbot, window, timeout=30000)
     runs = window.comparison.model.runs
     assert [r.config.describe_regularizers() for r in runs] == [
-        "none", "l2(lambd=0.7)", "dropout(keep_prob=0.86, mask=course)"]
+        "none", "l2(lambd=0.7)", "dropout(keep_prob=0.86, mask=fresh)"]  # fresh: not the course's data
     assert all(r.status == "finished" and r.result.iterations_done == 300 for r in runs)
     box = window.message_box
     assert box.windowTitle() == "The notebook's comparison" and box.isVisible()

@@ -106,5 +106,5 @@ def test_a_comparison_goes_idle_once_after_its_last_run(qtbot, window):
     assert len(compared) == 1 and len(compared[0]) == len(table) == 3
     assert all(mine is listed for mine, listed in zip(compared[0], table))  # the three runs, in order
     assert [run.config.describe_regularizers() for run in table] == ["none", "l2(lambd=0.7)",
-                                                                     "dropout(keep_prob=0.86, mask=course)"]
+                                                                     "dropout(keep_prob=0.86, mask=fresh)"]  # not the course data
     assert window.notebook_action.isEnabled()

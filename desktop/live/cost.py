@@ -23,7 +23,8 @@ class CostPanel(LivePanel):
         self.plot.clear_curves()
 
     def start(self, training: Training) -> None:
-        self.plot.start_live(training.iterations, any(reg.cls.overrides("penalty") for reg in training.active))
+        self.plot.start_live(training.iterations, any(reg.cls.overrides("penalty") for reg in training.active),
+                             with_objective=bool(training.active))
 
     def draw(self, payload: tuple, frame) -> None:
         self.plot.add_records(payload)
