@@ -25,18 +25,15 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
-from . import files
-from .archives import HEADER_BYTES, BoundedArchive
+from . import files, matfile
+from .archives import BoundedArchive
 from .errors import DataError, RegcoreError
 
 FILE_SUFFIXES = (".mat", ".npz", ".csv")
@@ -203,43 +200,8 @@ def _check_kind(handle: IO[bytes], suffix: str) -> None:
 
 
 def _read_mat(handle: IO[bytes]) -> tuple:
-    import scipy.io
-
-    cap = max_array_bytes()
-    _check_mat_inflation(handle, 2 * cap + HEADER_BYTES)  # a sparse matrix also stores its indices
-    handle.seek(0)
-    for name, shape, _ in scipy.io.whosmat(handle):  # the variables' headers (scipy inflates each variable)
-        if name in KEYS and math.prod(shape) * 8 > cap:
-            raise DataError(f"{name} is declared as {' x '.join(f'{n:,}' for n in shape)} values, more than "
-                            f"{MAX_POINTS:,} points can fill; refusing to read it")
-    handle.seek(0)
-    return _keyed(scipy.io.loadmat(handle, variable_names=list(KEYS)))
-
-
-def _check_mat_inflation(handle: IO[bytes], cap: int) -> None:
-    """Refuse a MATLAB v5 file whose compressed variable inflates beyond ``cap`` bytes, counting the
-    inflated bytes as they stream past (never holding more than a block of them)."""
-    header = handle.read(128)
-    if len(header) < 128 or header[126:128] not in (b"IM", b"MI"):
-        return  # a v4 file: nothing in it is compressed
-    order = "<" if header[126:128] == b"IM" else ">"
-    while len(tag := handle.read(8)) == 8:
-        kind, length = struct.unpack(order + "II", tag)
-        if kind >> 16:  # a small element: its data were in the tag
-            continue
-        if kind != 15:  # miCOMPRESSED; anything else is stored as is, so no bigger than the file
-            handle.seek(length + (-length % 8), io.SEEK_CUR)
-            continue
-        inflater, inflated, left = zlib.decompressobj(), 0, length
-        while left > 0 and inflated <= cap and (block := handle.read(min(left, 1 << 16))):
-            left -= len(block)
-            inflated += len(inflater.decompress(block, 1 << 20))
-            while inflater.unconsumed_tail and inflated <= cap:
-                inflated += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
-        if inflated > cap:
-            raise DataError(f"a compressed variable inflates to more than {cap:,} bytes, more than "
-                            f"{MAX_POINTS:,} points can fill; refusing to read it")
-        handle.seek(left, io.SEEK_CUR)
+    # our own bounded reader, not scipy's loadmat: a damaged file crashed that with a segfault
+    return _keyed(matfile.read(handle, KEYS, max_array_bytes() // 8, MAX_POINTS))
 
 
 def _read_npz(handle: IO[bytes]) -> tuple:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # regcore, bottom to top: a module may import any module of an earlier group, none of its own or later
 REGCORE_LAYERS = [
     {"errors", "defaults"},
-    {"params", "files", "limits", "archives", "control"},
+    {"params", "files", "limits", "archives", "control", "matfile"},
     {"data", "regularizer", "hookspecs", "schedule"},
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},

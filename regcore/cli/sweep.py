@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
-from ..errors import ParamError, RegcoreError
+from ..errors import ParamError
 from ..optimizer import LEARNING_RATE
 from ..sweep import MAX_POINTS, OPTIMIZER, Axis, Sweep, SweepResult, plan, value_range
 from . import output, progress, stopping
