@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
 
     def open_experiment(self, path: str) -> bool:
         try:
-            opened = experiment.load(path)
+            opened = experiment.load(path, self.registry)  # runs this registry cannot rerun are marked
         except RegcoreError as error:
             self.report("Could not open the experiment", str(error), "Nothing was changed.")
             return False
@@ -424,6 +424,14 @@ class MainWindow(QMainWindow):
         if opened.data is not None:
             self.set_data(opened.data)
         self.comparison.set_runs(opened.runs)
+        unusable = sum(1 for run in opened.runs if run.unusable)
+        remarks = list(opened.notes)
+        if unusable:
+            remarks.append(f"{unusable} run(s) are marked unusable: their regularizers are not available here or "
+                           "refuse their values; hover over their row for the reason.")
+        if remarks:  # it opened, but not all of it can be used here: say what and why
+            self.show_message("Opened, with remarks", f"Opened {path}: {len(opened.runs)} runs.", " ".join(remarks),
+                              QMessageBox.Icon.Information)
         self.statusBar().showMessage(f"Opened {path}: {len(opened.runs)} runs", 8000)
         return True
 

@@ -90,7 +90,8 @@ class RunsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][1](run)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole of what a narrow column may elide
-            return run.error or f"{run.config.describe_regularizers()} on {run.data.name}, seed {run.config.seed}"
+            return run.error or run.unusable or (f"{run.config.describe_regularizers()} on {run.data.name}, "
+                                                 f"seed {run.config.seed}")
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -385,3 +385,36 @@ def test_the_train_loss_curve_is_kept(saved, tmp_path):
     experiment.save(Experiment(runs=[with_loss]), tmp_path / "new.regx")
     reopened = experiment.load(tmp_path / "new.regx").runs[0].result.history["train_loss"]
     assert np.array_equal(reopened, curve)
+
+
+def test_the_window_opens_an_experiment_with_an_unknown_regularizer_marking_the_run_and_saying_so(qtbot, make_window,
+                                                                                                  tmp_path, registry):
+    from regcore import Param, Regularizer, hookimpl
+    from regcore.config import RunConfig
+    from regcore.experiment import RunRecord
+    from regcore.plugins import ALLOW_ENV, load_registry
+
+    class Gone(Regularizer):
+        name, label, help = "gone", "Gone", "A regularizer that is not installed where the file is opened."
+        params = (Param("k", "float", 1.0),)
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def register_regularizers(register):
+            register(Gone)
+
+    with_gone = load_registry(extra=[("gone", Plugin)], environ={ALLOW_ENV: "gone"})
+    data = resolve_data("moons:n=40,noise=0.2,seed=5", with_gone)
+    config = RunConfig(iterations=20, record_every=10, regularizers=(("gone", {"k": 1.0}),))
+    run = RunRecord(config, data, config.build(with_gone, data).run())
+    path = tmp_path / "gone.regx"
+    experiment.save(Experiment(settings=config, data=data, runs=[run]), path)
+
+    window = make_window()  # without the plugin
+    assert window.open_experiment(str(path))
+    row = window.comparison.model.runs[0]
+    assert row.status == "unusable" and "gone" in row.unusable
+    box = window.message_box
+    assert box.isVisible() and "marked unusable" in box.informativeText() and "'gone'" in box.informativeText()
+    assert window.config().regularizers == ()  # left out of the restored settings

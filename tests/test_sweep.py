@@ -364,3 +364,24 @@ def test_a_worker_that_dies_is_reported_with_its_exit_status(small_data):
     result = Sweep(points, small_data, registry, jobs=2, chunk=1).run()
     assert not any(p.ok for p in result.points if p is not None)
     assert result.errors == ["a sweep worker process exited unexpectedly with status 3"]
+
+
+def test_sweep_csv_is_saved_like_every_file_through_a_link_and_a_fifo_is_refused_before_training(capsys, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "results.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    code = main(["sweep", "--reg", "l2", "--param", "lambd=0:1:2", "--iterations", "20", "--csv", str(link)])
+    assert code == 0 and link.is_symlink() and target.read_text().startswith("lambd,seed,")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    capsys.readouterr()
+    code = main(["sweep", "--reg", "l2", "--param", "lambd=0:1:2", "--iterations", "20", "--csv", str(fifo)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "" and "FIFO" in captured.err and captured.err.count("\n") == 1
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

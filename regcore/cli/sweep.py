@@ -19,13 +19,11 @@ import csv
 import io
 import json
 import math
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
+from .. import files
 from ..errors import ParamError
 from ..optimizer import LEARNING_RATE
 from ..sweep import MAX_POINTS, OPTIMIZER, Axis, Sweep, SweepResult, plan, value_range
@@ -201,24 +199,15 @@ def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name
 
 
 def check_writable(path: str) -> None:
-    """Refuse, before any training, a CSV path that cannot be written."""
+    """Refuse, before any training, a CSV path that cannot be written (as every save would: a folder,
+    a FIFO or device, a missing or read-only folder)."""
     if not path.strip():
         raise OutputError("--csv needs a file name")
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name for --csv")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: the folder {folder} does not exist")
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write in {folder} ({error.strerror or error})") from None
+    files.check_writable(path)
 
 
 def write_csv(path: str, result: SweepResult, keys: list[str]) -> None:
-    """One row per model; written to a temporary file beside ``path`` and renamed, so never half-written."""
+    """One row per model, saved like every file RegStudio writes (`regcore.files.atomic_write`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(keys + ["seed", "train_accuracy", "test_accuracy", "final_cost", "iterations_done", "error"])
@@ -233,16 +222,5 @@ def write_csv(path: str, result: SweepResult, keys: list[str]) -> None:
         finished = sum(1 for p in result.points if p is not None and p.completed)
         buffer.write(f"{INCOMPLETE_MARK} the sweep was stopped after {finished} of {len(result.points)} models"
                      + writer.dialect.lineterminator)
-    target = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
-                                             prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-                out.write(buffer.getvalue())
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as error:
-        raise OutputError(f"{path}: could not be written ({error.strerror or error})") from None
+    with files.atomic_write(path) as out:  # through a link, keeping the file's mode; never half-written
+        out.write(buffer.getvalue())
