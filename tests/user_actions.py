@@ -35,6 +35,7 @@ def click_rows(qtbot, table, rows) -> None:
 
 def click_plot_point(qtbot, widget, plot, x: float, y: float) -> None:
     """Left-click the point (x, y), in ``plot``'s data coordinates, of the pyqtgraph ``widget`` holding it."""
+    widget.grab()  # render it as the screen would: pyqtgraph sets an auto range when it is drawn
     scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
     at = widget.mapFromScene(scene)
     assert widget.rect().contains(at), f"({x}, {y}) is outside the plot"
