@@ -81,6 +81,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open(app, MainWindow(store=store), args)
 
 
+def _ended(status: int) -> int:
+    """The exit status; a run left stuck in a plugin's code (never terminated) would keep the process
+    alive, and Qt aborts when a running thread's object is destroyed: then end the process here."""
+    from .controller import ABANDONED
+
+    if any(worker.isRunning() for worker in ABANDONED):
+        print("regstudio: a run was still inside a regularizer's code that does not return; it was left behind",
+              file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
 def _open(app, window, args) -> int:
     """Apply the command line to ``window``; show it, or train and write the screenshot."""
     from PySide6.QtCore import QTimer
@@ -95,7 +109,7 @@ def _open(app, window, args) -> int:
         window.report("Could not apply the command-line settings", str(error), "Fix them in the settings column.")
     if not args.screenshot:
         window.show()
-        return app.exec()
+        return _ended(app.exec())
     width, height = (int(n) for n in args.size.lower().split("x"))
     window.resize(width, height)
     window.show()
@@ -148,7 +162,7 @@ def _open(app, window, args) -> int:
 
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
     app.exec()
-    return outcome["status"]
+    return _ended(outcome["status"])
 
 
 def apply_arguments(window, args) -> None:

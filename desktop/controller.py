@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
 
 from regcore.config import RunConfig
 from regcore.data import Dataset
@@ -24,6 +24,16 @@ from .live import LivePanel
 from .worker import Frame, PanelJob, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+NOT_RESPONDING_SECONDS = 2.0   # a run asked to stop that has not, after this, is stuck in a plugin's code
+SHUTDOWN_SECONDS = 3.0         # how long closing the window waits for a run to end
+ABANDONED: list = []           # workers stuck in a plugin when their window closed (app.main ends the process)
+
+
+def _stuck(worker) -> str:
+    """One line: the run does not stop, and which regularizers' code it may be stuck in."""
+    names = ", ".join(f"'{reg.cls.name}'" for reg in worker.training.active) or "none"
+    return (f"the run is not stopping: it is inside a regularizer's code that does not return (regularizers: {names}); "
+            "it ends when that code returns, or when RegStudio is closed")
 NO_RESULT = "the run ended without a result to show (its parameters could not be read back)"
 
 
@@ -37,6 +47,7 @@ class RunController(QObject):
     failed = Signal(str, str)           # why a run failed, the regularizer to blame ("" if none)
     could_not_start = Signal(str)       # the settings of a run to start cannot be built
     comparison_finished = Signal(list)  # the RunRecords of a comparison, once its last run has ended
+    not_responding = Signal(str)        # asked to stop, the run has not: one line saying why (a hung plugin)
 
     def __init__(self, registry, panels: Sequence[LivePanel] = (), paint_seconds: Callable[[], float] = lambda: 0.0,
                  parent=None):
@@ -115,23 +126,46 @@ class RunController(QObject):
         if self.worker is not None:
             self.worker.step()
 
-    def stop(self, wait: bool = False) -> None:
+    def stop(self, wait: bool = False, timeout: float | None = None) -> bool:
         """Ask the worker to end the run (it still ends in ``finished``) and drop the queue; ``wait``
-        blocks until the run has ended and been reported."""
+        blocks until the run has ended and been reported, or for ``timeout`` seconds at most. Returns
+        whether the run has ended. A run that has not ended `NOT_RESPONDING_SECONDS` after being asked
+        is stuck in a plugin's code (the loop checks the stop flag between two calls): `not_responding`
+        says so."""
         self.queue.clear()
         self.comparison = None
-        if self.worker is None:
-            return
-        self.worker.stop()
-        if wait:
-            self.worker.wait()
-            # deliver the worker's last queued signals now, so the run is recorded before we go on
-            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        worker = self.worker
+        if worker is None:
+            return True
+        worker.stop()
+        if not wait:
+            QTimer.singleShot(int(NOT_RESPONDING_SECONDS * 1000), lambda: self._check_stopped(worker))
+            return False
+        if not worker.wait(-1 if timeout is None else int(timeout * 1000)):
+            self.not_responding.emit(_stuck(worker))
+            return False
+        # deliver the worker's last queued signals now, so the run is recorded before we go on
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        return True
 
-    def shutdown(self) -> None:
-        """Stop and wait, reporting nothing more: the window is closing."""
+    @property
+    def closing(self) -> bool:
+        """The window is closing: nothing more is reported."""
+        return self._closing
+
+    def _check_stopped(self, worker) -> None:
+        if worker is self.worker and worker.isRunning():
+            self.not_responding.emit(_stuck(worker))
+
+    def shutdown(self) -> bool:
+        """Stop and wait (a few seconds at most), reporting nothing more: the window is closing. A run
+        stuck in a plugin's code is left behind (never terminated) and False returned."""
         self._closing = True
-        self.stop(wait=True)
+        ended = self.stop(wait=True, timeout=SHUTDOWN_SECONDS)
+        if not ended and self.worker is not None:
+            self.worker.setParent(None)  # the window may go; the thread object must outlive it
+            ABANDONED.append(self.worker)
+        return ended
 
     def clear(self) -> None:
         """Forget the last run's frame: the view it was drawn on has been cleared."""

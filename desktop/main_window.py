@@ -24,7 +24,7 @@ from regcore.plugins import load_registry
 
 from . import export, presenter, settings
 from .comparison import ComparisonView
-from .controller import RunController
+from .controller import SHUTDOWN_SECONDS, RunController
 from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
@@ -267,6 +267,9 @@ class MainWindow(QMainWindow):
         runs.could_not_start.connect(
             lambda error: self.report("Could not start", error, "Change the setting it names and press Start again."))
         runs.comparison_finished.connect(self._show_notebook_table)
+        runs.not_responding.connect(lambda why: None if self.controller.closing else self.report(
+            "The run is not responding", why[0].upper() + why[1:] + ".",
+            "Untick that regularizer, or disable its plugin, before the next run."))
 
     @Slot(str)
     def _show_state(self, state: str) -> None:
@@ -300,8 +303,9 @@ class MainWindow(QMainWindow):
         self.controller.step()
 
     def stop(self, wait: bool = False) -> None:
-        """Ask the run to end (it still goes into the table); ``wait`` blocks until it has."""
-        self.controller.stop(wait)
+        """Ask the run to end (it still goes into the table); ``wait`` blocks until it has (a few
+        seconds at most: a run stuck in a plugin's code says so instead)."""
+        self.controller.stop(wait, timeout=SHUTDOWN_SECONDS if wait else None)
 
     def reset(self) -> None:
         self.stop(wait=True)
