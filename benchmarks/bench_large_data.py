@@ -99,7 +99,7 @@ def measure(app, window, path: Path, iterations: int) -> dict:
     window.training_panel.record_every.setValue(max(1, iterations // 10))
     ticks.start()
     window.start()
-    while window.worker is not None and time.perf_counter() < deadline + 600:
+    while not window.controller.idle and time.perf_counter() < deadline + 600:
         app.processEvents()
     running = ticks.stop()
     return {"points": int(window.data.X_train.shape[1] + window.data.X_test.shape[1]),

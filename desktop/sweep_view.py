@@ -60,6 +60,7 @@ class SweepView(QWidget):
         super().__init__(parent)
         self.registry = registry
         self.data: Dataset | None = None
+        self._points_drawn_for: Dataset | None = None   # the data set whose points the model plot shows
         self.worker: SweepWorker | None = None
         self._error = ""                               # why the running sweep failed, once it says
         self.points: list = []                        # the planned SweepPoints of the current sweep
@@ -402,9 +403,17 @@ class SweepView(QWidget):
         for plot in (self.accuracy_plot, self.cost_plot):
             plot.setLogMode(x=log, y=False)
         self.cost_plot.setLabel("bottom", label)
-        self.boundary_plot.set_data(self.data)
+        self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
+        if self.isVisible():
+            self._draw_points()
         self.use_button.setEnabled(False)
         self.selection_text.setText("Click a point on the accuracy plot to see that model's decision boundary.")
+
+    def _draw_points(self) -> None:
+        """The data's points on the model plot, once per data set (they cost tens of ms for a large set)."""
+        if self.data is not None and self._points_drawn_for is not self.data:
+            self.boundary_plot.set_data(self.data)
+            self._points_drawn_for = self.data
 
     def _series(self):
         """(indices, x, train, test, cost) of the finished, successful points, in parameter order."""
@@ -452,6 +461,7 @@ class SweepView(QWidget):
     def _show_selected(self) -> None:
         result = self.results[self.selected]
         grid = boundary.Grid.over(self.data, boundary.FINAL_GRID)
+        self._draw_points()
         self.boundary_plot.set_boundary(boundary.compute(result.parameters[None], self.layout_of_models,
                                                          self.data, grid))
         config = result.point.config
@@ -470,8 +480,10 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- shutting down
 
     def showEvent(self, event) -> None:
-        """Watch the top-level window: when it closes, stop the sweep thread first."""
+        """Draw the data's points if they changed while hidden; watch the top-level window: when it
+        closes, stop the sweep thread first."""
         super().showEvent(event)
+        self._draw_points()
         window = self.window()
         if window is not self and window is not self._window_filtered:
             window.installEventFilter(self)
