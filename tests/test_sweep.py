@@ -153,6 +153,29 @@ def test_worker_processes_give_the_same_numbers_and_report_progress(registry, sm
         np.testing.assert_array_equal(a.parameters, b.parameters)
 
 
+def test_points_with_training_samples_equal_single_runs_on_their_resamples(registry, small_data):
+    from dataclasses import replace
+
+    from regcore.data import Dataset
+
+    m = small_data.X_train.shape[1]
+    samples = np.random.default_rng(4).integers(0, m, size=(3, m))
+    points = [replace(point, sample=sample) for point in l2_sweep([0.0, 1.0]) for sample in samples]
+    assert points[0] == points[1] and points[0] != points[3]  # the sample does not tell points apart
+    result = Sweep(points, small_data, registry, jobs=1, chunk=4).run()
+    assert result.chunk_sizes == (3, 3)
+    for point, model in zip(points, result.points):
+        resample = Dataset("r", small_data.X_train[:, point.sample], small_data.Y_train[:, point.sample],
+                           small_data.X_test, small_data.Y_test)
+        single = point.config.build(registry, resample).run()
+        np.testing.assert_allclose(model.parameters, single.parameters[0], rtol=1e-10, atol=1e-13)
+        assert model.train_accuracy == single.train_accuracy[0] and model.test_accuracy == single.test_accuracy[0]
+    with pytest.raises(ParamError, match="either every point of a sweep has a training sample or none"):
+        Sweep(points[:1] + l2_sweep([2.0]), small_data, registry)
+    with pytest.raises(ParamError, match="must index the"):
+        Sweep([replace(points[0], sample=np.array([0, m]))], small_data, registry)
+
+
 def test_points_must_differ_only_in_numeric_values_and_seeds(registry, small_data):
     points = l2_sweep([0.0]) + plan(RunConfig(iterations=10, regularizers=(("l2", {}),)), [Axis("l2", "lambd", (1.0,))])
     with pytest.raises(ParamError, match="must share the network, iterations, optimizer, batch size"):
