@@ -330,6 +330,48 @@ def test_seeds_are_aggregated_per_setting_with_mean_and_spread(registry, small_d
     assert best_setting(summaries) == [int(np.argmax(means))] or means[0] == means[1]
 
 
+def test_cli_aggregates_several_seeds_per_setting_in_the_table_json_and_csv(capsys, registry, small_data, tmp_path):
+    args = ("--reg", "l2", "--param", "lambd=0:2:2", "--seeds", "1-3", "--record-every", "100")
+    code, out, _ = sweep_cli(capsys, *args, "--json")
+    report = json.loads(out)
+    points = l2_sweep([0.0, 2.0], seeds=[1, 2, 3])
+    core = Sweep(points, small_data, registry, jobs=1).run().settings(points)
+    assert code == 0 and [s["params"] for s in report["settings"]] == [{"lambd": 0.0}, {"lambd": 2.0}]
+    for entry, summary in zip(report["settings"], core):
+        assert entry["seeds"] == entry["finished"] == 3
+        assert entry["test_accuracy_mean"] == summary.test_accuracy_mean
+        assert entry["test_accuracy_std"] == summary.test_accuracy_std
+        assert entry["final_cost_std"] == summary.final_cost_std > 0  # different seeds, different models
+    means = [s.test_accuracy_mean for s in core]
+    assert report["best_setting"] == [i for i, m in enumerate(means) if m == max(means)]
+
+    code, out, _ = sweep_cli(capsys, *args)
+    lines = out.splitlines()
+    header = lines.index(next(line for line in lines if line.split()[:2] == ["lambd", "seeds"]))
+    rows = [line.split() for line in lines[header + 1:header + 3]]
+    assert [r[:2] for r in rows] == [["0", "3/3"], ["2", "3/3"]] and all(r[3] == "±" for r in rows)
+    assert [r[-1] == "*" for r in rows] == [i in report["best_setting"] for i in range(2)]
+    assert lines[header + 3] == "* best mean test accuracy over the seeds"
+
+    target = tmp_path / "seeds.csv"
+    sweep_cli(capsys, *args, "--csv", str(target))
+    lines = target.read_text().splitlines()
+    assert lines[0].endswith(",error,train_accuracy_mean,train_accuracy_std,test_accuracy_mean,test_accuracy_std,"
+                             "final_cost_mean,final_cost_std")
+    assert [float(line.split(",")[-4]) for line in lines[1:]] == [core[0].test_accuracy_mean] * 3 + \
+        [core[1].test_accuracy_mean] * 3
+
+
+@pytest.mark.parametrize("seeds", [(), ("--seeds", "4")])
+def test_cli_with_one_seed_has_no_aggregate(capsys, tmp_path, seeds):
+    args = ("--reg", "l2", "--param", "lambd=0:2:2", *seeds)
+    code, out, _ = sweep_cli(capsys, *args, "--json")
+    assert code == 0 and "settings" not in json.loads(out) and "best_setting" not in json.loads(out)
+    code, out, _ = sweep_cli(capsys, *args, "--csv", str(tmp_path / "one.csv"))
+    assert "±" not in out and "over the seeds" not in out
+    assert (tmp_path / "one.csv").read_text().splitlines()[0].endswith(",iterations_done,error")
+
+
 # ---------------------------------------------------------------- what a failure report says
 
 class FailsLate(Regularizer):
