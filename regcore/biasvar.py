@@ -67,12 +67,15 @@ def decompose(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
     means over the models of squared deviations, from p̄ and from y.
     """
     p = np.asarray(probabilities, dtype=float)
-    y = np.asarray(labels, dtype=float).reshape(1, -1)
-    mean = p.mean(axis=0, keepdims=True)
-    bias2 = ((mean - y) ** 2)[0]
-    variance = ((p - mean) ** 2).mean(axis=0)
-    error = ((p - y) ** 2).mean(axis=0)
-    return bias2, variance, error
+    y = np.asarray(labels, dtype=float)
+    mean, variance = spread(p)
+    return (mean - y) ** 2, variance, ((p - y) ** 2).mean(axis=0)
+
+
+def spread(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """p̄ and the variance between the models, per point, of probabilities (B, n)."""
+    mean = probabilities.mean(axis=0)
+    return mean, ((probabilities - mean) ** 2).mean(axis=0)
 
 
 REPORTED = ("bias2", "variance", "error", "test_accuracy_mean", "test_accuracy_std")
@@ -183,8 +186,7 @@ def grid_views(lab_point: LabPoint, layout, grid_points: np.ndarray, show: int =
     """Over a grid (2, G): p̄, the variance between the models, and ``show`` of the models' probabilities."""
     parameters = np.stack([m.parameters for m in lab_point.models])
     probabilities = network.probabilities(parameters, layout, grid_points)
-    mean = probabilities.mean(axis=0)
-    return mean, ((probabilities - mean) ** 2).mean(axis=0), probabilities[:show]
+    return (*spread(probabilities), probabilities[:show])
 
 
 __all__ = ["BiasVarianceLab", "LabResult", "LabPoint", "Decomposition", "decompose", "bootstrap_samples",

@@ -134,3 +134,11 @@ def test_grid_views_agree_with_the_decomposition_on_the_test_points(registry, sm
     np.testing.assert_allclose(variance, point.decomposition.variance_per_point, rtol=1e-12, atol=1e-18)
     assert shown.shape == (2, small_data.X_test.shape[1]) and variance.mean() == pytest.approx(
         point.decomposition.variance, rel=1e-12)
+
+
+def test_cli_a_value_whose_models_fail_is_null_and_exits_2():
+    out = run_cli("biasvar", "--data", "moons:n=60,noise=0.2,seed=3", "--reg", "l2", "--param", "lambd=0:1:2",
+                  "--bootstraps", "3", "--iterations", "300", "--lr", "1000", "--json")
+    assert out.returncode == 2 and "models failed: the training diverged" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert all(point["error"] is None for point in json.loads(out.stdout)["points"])

@@ -15,14 +15,13 @@ CSV) is `regcore.cli.sweep`'s. ``--json`` prints ``{"points": [{"params", "bias2
 from __future__ import annotations
 
 import json
-import sys
 
 from ..biasvar import DEFAULT_BOOTSTRAPS, BiasVarianceLab, LabResult, check_bootstraps
 from ..config import parse_regularizers
 from ..datasets import resolve_data
 from . import output
 from .options import percent, run_config, training_options
-from .sweep import BEST_MARK, check_writable, csv_number, parse_axis, stopped, train, write_rows
+from .sweep import BEST_MARK, check_writable, csv_number, parse_axis, report_failures, stopped, train, write_rows
 
 NUMBERS = ("bias2", "variance", "error")
 
@@ -74,8 +73,7 @@ def run(args, registry) -> int:
     finally:  # the file keeps the results even if stdout went away (``| head``)
         if args.csv is not None:
             write_csv(args.csv, result, axis.label)
-    for error in result.errors:
-        print(f"regcore: error: {error}", file=sys.stderr)
+    report_failures(result.sweep)
     if interruption is not None:
         finished = sum(1 for p in result.sweep.points if p is not None and p.completed)
         return stopped(interruption, finished, len(lab.points), args.csv)

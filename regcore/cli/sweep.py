@@ -14,7 +14,7 @@ With more than one seed, each setting's models are also aggregated (mean and spr
 accuracies and final cost, the best setting by mean test accuracy): a second table, ``settings`` and
 ``best_setting`` in the JSON, the setting's columns on each CSV row. One seed: nothing of that.
 
-`train`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
+`train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
 (`regcore.cli.biasvar`), a sweep too, shares with this command.
 """
 
@@ -91,9 +91,7 @@ def run(args, registry) -> int:
     finally:  # the file keeps the results even if stdout went away (``| head``)
         if args.csv is not None:
             write_csv(args.csv, result, keys, settings)
-    for error in result.errors:
-        failed = sum(1 for p in result.points if p is not None and p.error == error)
-        print(f"regcore: error: {failed} of {len(points)} models failed: {error}", file=sys.stderr)
+    report_failures(result)
     if interruption is not None:
         return stopped(interruption, sum(1 for p in result.points if p is not None and p.completed), len(points),
                        args.csv)
@@ -115,6 +113,13 @@ def train(args, sweep, description: str) -> KeyboardInterrupt | None:
             # without its traceback, whose frames would keep the sweep's process queues from being released
             return interruption.with_traceback(None)
     return None
+
+
+def report_failures(result: SweepResult) -> None:
+    """One line on stderr per distinct failure: how many models it failed, and why."""
+    for error in result.errors:
+        failed = sum(1 for p in result.points if p is not None and p.error == error)
+        print(f"regcore: error: {failed} of {len(result.points)} models failed: {error}", file=sys.stderr)
 
 
 def stopped(interruption: KeyboardInterrupt, finished: int, total: int, csv_path: str | None) -> int:
