@@ -21,7 +21,8 @@ from ..config import parse_regularizers
 from ..datasets import resolve_data
 from . import output
 from .options import percent, run_config, training_options
-from .sweep import BEST_MARK, check_writable, csv_number, parse_axis, report_failures, stopped, train, write_rows
+from .sweep import (BEST_MARK, check_writable, csv_number, parse_axis, report_failures, stopped, sweep_options, train,
+                    write_rows)
 
 NUMBERS = ("bias2", "variance", "error")
 
@@ -38,17 +39,10 @@ def register(commands) -> None:
     lab.add_argument("--param", required=True, metavar="KEY=START:STOP:COUNT[:log]",
                      help="the parameter and its range, e.g. lambd=0:3:8 or lambd=0.01:10:7:log "
                           "(NAME.KEY for one of an --also regularizer)")
-    lab.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
-                     help="another regularizer every model uses (repeatable; default: none)")
     lab.add_argument("--bootstraps", type=int, default=DEFAULT_BOOTSTRAPS, metavar="B",
                      help=f"models per value, each on its own resample (default {DEFAULT_BOOTSTRAPS}); the "
                           f"resamples are drawn from --seed")
-    lab.add_argument("--jobs", type=int, help="worker processes (default: every core, if the lab is big "
-                                              "enough to pay for starting them)")
-    lab.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
-    shown = lab.add_mutually_exclusive_group()
-    shown.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    shown.add_argument("--csv", metavar="FILE", help="write one row per value to FILE (the table still prints)")
+    sweep_options(lab, "lab", "one row per value")
     lab.set_defaults(handler=run)
 
 

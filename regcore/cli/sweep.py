@@ -14,7 +14,7 @@ With more than one seed, each setting's models are also aggregated (mean and spr
 accuracies and final cost, the best setting by mean test accuracy): a second table, ``settings`` and
 ``best_setting`` in the JSON, the setting's columns on each CSV row. One seed: nothing of that.
 
-`train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
+`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
 (`regcore.cli.biasvar`), a sweep too, shares with this command.
 """
 
@@ -53,17 +53,23 @@ def register(commands) -> None:
                        help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
                             "for a grid; NAME.KEY sweeps a parameter of an --also regularizer, optimizer.KEY "
                             "one of the optimizer's (optimizer.lr: the learning rate)")
-    sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
-                       help="another regularizer every model uses (repeatable; default: none)")
     sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9 "
                                                        "(instead of --seed)")
-    sweep.add_argument("--jobs", type=int, help="worker processes (default: every core, if the sweep is "
-                                                "big enough to pay for starting them)")
-    sweep.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
-    output = sweep.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    output.add_argument("--csv", metavar="FILE", help="write one row per model to FILE (the table still prints)")
+    sweep_options(sweep, "sweep", "one row per model")
     sweep.set_defaults(handler=run)
+
+
+def sweep_options(parser, what: str, rows: str) -> None:
+    """What every command that runs a `Sweep` takes besides the training options: ``--also``, ``--jobs``,
+    ``--chunk``, and ``--json`` or ``--csv`` (``rows``: what the CSV's rows are)."""
+    parser.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
+                        help="another regularizer every model uses (repeatable; default: none)")
+    parser.add_argument("--jobs", type=int, help=f"worker processes (default: every core, if the {what} is "
+                                                 f"big enough to pay for starting them)")
+    parser.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    output.add_argument("--csv", metavar="FILE", help=f"write {rows} to FILE (the table still prints)")
 
 
 def run(args, registry) -> int:
