@@ -145,6 +145,11 @@ class BiasVarianceLab:
         return self.sweep.total
 
     @property
+    def jobs(self) -> int:
+        """Worker processes the lab trains in (1: the calling thread)."""
+        return self.sweep.jobs
+
+    @property
     def values(self) -> int:
         return len(self.axis.values)
 
