@@ -8,6 +8,8 @@ plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
@@ -95,7 +97,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="tabs")
         self.tabs.addTab(training_tab, "Training")
         self.tabs.addTab(self.comparison, "Runs and comparison")
-        self.sweep_view = self._sweep_tab()
+        self.sweep_view = self._optional_tab("sweep_view", "SweepView", "Sweep")
+        self.biasvar_view = self._optional_tab("biasvar_view", "BiasVarianceView", "Bias–variance")
 
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -109,23 +112,26 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.resize(1400, 860)
 
-    def _sweep_tab(self):
-        """The sweep view if it is there and starts; otherwise a note saying why, and the rest works."""
+    def _optional_tab(self, module: str, name: str, title: str):
+        """A tab's view (``name`` from ``module``) if it is there and starts; otherwise a note saying why,
+        and the rest works."""
         try:
-            from .sweep_view import SweepView
-
-            view = SweepView(self.registry)
+            view = getattr(importlib.import_module(f".{module}", __package__), name)(self.registry)
             view.send_to_main.connect(self.apply_config)
         except ImportError:
-            note = "The sweep view is not installed in this build."
+            note = f"The {title} view is not installed in this build."
         except Exception as error:  # noqa: BLE001 - a broken tab must not stop the window opening
-            note = f"The sweep view failed to start: {type(error).__name__}: {error}"
+            note = f"The {title} view failed to start: {type(error).__name__}: {error}"
         else:
-            self.tabs.addTab(view, "Sweep")
+            self.tabs.addTab(view, title)
             return view
         label = QLabel(note, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.tabs.addTab(label, "Sweep")
+        self.tabs.addTab(label, title)
         return None
+
+    def _sweep_views(self) -> list:
+        """The tabs that train many models (the Sweep and Bias–variance tabs) that started."""
+        return [view for view in (self.sweep_view, self.biasvar_view) if view is not None]
 
     def _action(self, name, text, slot, shortcut=None, tip="", menu=None, toolbar=None) -> QAction:
         """An action named ``name`` (its stable objectName) in ``menu`` and/or ``toolbar``."""
@@ -226,8 +232,8 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.rate_label.clear()
         self.accuracy_label.setText("Press Start (Space) to train.")
-        if self.sweep_view is not None:
-            self.sweep_view.set_data(data)
+        for view in self._sweep_views():
+            view.set_data(data)
         self.statusBar().showMessage(f"Loaded {data.name}", 5000)
 
     def choose_data_file(self) -> None:
@@ -309,8 +315,8 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.stop(wait=True)
-        if self.sweep_view is not None:  # Reset stops everything that trains, the sweep too
-            self.sweep_view.stop(wait=True)
+        for view in self._sweep_views():  # Reset stops everything that trains, the sweeps too
+            view.stop(wait=True)
         if self.data is not None:
             self.set_data(self.data)
 
@@ -462,8 +468,8 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentWidget()
         if current is self.comparison:
             widget = self.comparison.plots
-        elif self.sweep_view is not None and current is self.sweep_view:
-            widget = self.sweep_view.plots  # accuracy and final cost against the swept value
+        elif current in self._sweep_views():
+            widget = current.plots  # the curves against the swept value
         else:
             widget = self.live
         return self._saving(path, lambda: export.png(widget, path))
@@ -508,8 +514,9 @@ class MainWindow(QMainWindow):
         self.regularizer_panel.set_registry(self.registry)
         self.training_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
-        if self.sweep_view is not None and hasattr(self.sweep_view, "set_registry"):
-            self.sweep_view.set_registry(self.registry)
+        for view in self._sweep_views():
+            if hasattr(view, "set_registry"):
+                view.set_registry(self.registry)
         self.statusBar().showMessage(f"Plugins reloaded: {len(self.registry.regularizers)} regularizers", 8000)
 
     # ================================================================ messages and closing
@@ -534,8 +541,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
         self.controller.shutdown()
-        if self.sweep_view is not None and hasattr(self.sweep_view, "shutdown"):
-            self.sweep_view.shutdown()  # its thread too, even if its tab was never shown
+        for view in self._sweep_views():
+            if hasattr(view, "shutdown"):
+                view.shutdown()  # its thread too, even if its tab was never shown
         settings.save(self, self.store)
         if self.message_box is not None:
             self.message_box.close()

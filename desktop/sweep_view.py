@@ -7,6 +7,10 @@ generator in a QThread (which may fan out to worker processes); points appear on
 batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
 best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
 button that sends its settings to the main view.
+
+The Bias–variance tab (`regstudio.biasvar_view`) is this view with other plots: it inherits the
+controls and the running, and overrides `_build_views`, `_runner`, `_show_result` and the
+plotting and inspecting methods; `PREFIX` keeps the two tabs' object names apart.
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ class SweepView(QWidget):
     """See the module docstring. ``set_data`` gives it the data set; ``send_to_main`` carries a RunConfig."""
 
     send_to_main = Signal(object)
+    PREFIX = "sweep_"   # of every child's objectName
+    RUN_TEXT, RUN_TIP = "Run sweep", "Train one model per value, all at once, on every core."
+    COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Models", "How many models to train, evenly spread over the range.", 16
+    SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
 
     def __init__(self, registry, parent=None):
         super().__init__(parent)
@@ -74,13 +82,14 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- building
 
     def _build(self) -> None:
-        self.regularizer = QComboBox(objectName="sweep_regularizer")
-        self.parameter = QComboBox(objectName="sweep_parameter")
-        self.count = QSpinBox(objectName="sweep_count")
+        prefix = self.PREFIX
+        self.regularizer = QComboBox(objectName=f"{prefix}regularizer")
+        self.parameter = QComboBox(objectName=f"{prefix}parameter")
+        self.count = QSpinBox(objectName=f"{prefix}count")
         self.count.setRange(1, 256)
-        self.count.setValue(16)
-        self.count.setToolTip("How many models to train, evenly spread over the range.")
-        self.log_scale = QCheckBox("Log scale", objectName="sweep_log")
+        self.count.setValue(self.COUNT_DEFAULT)
+        self.count.setToolTip(self.COUNT_TIP)
+        self.log_scale = QCheckBox("Log scale", objectName=f"{prefix}log")
         self.log_scale.setToolTip("Spread the values evenly on a log scale (both ends must be > 0).")
         self.range_form = QFormLayout()
         self.range_form.addRow("Regularizer", self.regularizer)
@@ -88,21 +97,22 @@ class SweepView(QWidget):
         self.start_editor = self.stop_editor = None
         self.range_form.addRow("From", QWidget())
         self.range_form.addRow("To", QWidget())
-        self.range_form.addRow("Models", self.count)
+        self.range_form.addRow(self.COUNT_LABEL, self.count)
         self.range_form.addRow("", self.log_scale)
         what = QGroupBox("What to sweep")
         what.setLayout(self.range_form)
         self.fixed_box = QGroupBox("Its other parameters")
         self.fixed_layout = QVBoxLayout(self.fixed_box)
         self.fixed_form: ParamForm | None = None
-        self.training = TrainingPanel(self.registry, prefix="sweep_")
+        self.training = TrainingPanel(self.registry, prefix=prefix)
         self.training.set_config(RunConfig())
-        self.run_button = QPushButton("Run sweep", objectName="sweep_run")
-        self.run_button.setToolTip("Train one model per value, all at once, on every core.")
-        self.cancel_button = QPushButton("Cancel", objectName="sweep_cancel", enabled=False)
-        self.progress_bar = QProgressBar(objectName="sweep_progress", minimum=0, maximum=1000, value=0)
+        self.run_button = QPushButton(self.RUN_TEXT, objectName=f"{prefix}run")
+        self.run_button.setToolTip(self.RUN_TIP)
+        self.cancel_button = QPushButton("Cancel", objectName=f"{prefix}cancel", enabled=False)
+        self.progress_bar = QProgressBar(objectName=f"{prefix}progress", minimum=0, maximum=1000, value=0)
         self.progress_bar.setFormat("%p%")
-        self.status = QLabel("Choose what to sweep, then Run sweep.", objectName="sweep_status", wordWrap=True)
+        self.status = QLabel(f"Choose what to sweep, then {self.RUN_TEXT}.", objectName=f"{prefix}status",
+                             wordWrap=True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -119,6 +129,33 @@ class SweepView(QWidget):
         scroll.setWidget(controls)
         scroll.setMinimumWidth(300)
 
+        # The plots above, the chosen model under them with its text and button beside it: three columns
+        # side by side (settings, plots, model) left the plots too narrow to draw below 1400 px.
+        plots, inspect = self._build_views()
+        results = QSplitter(Qt.Orientation.Vertical, objectName=f"{self.PREFIX}results_splitter")
+        results.addWidget(plots)
+        results.addWidget(inspect)
+        results.setStretchFactor(0, 3)
+        results.setStretchFactor(1, 2)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (scroll, results):
+            splitter.addWidget(widget)
+        splitter.setStretchFactor(1, 1)
+        # share the width by these proportions, not by size hints: the settings column's hint is its
+        # whole width, which squeezed the plots below their own width
+        splitter.setSizes([380, 800])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.regularizer.currentIndexChanged.connect(self._regularizer_chosen)
+        self.parameter.currentIndexChanged.connect(self._parameter_chosen)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.stop)
+        self.use_button.clicked.connect(self._use_selected)
+
+    def _build_views(self) -> list[QWidget]:
+        """The plots and the inspection column, beside the controls (they must include ``use_button``)."""
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("sweep_plots")
         self.plots.setBackground("w")  # like the Training and Runs tabs
@@ -143,15 +180,7 @@ class SweepView(QWidget):
         self.train_curve = self._curve(self.accuracy_plot, "train", TRAIN_COLOUR, "o")
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
-        # markers are PlotDataItems without lines, so they follow the plot's log x scale like the curves. They
-        # lie on top of the points they mark and take the clicks there, so a click on one selects its point.
-        self.best_marker = self.accuracy_plot.plot([], [], pen=None, symbol="star", symbolSize=24,
-                                                   symbolPen=pg.mkPen("#7a5c00"), symbolBrush=BEST_COLOUR,
-                                                   name="best test accuracy")
-        self.selected_marker = self.accuracy_plot.plot([], [], pen=None, symbol="o", symbolSize=22,
-                                                       symbolPen=pg.mkPen("k", width=2), symbolBrush=None)
-        for marker in (self.best_marker, self.selected_marker):
-            marker.sigPointsClicked.connect(self._clicked)
+        self._markers(self.accuracy_plot, "best test accuracy")
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
@@ -159,44 +188,37 @@ class SweepView(QWidget):
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
-        self.selection_text = QLabel("Click a point on the accuracy plot to see that model's decision boundary.",
-                                     objectName="sweep_selection", wordWrap=True)
-        self.use_button = QPushButton("Use these settings", objectName="sweep_use", enabled=False)
-        self.use_button.setToolTip("Put the selected model's settings in the main view, ready to train and watch.")
-        # The chosen model sits under the plots, its text and button beside it: three columns side by
-        # side (settings, plots, model) left the plots too narrow to draw, and cut them off, below 1400 px.
+        return [self.plots, self._inspect_column("model")]
+
+    def _inspect_column(self, what: str) -> QWidget:
+        """``boundary_widget`` above ``selection_text`` and ``use_button`` (the selected ``what``'s settings)."""
+        self.selection_text = QLabel(self.SELECT_HINT, objectName=f"{self.PREFIX}selection", wordWrap=True)
+        self.use_button = QPushButton("Use these settings", objectName=f"{self.PREFIX}use", enabled=False)
+        self.use_button.setToolTip(f"Put the selected {what}'s settings in the main view, ready to train and watch.")
         about = QWidget()
-        about_column = QVBoxLayout(about)
-        about_column.addWidget(self.selection_text)
-        about_column.addWidget(self.use_button)
-        about_column.addStretch(1)
-        inspect = QSplitter(Qt.Orientation.Horizontal, objectName="sweep_inspect_splitter")
+        column = QVBoxLayout(about)
+        column.addWidget(self.selection_text)
+        column.addWidget(self.use_button)
+        column.addStretch(1)
+        inspect = QSplitter(Qt.Orientation.Horizontal, objectName=f"{self.PREFIX}inspect_splitter")
         inspect.addWidget(self.boundary_widget)
         inspect.addWidget(about)
         inspect.setStretchFactor(0, 3)
         inspect.setStretchFactor(1, 2)
-        results = QSplitter(Qt.Orientation.Vertical, objectName="sweep_results_splitter")
-        results.addWidget(self.plots)
-        results.addWidget(inspect)
-        results.setStretchFactor(0, 3)
-        results.setStretchFactor(1, 2)
+        return inspect
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (scroll, results):
-            splitter.addWidget(widget)
-        splitter.setStretchFactor(1, 1)
-        # share the width by these proportions, not by size hints: the settings column's hint is its
-        # whole width, which squeezed the plots below their own width
-        splitter.setSizes([380, 800])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+    def _markers(self, plot, best: str) -> None:
+        """``best_marker`` (a star, named ``best`` in the legend) and ``selected_marker`` on ``plot``.
 
-        self.regularizer.currentIndexChanged.connect(self._regularizer_chosen)
-        self.parameter.currentIndexChanged.connect(self._parameter_chosen)
-        self.run_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.stop)
-        self.use_button.clicked.connect(self._use_selected)
+        Markers are PlotDataItems without lines, so they follow the plot's log x scale like the curves. They
+        lie on top of the points they mark and take the clicks there, so a click on one selects its point.
+        """
+        self.best_marker = plot.plot([], [], pen=None, symbol="star", symbolSize=24, symbolPen=pg.mkPen("#7a5c00"),
+                                     symbolBrush=BEST_COLOUR, name=best)
+        self.selected_marker = plot.plot([], [], pen=None, symbol="o", symbolSize=22,
+                                         symbolPen=pg.mkPen("k", width=2), symbolBrush=None)
+        for marker in (self.best_marker, self.selected_marker):
+            marker.sigPointsClicked.connect(self._clicked)
 
     def _curve(self, plot, name, colour, symbol) -> pg.PlotDataItem:
         curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), symbol=symbol, symbolSize=9,
@@ -247,7 +269,7 @@ class SweepView(QWidget):
             for param in regularizer.params:
                 if param.numeric:
                     self.parameter.addItem(param.label or param.name, param.name)
-            self.fixed_form = ParamForm(regularizer.params, prefix="sweep_fixed_")
+            self.fixed_form = ParamForm(regularizer.params, prefix=f"{self.PREFIX}fixed_")
             self.fixed_layout.addWidget(self.fixed_form)
         self.parameter.blockSignals(False)
         self.run_button.setEnabled(regularizer is not None)
@@ -266,7 +288,7 @@ class SweepView(QWidget):
         start, stop, log = suggested_range(param)
         for row, attribute, value in ((2, "start_editor", start), (3, "stop_editor", stop)):
             editor = make_editor(param)
-            editor.setObjectName(f"sweep_{attribute.split('_')[0]}")
+            editor.setObjectName(f"{self.PREFIX}{attribute.split('_')[0]}")
             set_value(editor, param, value if param.kind == "float" else int(round(value)))
             self.range_form.removeRow(row)
             self.range_form.insertRow(row, "From" if row == 2 else "To", editor)
@@ -280,6 +302,10 @@ class SweepView(QWidget):
 
     def plan_points(self):
         """The SweepPoints the controls describe; raises RegcoreError with one line if they are bad."""
+        return plan(*self.plan_axis())
+
+    def plan_axis(self) -> tuple[RunConfig, list[Axis]]:
+        """The base settings and the axis the controls describe (RegcoreError with one line if they are bad)."""
         param = self._param()
         if param is None:
             raise RegcoreError("no regularizer with a numeric parameter is available to sweep")
@@ -290,20 +316,25 @@ class SweepView(QWidget):
         name = self.regularizer.currentData()
         fixed = {k: v for k, v in self.fixed_form.values().items() if k != param.name}
         base = RunConfig(**self.training.fields(), regularizers=((name, fixed),))
-        return plan(base, [Axis(name, param.name, values)])
+        return base, [Axis(name, param.name, values)]
+
+    def _runner(self, base: RunConfig, axes: list[Axis]):
+        """What to train: anything with `Sweep`'s ``points``, ``jobs``, ``steps()`` and ``result()``."""
+        sweep = Sweep(plan(base, axes), self.data, self.registry)
+        self.layout_of_models = sweep.layout
+        return sweep
 
     @Slot()
     def start(self) -> None:
         if self.worker is not None:
             return
         try:
-            points = self.plan_points()
-            sweep = Sweep(points, self.data, self.registry)
+            sweep = self._runner(*self.plan_axis())
         except RegcoreError as error:
             self._say(f"Cannot start: {error}", error=True)
             return
+        points = sweep.points
         self.points, self.results, self.selected = points, {}, None
-        self.layout_of_models = sweep.layout
         self._clear_plots(log=self.log_scale.isChecked())
         self.worker = SweepWorker(sweep, self)
         self.worker.yielded.connect(self._on_progress)
@@ -366,6 +397,10 @@ class SweepView(QWidget):
         if result is None:
             self._say(f"The sweep failed: {error}", error=True)
             return
+        self._show_result(result)
+
+    def _show_result(self, result: SweepResult) -> None:
+        """The finished (or cancelled) run: all its results drawn, what happened said, the best selected."""
         self.results = {i: p for i, p in enumerate(result.points) if p is not None}
         self._redraw()
         if result.errors:
@@ -407,7 +442,7 @@ class SweepView(QWidget):
         if self.isVisible():
             self._draw_points()
         self.use_button.setEnabled(False)
-        self.selection_text.setText("Click a point on the accuracy plot to see that model's decision boundary.")
+        self.selection_text.setText(self.SELECT_HINT)
 
     def _draw_points(self) -> None:
         """The data's points on the model plot, once per data set (they cost tens of ms for a large set)."""
@@ -474,8 +509,12 @@ class SweepView(QWidget):
 
     @Slot()
     def _use_selected(self) -> None:
-        if self.selected is not None:
-            self.send_to_main.emit(self.results[self.selected].point.config)
+        config = self._selected_config()
+        if config is not None:
+            self.send_to_main.emit(config)
+
+    def _selected_config(self) -> RunConfig | None:
+        return None if self.selected is None else self.results[self.selected].point.config
 
     # ---------------------------------------------------------------- shutting down
 

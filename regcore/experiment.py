@@ -136,11 +136,19 @@ def _write_archive(experiment: Experiment, handle) -> None:
         for name in DATA_ARRAYS:
             arrays[f"datasets/{key}/{name}.npy"] = getattr(data, name)
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(INDEX, json.dumps(index, indent=1, allow_nan=False))
+        archive.writestr(_member(INDEX), json.dumps(index, indent=1, allow_nan=False))
         for name, array in arrays.items():
             buffer = io.BytesIO()
             np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            archive.writestr(name, buffer.getvalue())
+            archive.writestr(_member(name), buffer.getvalue())
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A member with a fixed time stamp: the same experiment saved twice gives the same bytes (the
+    current time made two saves a second apart differ)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _fingerprint(data: Dataset) -> str:

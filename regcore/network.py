@@ -169,5 +169,6 @@ def cross_entropy(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def accuracy(probs: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Fraction of points whose prediction (p > 0.5) equals the label, per model: (K,)."""
-    return np.mean((probs > 0.5) == (Y[0] > 0.5), axis=-1)
+    """Fraction of points whose prediction (p > 0.5) equals the label, per model: (K,). ``Y`` is (1, m)
+    shared labels, or (K, 1, m) each model's own."""
+    return np.mean((probs > 0.5) == (Y[..., 0, :] > 0.5), axis=-1)

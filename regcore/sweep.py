@@ -40,7 +40,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -146,6 +146,9 @@ class SweepPoint:
 
     config: RunConfig
     params: dict[str, Any]   # axis label -> value
+    # the indices of the training points this model trains on (a bootstrap resample, say); None: all of them.
+    # Not part of what tells points apart: the bias-variance lab's B resamples of one setting are one setting.
+    sample: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def plan(base: RunConfig, axes: Sequence[Axis], seeds: Sequence[int] | None = None) -> list[SweepPoint]:
@@ -331,9 +334,11 @@ class Sweep:
                     [n for n, _ in point.config.regularizers] != [n for n, _ in first.regularizers]:
                 raise ParamError("the points of a sweep must share the network, iterations, optimizer, batch size "
                                  "and regularizers; only numeric values (the learning rate's too) and seeds may differ")
+        _check_samples(self.points, data)
         self.models = [_ModelSpec(p.config.seed, tuple(registry.activate(n, v) for n, v in p.config.regularizers),
                                   p.config.learning_rate,
-                                  registry.activate_optimizer(p.config.optimizer, p.config.optimizer_values))
+                                  registry.activate_optimizer(p.config.optimizer, p.config.optimizer_values),
+                                  p.sample)
                        for p in self.points]
         _check_shared_choices(self.models)
         self.layout = Layout(layer_sizes(data.X_train.shape[0], first.hidden))
@@ -505,6 +510,22 @@ def _check_shared_choices(models: list["_ModelSpec"]) -> None:
                                      f"({value!r} and {b.values[name]!r}); only numbers can be swept")
 
 
+def _check_samples(points: list[SweepPoint], data: Dataset) -> None:
+    """Either every point has a ``sample`` or none does, all of one size, indexing the training points."""
+    samples = [p.sample for p in points]
+    if all(s is None for s in samples):
+        return
+    if any(s is None for s in samples):
+        raise ParamError("either every point of a sweep has a training sample or none does")
+    examples = data.X_train.shape[1]
+    for sample in samples:
+        sample = np.asarray(sample)
+        if sample.ndim != 1 or sample.dtype.kind not in "iu" or len(sample) != len(samples[0]) or not len(sample):
+            raise ParamError("the training samples of a sweep's points must be integer index arrays of one size")
+        if sample.min() < 0 or sample.max() >= examples:
+            raise ParamError(f"a training sample must index the {examples} training points")
+
+
 _ENV_LOCK = threading.Lock()
 
 
@@ -531,6 +552,7 @@ class _ModelSpec:
     regularizers: tuple[ActiveRegularizer, ...]   # with this model's (scalar) values
     learning_rate: float
     optimizer: ActiveOptimizer                    # with this model's (scalar) values
+    sample: np.ndarray | None = None              # this model's training points (None: all)
 
 
 @dataclass(frozen=True)
@@ -575,7 +597,8 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
                             regularizers=[_stacked([m.regularizers[i] for m in models])
                                           for i in range(len(models[0].regularizers))],
                             learning_rate=tuple(m.learning_rate for m in models),
-                            optimizer=_stacked([m.optimizer for m in models]))
+                            optimizer=_stacked([m.optimizer for m in models]),
+                            samples=None if models[0].sample is None else np.stack([m.sample for m in models]))
         for progress in training.steps(report_every=REPORT_ITERATIONS, cancel=cancel):
             yield before + progress.iteration * len(models)
         result = training.result()
@@ -588,7 +611,7 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
         return first + second
     history = result.history
     norms = inspection.weight_norms(result.parameters, result.layout)
-    dead = inspection.dead_units(result.parameters, result.layout, task.data.X_train)
+    dead = inspection.dead_units(result.parameters, result.layout, training.train_X)  # each on its own points
     return [_Outcome(float(result.train_accuracy[k]), float(result.test_accuracy[k]), float(result.final_cost[k]),
                      result.parameters[k], history["iterations"], history["cost"][:, k].copy(),
                      result.iterations_done, result.completed,

@@ -22,6 +22,13 @@ and a model's batches are the same in a sweep as in its single run. A regularize
 not; the clean passes (test cost, clean training loss, accuracies) never see it. With mini-batches
 the recorded ``cost`` is the objective on that iteration's batch; ``train_loss`` and ``test_cost``
 stay over the whole sets.
+
+Per-model training sets. With ``samples`` (K, m') — each row the indices of a model's training points,
+a bootstrap resample say — model k trains on ``X_train[:, samples[k]]`` as if that were its data set:
+its full-batch inputs are its own (K, n_x, m') slice, its mini-batches are drawn from its own sample,
+and the clean training loss, train accuracy, final cost and what early stopping watches are all on
+its sample (the test costs stay on the shared test set), so each model equals its single run on a
+`Dataset` built from its resample. Without ``samples`` the models share the training set.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import numpy as np
 
 from . import defaults, limits, network
 from .data import Dataset
-from .errors import PLUGIN_FAILURES, TrainingError
+from .errors import PLUGIN_FAILURES, ParamError, TrainingError
 from .control import RunControl
 from .optimizer import DEFAULT as DEFAULT_OPTIMIZER
 from .optimizer import ActiveOptimizer
@@ -135,11 +142,13 @@ class Training:
                  iterations: int = defaults.ITERATIONS, seeds: Sequence[int] = (defaults.SEED,),
                  regularizers: Sequence[ActiveRegularizer] = (), record_every: int = defaults.RECORD_EVERY,
                  optimizer: ActiveOptimizer = DEFAULT_OPTIMIZER, batch_size: int | None = None,
-                 changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = ()):
+                 changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = (),
+                 samples: np.ndarray | None = None):
         """``learning_rate``: one number, or one per model; ``batch_size``: points per iteration
         (None, or anything >= the number of training points: the whole training set); ``changes``:
         (iteration, learning rate, regularizers) in force from that iteration on (`RunConfig.build`
-        makes them from a schedule)."""
+        makes them from a schedule); ``samples``: None, or (K, m') indices of each model's own
+        training points (see the module docstring)."""
         limits.check_training(data, hidden, len(seeds), regularizers)  # refuse what cannot fit, before allocating
         self.data = data
         self.iterations = int(iterations)
@@ -157,8 +166,14 @@ class Training:
         self.control = RunControl(self.flat)
         self._ended = False  # every model has stopped
 
-        K, examples = self.models, data.X_train.shape[1]
         self.X, self.Y = data.X_train, data.Y_train
+        self.samples = _checked_samples(samples, self.models, self.X.shape[1])
+        # what the clean passes over the training points read: the shared set, or each model's own (K, n_x, m')
+        self.train_X, self.train_Y = self.X, self.Y
+        if self.samples is not None:
+            self.train_X = np.ascontiguousarray(self.X[:, self.samples].swapaxes(0, 1))
+            self.train_Y = np.ascontiguousarray(self.Y[:, self.samples].swapaxes(0, 1))
+        K, examples = self.models, self.train_X.shape[-1]
         self.batch_size = m = examples if batch_size is None else max(1, min(int(batch_size), examples))
         self.context = RunContext(models=K, examples=examples, layer_sizes=self.layout.sizes,
                                   random=ModelRandom(seeds), batch_size=m)
@@ -247,12 +262,14 @@ class Training:
 
         ``inputs`` is what layer 1 reads and ``labels`` what the cost compares with. Per-model inputs
         are kept as (K, b, n_x) rows (what the weight gradient multiplies by) and read transposed.
+        With ``samples`` and the full batch, a model's inputs are its own sample: copied in once, and
+        again every iteration only when an input transform changes them.
         """
         K, b = self.models, self.batch_size
-        examples, n_x = self.X.shape[1], self.X.shape[0]
+        examples, n_x = self.train_X.shape[-1], self.X.shape[0]
         self.batched = b < examples
-        self.per_model_inputs = self.batched or bool(self._input_transforms)
-        self.inputs, self.labels = self.X, self.Y
+        self.per_model_inputs = self.batched or bool(self._input_transforms) or self.samples is not None
+        self.inputs, self.labels = self.X, self.train_Y
         self._input_ops: list = []
         if not self.per_model_inputs:
             return
@@ -267,9 +284,16 @@ class Training:
                 self._order = np.empty((K, examples), dtype=np.intp)
                 self._epoch = np.empty((examples // b, K, b), dtype=np.intp)  # each batch's indices, contiguous
                 self._next_batch = 0
+                if self.samples is not None:  # a model's positions in its sample -> indices of the training set
+                    self._sample_points = self.samples.reshape(-1).copy()
+                    self._sample_offsets = (np.arange(K) * examples)[:, None]
             self._input_ops.append(self._take_batch)
-        else:
+        elif self.samples is None:
             self._input_ops.append(partial(np.copyto, self.inputs, self.X))
+        else:
+            np.copyto(self.inputs, self.train_X)
+            if self._input_transforms:
+                self._input_ops.append(partial(np.copyto, self.inputs, self.train_X))
         rows = self._input_rows.reshape(-1)
         for reg, transform in self._input_transforms:
             self._input_ops += [partial(self._call, reg, transform, self.inputs, result_into=self.inputs),
@@ -285,6 +309,9 @@ class Training:
         if self._next_batch == 0:
             self.context.random.permutations_into(self._order)
             per_epoch, K, b = self._epoch.shape
+            if self.samples is not None:  # the permutation is of each model's sample: map it to the points
+                np.add(self._order, self._sample_offsets, self._order)
+                self._sample_points.take(self._order, None, self._order)
             np.copyto(self._epoch, self._order[:, :per_epoch * b].reshape(K, per_epoch, b).swapaxes(0, 1))
         indices = self._epoch[self._next_batch]
         self._points.take(indices, 0, self._input_rows)  # the method: np.take's Python wrapper costs a call
@@ -389,7 +416,7 @@ class Training:
         weights = [flat2d(W) for W in self.weights]
         outputs = [flat2d(A) for A in self.activations] + [flat2d(self.logits)]
         inputs = [flat2d(self.inputs) if self.per_model_inputs else self.X] + outputs[:-1]
-        labels = flat2d(self.labels) if self.batched else self.Y
+        labels = flat2d(self.labels) if self.labels.ndim == 3 else self.labels
         biases = [np.broadcast_to(flat2d(b), out.shape) for b, out in zip(self.biases, outputs)]
         dZs = [flat2d(dA) for dA in self.act_grads] + [flat2d(self.out_grad)]
         probs = flat2d(self.probs)
@@ -490,7 +517,8 @@ class Training:
                     op()
             raise TrainingError(f"the cost stopped being finite at iteration {i}; {DIVERGED_HINT}", iteration=i)
         # on the whole untransformed set the training pass is the clean pass: its data loss is the clean loss
-        train_loss = self.train_loss() if self._transforms or self.per_model_inputs else data_cost
+        clean = not (self._transforms or self._input_transforms or self.batched)
+        train_loss = data_cost if clean else self.train_loss()
         record = Record(i, cost, penalty, self.test_cost(), train_loss)
         self.history.records.append(record)
         self._pending.append(record)
@@ -620,22 +648,24 @@ class Training:
     @np.errstate(all="ignore")
     def train_loss(self) -> np.ndarray:
         """Data loss on the training set by the clean forward pass (no dropout, no penalty), (K,)."""
-        return _data_loss(network.forward(self.flat, self.layout, self.X), self.Y)
+        return _data_loss(network.forward(self.flat, self.layout, self.train_X), self.train_Y)
 
     @np.errstate(all="ignore")
     def accuracies(self) -> tuple[np.ndarray, np.ndarray]:
         """Train and test accuracy of the current parameters, each (K,)."""
         def accuracy(X, Y):
-            if X.shape[1] == 0:
+            if X.shape[-1] == 0:
                 return np.full(self.models, np.nan)
+            if X.ndim == 3:  # each model's own sample (a small set: one pass, no chunks)
+                return network.accuracy(network.forward(self.flat, self.layout, X).probabilities[:, 0, :], Y)
             return network.accuracy(network.probabilities(self.flat, self.layout, X), Y)
-        return accuracy(self.data.X_train, self.data.Y_train), accuracy(self.data.X_test, self.data.Y_test)
+        return accuracy(self.train_X, self.train_Y), accuracy(self.data.X_test, self.data.Y_test)
 
     @np.errstate(all="ignore")
     def final_cost(self) -> np.ndarray:
         """The training objective of the current parameters on the clean forward pass, (K,)."""
-        passed = network.forward(self.flat, self.layout, self.X, keep_hidden=bool(self._hidden_penalties))
-        return _data_loss(passed, self.Y) + self._penalty(self.iteration, passed.activations, self.Y)
+        passed = network.forward(self.flat, self.layout, self.train_X, keep_hidden=bool(self._hidden_penalties))
+        return _data_loss(passed, self.train_Y) + self._penalty(self.iteration, passed.activations, self.train_Y)
 
     def result(self) -> Result:
         """The batch as it is now. Always returns, so a failed run keeps its history: a final cost that
@@ -655,6 +685,20 @@ def _rates(learning_rate: np.ndarray) -> str:
     """The learning rate(s) of a batch, for a message: ``0.3``, or ``0.1 to 0.3``."""
     low, high = float(learning_rate.min()), float(learning_rate.max())
     return f"{low:g}" if low == high else f"{low:g} to {high:g}"
+
+
+def _checked_samples(samples, models: int, examples: int) -> np.ndarray | None:
+    """``samples`` as a (K, m') integer array of indices into the training points, or a one-line error."""
+    if samples is None:
+        return None
+    array = np.asarray(samples)
+    if array.dtype.kind not in "iu" or array.ndim != 2 or array.shape[0] != models or array.shape[1] == 0:
+        raise ParamError(f"samples must be a ({models}, m) integer array of training-point indices, "
+                         f"got {array.dtype} of shape {array.shape}")
+    if array.min() < 0 or array.max() >= examples:
+        raise ParamError(f"samples must index the {examples} training points, got indices "
+                         f"{int(array.min())} to {int(array.max())}")
+    return array.astype(np.intp)
 
 
 def _data_loss(passed: network.ForwardPass, Y: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ REGCORE_LAYERS = [
     {"training", "boundary", "inspect", "diagnosis"},
     {"config"},
     {"sweep", "experiment", "course", "testing"},
+    {"biasvar"},
     {"cli"},
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}

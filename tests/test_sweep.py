@@ -153,6 +153,29 @@ def test_worker_processes_give_the_same_numbers_and_report_progress(registry, sm
         np.testing.assert_array_equal(a.parameters, b.parameters)
 
 
+def test_points_with_training_samples_equal_single_runs_on_their_resamples(registry, small_data):
+    from dataclasses import replace
+
+    from regcore.data import Dataset
+
+    m = small_data.X_train.shape[1]
+    samples = np.random.default_rng(4).integers(0, m, size=(3, m))
+    points = [replace(point, sample=sample) for point in l2_sweep([0.0, 1.0]) for sample in samples]
+    assert points[0] == points[1] and points[0] != points[3]  # the sample does not tell points apart
+    result = Sweep(points, small_data, registry, jobs=1, chunk=4).run()
+    assert result.chunk_sizes == (3, 3)
+    for point, model in zip(points, result.points):
+        resample = Dataset("r", small_data.X_train[:, point.sample], small_data.Y_train[:, point.sample],
+                           small_data.X_test, small_data.Y_test)
+        single = point.config.build(registry, resample).run()
+        np.testing.assert_allclose(model.parameters, single.parameters[0], rtol=1e-10, atol=1e-13)
+        assert model.train_accuracy == single.train_accuracy[0] and model.test_accuracy == single.test_accuracy[0]
+    with pytest.raises(ParamError, match="either every point of a sweep has a training sample or none"):
+        Sweep(points[:1] + l2_sweep([2.0]), small_data, registry)
+    with pytest.raises(ParamError, match="must index the"):
+        Sweep([replace(points[0], sample=np.array([0, m]))], small_data, registry)
+
+
 def test_points_must_differ_only_in_numeric_values_and_seeds(registry, small_data):
     points = l2_sweep([0.0]) + plan(RunConfig(iterations=10, regularizers=(("l2", {}),)), [Axis("l2", "lambd", (1.0,))])
     with pytest.raises(ParamError, match="must share the network, iterations, optimizer, batch size"):
@@ -305,6 +328,48 @@ def test_seeds_are_aggregated_per_setting_with_mean_and_spread(registry, small_d
         assert summary.final_cost_mean == pytest.approx(costs.mean(), rel=1e-12)
     means = [s.test_accuracy_mean for s in summaries]
     assert best_setting(summaries) == [int(np.argmax(means))] or means[0] == means[1]
+
+
+def test_cli_aggregates_several_seeds_per_setting_in_the_table_json_and_csv(capsys, registry, small_data, tmp_path):
+    args = ("--reg", "l2", "--param", "lambd=0:2:2", "--seeds", "1-3", "--record-every", "100")
+    code, out, _ = sweep_cli(capsys, *args, "--json")
+    report = json.loads(out)
+    points = l2_sweep([0.0, 2.0], seeds=[1, 2, 3])
+    core = Sweep(points, small_data, registry, jobs=1).run().settings(points)
+    assert code == 0 and [s["params"] for s in report["settings"]] == [{"lambd": 0.0}, {"lambd": 2.0}]
+    for entry, summary in zip(report["settings"], core):
+        assert entry["seeds"] == entry["finished"] == 3
+        assert entry["test_accuracy_mean"] == summary.test_accuracy_mean
+        assert entry["test_accuracy_std"] == summary.test_accuracy_std
+        assert entry["final_cost_std"] == summary.final_cost_std > 0  # different seeds, different models
+    means = [s.test_accuracy_mean for s in core]
+    assert report["best_setting"] == [i for i, m in enumerate(means) if m == max(means)]
+
+    code, out, _ = sweep_cli(capsys, *args)
+    lines = out.splitlines()
+    header = lines.index(next(line for line in lines if line.split()[:2] == ["lambd", "seeds"]))
+    rows = [line.split() for line in lines[header + 1:header + 3]]
+    assert [r[:2] for r in rows] == [["0", "3/3"], ["2", "3/3"]] and all(r[3] == "±" for r in rows)
+    assert [r[-1] == "*" for r in rows] == [i in report["best_setting"] for i in range(2)]
+    assert lines[header + 3] == "* best mean test accuracy over the seeds"
+
+    target = tmp_path / "seeds.csv"
+    sweep_cli(capsys, *args, "--csv", str(target))
+    lines = target.read_text().splitlines()
+    assert lines[0].endswith(",error,train_accuracy_mean,train_accuracy_std,test_accuracy_mean,test_accuracy_std,"
+                             "final_cost_mean,final_cost_std")
+    assert [float(line.split(",")[-4]) for line in lines[1:]] == [core[0].test_accuracy_mean] * 3 + \
+        [core[1].test_accuracy_mean] * 3
+
+
+@pytest.mark.parametrize("seeds", [(), ("--seeds", "4")])
+def test_cli_with_one_seed_has_no_aggregate(capsys, tmp_path, seeds):
+    args = ("--reg", "l2", "--param", "lambd=0:2:2", *seeds)
+    code, out, _ = sweep_cli(capsys, *args, "--json")
+    assert code == 0 and "settings" not in json.loads(out) and "best_setting" not in json.loads(out)
+    code, out, _ = sweep_cli(capsys, *args, "--csv", str(tmp_path / "one.csv"))
+    assert "±" not in out and "over the seeds" not in out
+    assert (tmp_path / "one.csv").read_text().splitlines()[0].endswith(",iterations_done,error")
 
 
 # ---------------------------------------------------------------- what a failure report says

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from . import compare, datasets, gradcheck, plugins, sweep, train
+from . import biasvar, compare, datasets, gradcheck, plugins, sweep, train
 from .options import Parser
 
-COMMANDS = (train, compare, sweep, plugins, datasets, gradcheck)
+COMMANDS = (train, compare, sweep, biasvar, plugins, datasets, gradcheck)
 
 
 def build_parser() -> Parser:

@@ -10,23 +10,29 @@
 (``optimizer.lr``: the learning rate, with any optimizer). Everything runs through `regcore.sweep`; this
 module only parses, prints and writes. Stopped early (Ctrl-C, SIGTERM, SIGHUP), a sweep still prints
 and writes the models that finished, the CSV marked as incomplete, and exits 130 (or 128 + signal).
+With more than one seed, each setting's models are also aggregated (mean and spread of the
+accuracies and final cost, the best setting by mean test accuracy): a second table, ``settings`` and
+``best_setting`` in the JSON, the setting's columns on each CSV row. One seed: nothing of that.
+
+`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
+(`regcore.cli.biasvar`), a sweep too, shares with this command.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import json
 import math
 import sys
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
-from .. import files
 from ..errors import ParamError
+from .. import files
+from ..files import atomic_write
 from ..optimizer import LEARNING_RATE
-from ..sweep import MAX_POINTS, OPTIMIZER, Axis, Sweep, SweepResult, plan, value_range
+from ..sweep import MAX_POINTS, OPTIMIZER, Axis, SettingSummary, Sweep, SweepResult, best_setting, plan, value_range
 from . import output, progress, stopping
 from .output import OutputError
 from .options import json_number, percent, run_config, training_options
@@ -46,17 +52,23 @@ def register(commands) -> None:
                        help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
                             "for a grid; NAME.KEY sweeps a parameter of an --also regularizer, optimizer.KEY "
                             "one of the optimizer's (optimizer.lr: the learning rate)")
-    sweep.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
-                       help="another regularizer every model uses (repeatable; default: none)")
     sweep.add_argument("--seeds", metavar="LIST", help="train each setting once per seed, e.g. 1-5 or 1,4,9 "
                                                        "(instead of --seed)")
-    sweep.add_argument("--jobs", type=int, help="worker processes (default: every core, if the sweep is "
-                                                "big enough to pay for starting them)")
-    sweep.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
-    output = sweep.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    output.add_argument("--csv", metavar="FILE", help="write one row per model to FILE (the table still prints)")
+    sweep_options(sweep, "sweep", "one row per model")
     sweep.set_defaults(handler=run)
+
+
+def sweep_options(parser, what: str, rows: str) -> None:
+    """What every command that runs a `Sweep` takes besides the training options: ``--also``, ``--jobs``,
+    ``--chunk``, and ``--json`` or ``--csv`` (``rows``: what the CSV's rows are)."""
+    parser.add_argument("--also", action="append", default=[], metavar="NAME[:key=value,...]",
+                        help="another regularizer every model uses (repeatable; default: none)")
+    parser.add_argument("--jobs", type=int, help=f"worker processes (default: every core, if the {what} is "
+                                                 f"big enough to pay for starting them)")
+    parser.add_argument("--chunk", type=int, help="models trained together per batch (default: what fits in cache)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    output.add_argument("--csv", metavar="FILE", help=f"write {rows} to FILE (the table still prints)")
 
 
 def run(args, registry) -> int:
@@ -66,39 +78,61 @@ def run(args, registry) -> int:
     points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
     if args.csv is not None:
         check_writable(args.csv)
-    interruption = None
     with output.to_stderr():  # plugin code (the data set's maker, the regularizers) may print
         data = resolve_data(args.data, registry)
         sweep = Sweep(points, data, registry, jobs=args.jobs, chunk=args.chunk)
-        with progress.bar(args, sweep.total, f"sweep of {len(points)} models") as bar:
-            try:
-                with contextlib.closing(sweep.steps()) as steps:  # closing it stops the workers, even on Ctrl-C
-                    for step in steps:
-                        bar.update(step.done - bar.n)
-            except KeyboardInterrupt as stopped:  # Ctrl-C, SIGTERM, SIGHUP: keep what finished, then stop
-                # without its traceback, whose frames would keep the sweep's process queues from being released
-                interruption = stopped.with_traceback(None)
+        interruption = train(args, sweep, f"sweep of {len(points)} models")
     result = sweep.result()
     keys = [axis.label for axis in axes]
     with_seed = args.seeds is not None
+    settings = result.settings(points) if len({p.config.seed for p in points}) > 1 else None
     try:
         if args.json:
-            print(json.dumps(report(result, data.name)))
+            print(json.dumps(report(result, data.name, settings)))
         else:
             print_table(result, keys, with_seed, data.name)
+            if settings is not None:
+                print_settings(settings, keys)
     finally:  # the file keeps the results even if stdout went away (``| head``)
         if args.csv is not None:
-            write_csv(args.csv, result, keys)
+            write_csv(args.csv, result, keys, settings)
+    report_failures(result)
+    if interruption is not None:
+        return stopped(interruption, sum(1 for p in result.points if p is not None and p.completed), len(points),
+                       args.csv)
+    return 2 if result.errors else 0
+
+
+def train(args, sweep, description: str) -> KeyboardInterrupt | None:
+    """Drive ``sweep`` (a `Sweep`, or anything with its ``total`` and ``steps()``) under a progress bar.
+
+    Ctrl-C, SIGTERM or SIGHUP stop it cleanly (closing the generator stops the workers): what finished
+    is kept, and the interruption is returned for `stopped` to report once the results are out.
+    """
+    with progress.bar(args, sweep.total, description) as bar:
+        try:
+            with contextlib.closing(sweep.steps()) as steps:
+                for step in steps:
+                    bar.update(step.done - bar.n)
+        except KeyboardInterrupt as interruption:
+            # without its traceback, whose frames would keep the sweep's process queues from being released
+            return interruption.with_traceback(None)
+    return None
+
+
+def report_failures(result: SweepResult) -> None:
+    """One line on stderr per distinct failure: how many models it failed, and why."""
     for error in result.errors:
         failed = sum(1 for p in result.points if p is not None and p.error == error)
-        print(f"regcore: error: {failed} of {len(points)} models failed: {error}", file=sys.stderr)
-    if interruption is not None:
-        what, status = stopping.outcome(interruption)
-        finished = sum(1 for p in result.points if p is not None and p.completed)
-        kept = f"; {args.csv} holds them, marked incomplete" if args.csv is not None else ""
-        print(f"regcore: {what} after {finished} of {len(points)} models{kept}", file=sys.stderr)
-        return status
-    return 2 if result.errors else 0
+        print(f"regcore: error: {failed} of {len(result.points)} models failed: {error}", file=sys.stderr)
+
+
+def stopped(interruption: KeyboardInterrupt, finished: int, total: int, csv_path: str | None) -> int:
+    """Say on stderr how far a stopped sweep got; returns the exit status (130, or 128 + signal)."""
+    what, status = stopping.outcome(interruption)
+    kept = f"; {csv_path} holds them, marked incomplete" if csv_path is not None else ""
+    print(f"regcore: {what} after {finished} of {total} models{kept}", file=sys.stderr)
+    return status
 
 
 def parse_axis(text: str, regularizers, registry, optimizer: str = "gd") -> Axis:
@@ -158,8 +192,9 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def report(result: SweepResult, data_name: str) -> dict:
-    """The JSON-ready report: one entry per model, in plan order."""
+def report(result: SweepResult, data_name: str, settings: list[SettingSummary] | None = None) -> dict:
+    """The JSON-ready report: one entry per model, in plan order; with ``settings`` (several seeds), also
+    each setting's aggregate (``settings``) and the indices of the best of them (``best_setting``)."""
     points = []
     for point in result.points:
         if point is None:
@@ -169,8 +204,11 @@ def report(result: SweepResult, data_name: str) -> dict:
                        "final_cost": json_number(point.final_cost), "iterations_done": point.iterations_done,
                        "weight_norms": list(point.weight_norms), "dead_units": list(point.dead_units),
                        "completed": point.completed, **({"error": point.error} if point.error else {})})
-    return {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
-            "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}
+    out = {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
+           "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}
+    if settings is not None:
+        out.update(settings=[s.to_dict() for s in settings], best_setting=best_setting(settings))
+    return out
 
 
 def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name: str) -> None:
@@ -198,6 +236,27 @@ def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name
         print("(cancelled: models not finished show where they stopped)")
 
 
+def print_settings(settings: list[SettingSummary], keys: list[str]) -> None:
+    """Each setting over its seeds: mean ± standard deviation of the accuracies and the final cost."""
+    print()
+    columns = keys + ["seeds", "train accuracy", "test accuracy", "final cost"]
+    widths = [max(len(c), 10) for c in keys] + [5, 16, 16, 22]
+    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+    best = set(best_setting(settings))
+    for index, setting in enumerate(settings):
+        cells = [f"{setting.params[k]:g}" for k in keys] + [f"{setting.finished}/{len(setting.indices)}"]
+        if setting.finished:
+            cells += [f"{percent(setting.train_accuracy_mean)} ± {percent(setting.train_accuracy_std)}",
+                      f"{percent(setting.test_accuracy_mean)} ± {percent(setting.test_accuracy_std)}",
+                      f"{setting.final_cost_mean:.6g} ± {setting.final_cost_std:.2g}"]
+        else:
+            cells += ["failed", "", ""]
+        mark = f" {BEST_MARK}" if index in best else ""
+        print("  ".join(c.rjust(w) for c, w in zip(cells, widths)) + mark)
+    if best:
+        print(f"{BEST_MARK} best mean test accuracy over the seeds")
+
+
 def check_writable(path: str) -> None:
     """Refuse, before any training, a CSV path that cannot be written (as every save would: a folder,
     a FIFO or device, a missing or read-only folder)."""
@@ -206,21 +265,40 @@ def check_writable(path: str) -> None:
     files.check_writable(path)
 
 
-def write_csv(path: str, result: SweepResult, keys: list[str]) -> None:
-    """One row per model, saved like every file RegStudio writes (`regcore.files.atomic_write`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(keys + ["seed", "train_accuracy", "test_accuracy", "final_cost", "iterations_done", "error"])
-    for point in result.points:
+SETTING_COLUMNS = ("train_accuracy_mean", "train_accuracy_std", "test_accuracy_mean", "test_accuracy_std",
+                   "final_cost_mean", "final_cost_std")
+
+
+def write_csv(path: str, result: SweepResult, keys: list[str], settings: list[SettingSummary] | None = None) -> None:
+    """One row per model; with ``settings`` (several seeds), each row also has its setting's aggregate."""
+    of_point = {i: s for s in settings or () for i in s.indices}
+    rows = []
+    for index, point in enumerate(result.points):
         if point is None:
             continue
-        writer.writerow([repr(point.point.params[k]) for k in keys] + [point.point.config.seed] +
-                        ["" if math.isnan(v) else repr(v) for v in (point.train_accuracy, point.test_accuracy,
-                                                                    point.final_cost)] +
-                        [point.iterations_done, point.error or ""])
-    if not result.completed:  # stopped early: the file says so itself, so it is not taken for the whole sweep
-        finished = sum(1 for p in result.points if p is not None and p.completed)
-        buffer.write(f"{INCOMPLETE_MARK} the sweep was stopped after {finished} of {len(result.points)} models"
-                     + writer.dialect.lineterminator)
-    with files.atomic_write(path) as out:  # through a link, keeping the file's mode; never half-written
-        out.write(buffer.getvalue())
+        row = [repr(point.point.params[k]) for k in keys] + [point.point.config.seed] + \
+            [csv_number(v) for v in (point.train_accuracy, point.test_accuracy, point.final_cost)] + \
+            [point.iterations_done, point.error or ""]
+        if settings is not None:
+            row += [csv_number(getattr(of_point[index], name)) for name in SETTING_COLUMNS]
+        rows.append(row)
+    header = keys + ["seed", "train_accuracy", "test_accuracy", "final_cost", "iterations_done", "error"]
+    finished = sum(1 for p in result.points if p is not None and p.completed)
+    write_rows(path, header + (list(SETTING_COLUMNS) if settings is not None else []), rows,
+               None if result.completed else f"the sweep was stopped after {finished} of {len(result.points)} models")
+
+
+def csv_number(value: float) -> str:
+    """A float for a CSV cell: its repr (every digit), empty for NaN."""
+    return "" if math.isnan(value) else repr(value)
+
+
+def write_rows(path: str, header: list[str], rows: list[list], incomplete: str | None = None) -> None:
+    """Write a CSV atomically (never half-written); ``incomplete``: why it is not the whole result, said
+    on its last line after `INCOMPLETE_MARK`, so the file is not taken for the whole run."""
+    with atomic_write(path) as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        if incomplete is not None:
+            out.write(f"{INCOMPLETE_MARK} {incomplete}{writer.dialect.lineterminator}")
