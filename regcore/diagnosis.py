@@ -16,6 +16,7 @@ import numpy as np
 MIN_RECORDS = 5          # fewer records than this say too little to judge
 RISE_SHARE = 0.25        # the loss rose by more than this share of what it fell: oscillating
 HARDLY_FELL = 0.8        # ended above this share of where it started: hardly fell
+LEARNT = 0.5             # ended below this share of where it started: it learnt, whatever bumps it had
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ def trouble(history: dict) -> Trouble | None:
     steps = np.diff(loss)
     rose, fell = steps[steps > 0].sum(), -steps[steps < 0].sum()
     start, end = loss[0], loss[-1]
+    if end < LEARNT * start:  # an over-fitting run's loss has bumps on its way to zero: that is learning
+        return None
     if rose > RISE_SHARE * fell and rose > 0.05 * start:
         return Trouble("oscillates", f"the training loss oscillated (between {loss.min():.3g} and {loss.max():.3g}, "
                                      f"ending at {end:.3g} from {start:.3g}) instead of falling: "

@@ -53,3 +53,13 @@ def test_too_few_records_say_nothing_and_old_files_fall_back_to_the_objective():
     old = {"cost": rising, "train_loss": np.full_like(rising, np.nan)}  # version-1 experiment file
     assert np.array_equal(training_loss(old), rising[:, 0])
     assert trouble(old).kind == "oscillates"
+
+
+def test_the_default_runs_that_learn_with_bumps_on_the_way_are_not_flagged(registry):
+    from regcore.config import RunConfig
+    from regcore.datasets import resolve_data
+
+    data = resolve_data(None, registry)
+    for regs in ((), (("dropout", {"keep_prob": 0.86}),), (("l2", {"lambd": 0.7}),)):
+        history = RunConfig(regularizers=regs).build(registry, data).run().history
+        assert trouble(history) is None, (regs, trouble(history))
