@@ -383,15 +383,18 @@ class MainWindow(QMainWindow):
             if frame.payloads.get(panel.name) is not None:
                 panel.draw(frame.payloads[panel.name], frame)
         self.progress.setValue(int(1000 * frame.iteration / frame.iterations) // 10)
-        self.rate_label.setText(self._rate_text(frame))
+        self.rate_label.setText(self._rate_text(frame, speed=self.controller.speed))
         boundary = frame.payloads.get(self.boundary_panel.name)
         if boundary is not None:
             self.accuracy_label.setText(accuracy_text(boundary.train_accuracy, boundary.test_accuracy))
 
     @staticmethod
-    def _rate_text(frame: Frame, ended: str = "") -> str:
-        """Iterations done, speed, and the time left, or how the run ended (``ended``: stopped, failed)."""
+    def _rate_text(frame: Frame, ended: str = "", speed: float = 0.0) -> str:
+        """Iterations done, speed, and the time left, or how the run ended (``ended``: stopped, failed).
+        ``speed``: the slow-motion pace, if one is set (the run goes no faster than that)."""
         rate = frame.iteration / frame.seconds if frame.seconds > 0 else 0.0
+        if speed and (not rate or speed < rate):
+            rate = speed
         text = f" {frame.iteration:,} / {frame.iterations:,} iterations · {rate:,.0f}/s"
         if ended:
             return f"{text} · {ended}"
