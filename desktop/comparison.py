@@ -17,6 +17,7 @@ from regcore.data import Dataset
 from regcore.experiment import RunRecord
 
 from .plots import BoundaryPlot, CostPlot, run_colour
+from .steering import label
 from .runs_table import COLUMNS, RunsModel
 
 PLOTS_PER_ROW = 4
@@ -28,6 +29,11 @@ def same_data(a: Dataset, b: Dataset) -> bool:
     """Whether two runs were trained on the same points (the same object, or the same name and arrays)."""
     return a is b or (a.name == b.name and all(np.array_equal(getattr(a, part), getattr(b, part))
                                                for part in ("X_train", "Y_train", "X_test", "Y_test")))
+
+
+def marks(run: RunRecord) -> list[tuple[int, str]]:
+    """(iteration, short label) of each change made during ``run``, for its curves' markers."""
+    return [(change.iteration, label(change)) for change in run.config.changes]
 
 
 class ComparisonView(QWidget):
@@ -100,7 +106,7 @@ class ComparisonView(QWidget):
         columns = max(1, min(PLOTS_PER_ROW, len(runs)))
         self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
         labels = [f"#{self.model.row_of(run) + 1} {run.config.describe_regularizers()}" for run in runs]
-        self.cost.show_runs([(label, run.result.history, run_colour(i))
+        self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run))
                              for i, (label, run) in enumerate(zip(labels, runs))])
         firsts: list[tuple[Dataset, BoundaryPlot]] = []   # the first plot of each data set shown
         for i, (label, run) in enumerate(zip(labels, runs)):

@@ -1,8 +1,10 @@
 """The window's runs, without the window: at most one `TrainingWorker`, a queue of configurations
 waiting to run after it (the notebook's comparison), and the state the run controls follow.
 
-`RunController` starts, pauses, steps and stops runs, turns what the worker reports into run records
-and says what happened through its signals; it touches no widget. The window wires its widgets to
+`RunController` starts, pauses, steps, paces and stops runs, passes changes of the learning rate and
+the regularizers on to a run going on (`change`: see `regstudio.steering`), turns what the worker
+reports into run records (with the changes, where they took effect, in ``config.changes``) and says
+what happened through its signals; it touches no widget. The window wires its widgets to
 it. Every run that gets as far as a result ends in ``finished`` (finished, stopped or failed); a
 failure then also comes as ``failed``. The state goes back to idle only when nothing more is queued.
 """
@@ -10,6 +12,7 @@ failure then also comes as ``failed``. The state goes back to idle only when not
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
@@ -20,6 +23,7 @@ from regcore.errors import RegcoreError
 from regcore.experiment import RunRecord
 from regcore.training import Result
 
+from . import steering
 from .live import LivePanel
 from .worker import Frame, PanelJob, TrainingWorker
 
@@ -48,6 +52,7 @@ class RunController(QObject):
     could_not_start = Signal(str)       # the settings of a run to start cannot be built
     comparison_finished = Signal(list)  # the RunRecords of a comparison, once its last run has ended
     not_responding = Signal(str)        # asked to stop, the run has not: one line saying why (a hung plugin)
+    changed = Signal(object)            # a regcore.schedule.Change, once it has taken effect in the run
 
     def __init__(self, registry, panels: Sequence[LivePanel] = (), paint_seconds: Callable[[], float] = lambda: 0.0,
                  parent=None):
@@ -62,6 +67,10 @@ class RunController(QObject):
         self.running_config: RunConfig | None = None
         self.data: Dataset | None = None            # the data set of the running series
         self.last_frame: Frame | None = None
+        self.speed = 0.0                            # iterations per second; 0: full speed
+        self.live_settings: tuple = (0.0, ())       # (learning rate, regularizers) the run has or will have
+        self.changes: list = []                     # the running run's changes that have taken effect
+        self._applied_seen = 0                      # how many of its Training.applied are in `changes`
         self._error = ("", "")
         self._closing = False
 
@@ -90,7 +99,9 @@ class RunController(QObject):
             self._set_state(IDLE)
             return False
         self.running_config, self.data, self.last_frame = config, data, None
+        self.live_settings, self.changes, self._applied_seen = (config.learning_rate, config.regularizers), [], 0
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
+        self.worker.set_speed(self.speed)
         self.worker.yielded.connect(self._frame)
         self.worker.paused.connect(self._paused)
         self.worker.errored.connect(self._errored)
@@ -121,10 +132,38 @@ class RunController(QObject):
         else:
             self.worker.resume()
 
-    def step(self) -> None:
-        """Train one recording interval of the running run, then pause."""
+    def step(self, iterations: int = 0) -> None:
+        """Train ``iterations`` more (0: to the end of the recording interval) of the running run, then pause."""
         if self.worker is not None:
-            self.worker.step()
+            self.worker.step(iterations)
+
+    def set_speed(self, iterations_per_second: float) -> None:
+        """Pace this run and the next at ``iterations_per_second`` (0: full speed)."""
+        self.speed = float(iterations_per_second)
+        if self.worker is not None:
+            self.worker.set_speed(self.speed)
+
+    def change(self, learning_rate: float, regularizers) -> None:
+        """Have the run go on, from its next iteration, with this learning rate and these (name, values)
+        regularizers; nothing if they are what it has. Raises RegcoreError for values a regularizer
+        refuses (the run is left as it was). ``changed`` follows once the change has taken effect."""
+        if self.worker is None:
+            return
+        changes = steering.changes_between(*self.live_settings, learning_rate, regularizers)
+        if not changes:
+            return
+        active = [self.registry.activate(name, values) for name, values in regularizers]
+        self.worker.training.change(learning_rate, active, what=changes)  # thread-safe: between iterations
+        self.live_settings = (learning_rate, tuple(regularizers))
+
+    def _take_applied(self, training) -> None:
+        """The changes that have taken effect since last looked: kept for the record and announced."""
+        applied = training.applied[self._applied_seen:]  # the worker only appends to it
+        self._applied_seen += len(applied)
+        for iteration, what in applied:
+            for change in steering.at(iteration, what):
+                self.changes.append(change)
+                self.changed.emit(change)
 
     def stop(self, wait: bool = False, timeout: float | None = None) -> bool:
         """Ask the worker to end the run (it still ends in ``finished``) and drop the queue; ``wait``
@@ -181,6 +220,8 @@ class RunController(QObject):
     def _frame(self, frame: Frame) -> None:
         started = time.perf_counter()
         self.last_frame = frame
+        if self.worker is not None:
+            self._take_applied(self.worker.training)  # marked before the frame that shows their effect
         self.frame.emit(frame)
         if self.sender() is self.worker and self.worker is not None:
             # the repaint this causes comes later; the last one's duration stands in for it
@@ -200,6 +241,7 @@ class RunController(QObject):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.wait()
+            self._take_applied(worker.training)
             worker.deleteLater()
         if self._closing:
             self._set_state(IDLE)
@@ -208,7 +250,9 @@ class RunController(QObject):
         if result is None and not error:
             error = NO_RESULT
         if result is not None:
-            record = RunRecord(self.running_config, self.data, result, error)
+            # the changes made during the run are part of its settings: `regcore train --change` replays them
+            changes = sorted((*self.running_config.changes, *self.changes), key=lambda change: change.iteration)
+            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.data, result, error)
             if self.comparison is not None:
                 self.comparison.append(record)
             self.finished.emit(record)

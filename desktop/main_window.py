@@ -4,6 +4,11 @@ The runs themselves belong to a `RunController`; the window wires its widgets to
 it reports. Runs end in the runs table whatever way they end (finished, stopped, failed); a failure
 is reported in a message box and the status bar and leaves the window as usable as before. The live
 plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
+
+During a run the learning rate and the regularizers can still be edited: each committed edit goes to
+the run (`RunController.change`), takes effect at its next iteration and is marked on the plots
+where it did; the other settings are held until the run ends. The toolbar paces a run (``speed``,
+iterations per second) and says how far Step goes (``step_iterations``).
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import importlib
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
-                               QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QScrollArea, QSpinBox, QSplitter, QTabWidget, QToolBar, QVBoxLayout,
+                               QWidget)
 
 from regcore import experiment
 from regcore.config import RunConfig, is_course_data, notebook_runs
@@ -24,7 +30,7 @@ from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, presenter, settings
+from . import export, presenter, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
 from .double_click import single_press_on_double_click
@@ -160,11 +166,23 @@ class MainWindow(QMainWindow):
                                          "Start training, or pause / resume it", run, bar)
         single_press_on_double_click(bar.widgetForAction(self.start_action))  # not Start, then Pause at once
         self.step_action = self._action("step_action", "Step", self.step, "S",
-                                        "Train one recording interval, then pause", run, bar)
+                                        "Train the iterations set beside it (or to the end of the recording interval), then pause",
+                                        run, bar)
         self.stop_action = self._action("stop_action", "Stop", self.stop, "Esc",
                                         "End the run here; it goes into the runs table", run, bar)
+        self.step_iterations = self._toolbar_spin_box(
+            "step_iterations", "interval", " it", 10_000_000,
+            "How many iterations Step trains; 'interval': to the end of the recording interval")
+        bar.insertWidget(self.stop_action, self.step_iterations)  # beside Step
         self.reset_action = self._action("reset_action", "Reset", self.reset, "Ctrl+R",
                                          "Stop and clear the live plots", run, bar)
+        self.speed = self._toolbar_spin_box(
+            "speed", "full speed", " it/s", 1_000_000,
+            "Slow motion: iterations per second, so a run can be watched (30,000 iterations at 1,000 it/s "
+            "take 30 s); 'full speed' trains as fast as it can")
+        self.speed.valueChanged.connect(self.controller_speed)
+        bar.addWidget(QLabel(" Speed ", objectName="speed_label"))
+        bar.addWidget(self.speed)
         run.addSeparator()
         bar.addSeparator()
         self.notebook_action = self._action(
@@ -201,6 +219,21 @@ class MainWindow(QMainWindow):
         view.setObjectName("view_menu")
         view.menuAction().setObjectName("view_menu")
         view.addAction(self.presenter_action)
+
+    @staticmethod
+    def _toolbar_spin_box(name: str, zero: str, suffix: str, top: int, tip: str) -> QSpinBox:
+        """A whole-number field for the run controls: 0 shows as ``zero``; a value counts once committed."""
+        box = QSpinBox(objectName=name, minimum=0, maximum=top, suffix=suffix, specialValueText=zero)
+        box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        box.setKeyboardTracking(False)
+        box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab and Space stay with the window (Space: start)
+        box.setToolTip(tip)
+        return box
+
+    def controller_speed(self, iterations_per_second: int) -> None:
+        """Pace the run going on, and the next ones (0: full speed)."""
+        if hasattr(self, "controller"):
+            self.controller.set_speed(iterations_per_second)
 
     # ================================================================ data
 
@@ -276,6 +309,10 @@ class MainWindow(QMainWindow):
         runs.not_responding.connect(lambda why: None if self.controller.closing else self.report(
             "The run is not responding", why[0].upper() + why[1:] + ".",
             "Untick that regularizer, or disable its plugin, before the next run."))
+        runs.changed.connect(self._mark_change)
+        self.training_panel.learning_rate.valueChanged.connect(self._settings_edited)
+        self.regularizer_panel.changed.connect(self._settings_edited)
+        runs.set_speed(self.speed.value())
 
     @Slot(str)
     def _show_state(self, state: str) -> None:
@@ -283,6 +320,8 @@ class MainWindow(QMainWindow):
         self.start_action.setText({"idle": "Start", "running": "Pause", "paused": "Resume"}[state])
         self.stop_action.setEnabled(state != "idle")
         self.notebook_action.setEnabled(state == "idle")
+        self.training_panel.set_running(state != "idle")
+        self.data_panel.set_running(state != "idle")
         if state == "paused":
             self.statusBar().showMessage("Paused: Space resumes, S steps, Esc stops.")
 
@@ -306,7 +345,27 @@ class MainWindow(QMainWindow):
     def step(self) -> None:
         if self.controller.idle and not self.start(paused=True):
             return
-        self.controller.step()
+        self.controller.step(self.step_iterations.value())
+
+    @Slot()
+    def _settings_edited(self) -> None:
+        """An edit of the learning rate or the regularizers during a run goes to the run."""
+        if self.controller.idle:
+            return
+        try:
+            self.controller.change(self.training_panel.learning_rate.value(),
+                                   self.regularizer_panel.selected_values())
+        except RegcoreError as error:
+            self.report("Could not change the run", str(error), "The run goes on with the settings it had.")
+
+    @Slot(object)
+    def _mark_change(self, change) -> None:
+        """A change has taken effect in the run: mark it on the plots and say so."""
+        text = steering.label(change)
+        for panel in self.panels:
+            panel.mark(change.iteration, text)
+        self.statusBar().showMessage(f"From iteration {change.iteration:,}: {change.describe().partition(':')[2]}",
+                                     8000)
 
     def stop(self, wait: bool = False) -> None:
         """Ask the run to end (it still goes into the table); ``wait`` blocks until it has (a few
@@ -334,15 +393,18 @@ class MainWindow(QMainWindow):
             if frame.payloads.get(panel.name) is not None:
                 panel.draw(frame.payloads[panel.name], frame)
         self.progress.setValue(int(1000 * frame.iteration / frame.iterations) // 10)
-        self.rate_label.setText(self._rate_text(frame))
+        self.rate_label.setText(self._rate_text(frame, speed=self.controller.speed))
         boundary = frame.payloads.get(self.boundary_panel.name)
         if boundary is not None:
             self.accuracy_label.setText(accuracy_text(boundary.train_accuracy, boundary.test_accuracy))
 
     @staticmethod
-    def _rate_text(frame: Frame, ended: str = "") -> str:
-        """Iterations done, speed, and the time left, or how the run ended (``ended``: stopped, failed)."""
+    def _rate_text(frame: Frame, ended: str = "", speed: float = 0.0) -> str:
+        """Iterations done, speed, and the time left, or how the run ended (``ended``: stopped, failed).
+        ``speed``: the slow-motion pace, if one is set (the run goes no faster than that)."""
         rate = frame.iteration / frame.seconds if frame.seconds > 0 else 0.0
+        if speed and (not rate or speed < rate):
+            rate = speed
         text = f" {frame.iteration:,} / {frame.iterations:,} iterations · {rate:,.0f}/s"
         if ended:
             return f"{text} · {ended}"

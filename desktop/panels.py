@@ -4,6 +4,9 @@ Each panel turns its widgets into plain values (a data SOURCE text, `RunConfig` 
 regularizers with their values) and back, so the window can start runs, save settings and apply a
 configuration sent from elsewhere. Everything regularizer-, optimizer- or generator-specific comes
 from the registry's `Param` declarations through `param_widgets`.
+
+During a run the learning rate and the regularizers stay editable (the window passes their edits on
+to the run: `regstudio.steering`); `set_running` holds every other field, saying why in its tooltip.
 """
 
 from __future__ import annotations
@@ -30,6 +33,19 @@ def format_source(name: str, values: dict[str, Any]) -> str:
 
 
 GENERATE_TIP = "Make the data set from the generator and parameters above."
+FIXED_DURING_RUN = "Fixed while a run goes on: stop it (Esc) to change this. The learning rate and the " \
+                   "regularizers can change mid-run."
+
+
+def hold_during_run(widgets, running: bool, why: str = FIXED_DURING_RUN) -> None:
+    """Disable ``widgets`` while a run goes on, adding ``why`` to each tooltip; restore them after."""
+    for widget in widgets:
+        tip = widget.property("tip_when_idle")
+        if tip is None:
+            tip = widget.toolTip()
+            widget.setProperty("tip_when_idle", tip)
+        widget.setEnabled(not running)
+        widget.setToolTip(f"{tip}\n{why}".strip() if running else tip)
 
 
 class DataPanel(QGroupBox):
@@ -67,7 +83,12 @@ class DataPanel(QGroupBox):
         layout.addWidget(self.description)
         layout.addWidget(self.show_test)
         self.generator.currentIndexChanged.connect(self.forms.setCurrentIndex)
+        self.from_file = from_file
         self.set_registry(registry)
+
+    def set_running(self, running: bool) -> None:
+        """The data cannot change under a run (editing it on the plot is for later)."""
+        hold_during_run((self.generator, self.forms, self.regenerate, self.from_file), running)
 
     def set_registry(self, registry) -> None:
         self.registry = registry
@@ -158,6 +179,15 @@ class TrainingPanel(QGroupBox):
             form.addRow("Batch size", self.batch_size)
             self.set_registry(registry)
         self.set_config(RunConfig())
+        # mid-run edits go to the run once committed (Enter, Tab, arrows), not at every keystroke
+        self.learning_rate.setKeyboardTracking(False)
+
+    def set_running(self, running: bool) -> None:
+        """Hold what cannot change mid-run: the network, iterations, seed, recording, optimizer, batches."""
+        hold_during_run((self.hidden, self.iterations, self.seed, self.record_every, self.batch_size), running)
+        hold_during_run((self.optimizer, self.optimizer_forms), running,
+                        "Fixed while a run goes on: stop it (Esc) to change the optimizer or its parameters; "
+                        "the learning rate can change mid-run.")
 
     def set_registry(self, registry) -> None:
         """Offer the optimizers of ``registry``, each with a form from its declared parameters."""
@@ -207,7 +237,10 @@ class TrainingPanel(QGroupBox):
 
 
 class RegularizerPanel(QGroupBox):
-    """Every registered regularizer, tick to use it; several may be ticked at once."""
+    """Every registered regularizer, tick to use it; several may be ticked at once. ``changed`` says that
+    a box was ticked or a value committed (a spin box's at Enter, Tab or an arrow: not every keystroke)."""
+
+    changed = Signal()
 
     def __init__(self, registry, parent=None):
         super().__init__("Regularizers", parent)
@@ -224,6 +257,11 @@ class RegularizerPanel(QGroupBox):
         self.boxes = {}
         for name, entry in registry.regularizers.items():
             box = RegularizerBox(name, entry.obj, entry.plugin.origin)
+            for editor in box.form.editors.values():
+                if hasattr(editor, "setKeyboardTracking"):
+                    editor.setKeyboardTracking(False)
+            box.toggled.connect(self.changed)
+            box.form.changed.connect(self.changed)
             self.boxes[name] = box
             self._layout.addWidget(box)
         self.set_selected(keep)

@@ -162,6 +162,7 @@ LIVE_SERIES = ((TRAIN_LOSS, "train_loss", "#1f77b4"), (TEST_LOSS, "test_cost", "
                (OBJECTIVE, "cost", "#9467bd"), (PENALTY, "penalty", "#7f7f7f"))
 FIRST_X_SPAN = 1000   # iterations the live x axis shows at first; it doubles as the run passes its end
 LONE_POINT_SIZE = 9   # a curve of a single record is drawn as a dot, or it would not show at all
+CHANGE_COLOUR = "#444444"  # the line marking a setting changed mid-run
 X_PADDING = 0.04      # room left of iteration 0, so that dot is not cut in half by the axis
 
 
@@ -183,6 +184,7 @@ class CostPlot(_FittedTitlePlot):
         self.getAxis("bottom").enableAutoSIPrefix(False)
         legend_below(self, columns=2)  # two columns: one row of four would widen the plot
         self._curves: list[pg.PlotDataItem] = []
+        self.markers: list[pg.InfiniteLine] = []   # the changes made mid-run, where they took effect
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
         self._y_top = 0.0
         self._x_right = 0.0
@@ -190,9 +192,19 @@ class CostPlot(_FittedTitlePlot):
         presenter.style_plot(self)
 
     def clear_curves(self) -> None:
-        for curve in self._curves:
-            self.removeItem(curve)
-        self._curves, self._live = [], {}
+        for item in (*self._curves, *self.markers):
+            self.removeItem(item)
+        self._curves, self._live, self.markers = [], {}, []
+
+    def mark_change(self, iteration: int, text: str, colour=CHANGE_COLOUR) -> pg.InfiniteLine:
+        """A vertical line at ``iteration`` labelled ``text`` near the top: a setting changed there."""
+        line = pg.InfiniteLine(pos=iteration, angle=90, movable=False, pen=pg.mkPen(colour, width=1),
+                               label=text, labelOpts={"position": 0.92, "color": colour, "anchors": [(0, 0.5), (0, 0.5)],
+                                                      "fill": pg.mkBrush(255, 255, 255, 200)})
+        line.setZValue(-5)  # under the curves
+        self.addItem(line, ignoreBounds=True)
+        self.markers.append(line)
+        return line
 
     def _curve(self, name: str | None, colour, width: float = 2.0) -> pg.PlotDataItem:
         # Solid pens only: Qt gives up dashing a long, dense path part-way (the rest is drawn faint),
@@ -258,13 +270,16 @@ class CostPlot(_FittedTitlePlot):
     # -------------------------------------------------------------- several runs, overlaid
 
     def show_runs(self, runs) -> None:
-        """Overlay (label, history, colour) runs: train loss bold, test loss pale, objective thin
-        (one legend entry per run; the title says which line is which)."""
+        """Overlay (label, history, colour[, marks]) runs: train loss bold, test loss pale, objective thin
+        (one legend entry per run; the title says which line is which); ``marks`` are (iteration, text)
+        of the changes made during the run, drawn in its colour."""
         self.clear_curves()
         self.setTitle("Selected runs — bold: train loss · pale: test loss · thin: training objective")
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
-        for label, history, colour in runs:
+        for label, history, colour, *marks in runs:
+            for iteration, text in (marks[0] if marks else ()):
+                self.mark_change(iteration, text, colour)
             x = history["iterations"]
             train = history.get("train_loss")
             objective = history["cost"][:, 0]

@@ -67,7 +67,13 @@ HEADER_TIPS = {"Hidden": "Sizes of the hidden layers", "Train–test gap": "Trai
                "Final objective": "The training objective at the last record: data loss with dropout noise, plus any "
                                   "penalty",
                "Final train loss": "The clean data loss on the training set at the last record (no dropout, no penalty)"}
-CSV_EXTRA = (("seed", lambda r: r.config.seed), ("error", lambda r: r.error))
+CSV_EXTRA = (("seed", lambda r: r.config.seed), ("error", lambda r: r.error),
+             ("changes", lambda r: changes_text(r)))
+
+
+def changes_text(run: RunRecord) -> str:
+    """The changes made during ``run`` as ``regcore train`` replays them: ``--change 12300:l2.lambd=0.1 ...``."""
+    return " ".join(f"--change {change.describe()}" for change in run.config.changes)
 
 
 class RunsModel(QAbstractTableModel):
@@ -90,8 +96,10 @@ class RunsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][1](run)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole of what a narrow column may elide
-            return run.error or run.unusable or (f"{run.config.describe_regularizers()} on {run.data.name}, "
-                                                 f"seed {run.config.seed}")
+            tip = run.error or run.unusable or (f"{run.config.describe_regularizers()} on {run.data.name}, "
+                                                f"seed {run.config.seed}")
+            changes = changes_text(run)
+            return f"{tip}\nChanged during the run (replay: regcore train ... {changes})" if changes else tip
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

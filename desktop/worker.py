@@ -10,6 +10,11 @@ more than a small, fixed share of the time).
 It follows the protocol of `regstudio.background` (yielded frames, errored, aborted, returned
 `Result`), plus ``paused(bool)``. Stopping is cooperative: `stop()` sets the event that
 `Training.steps()` checks every iteration, and wakes a paused worker.
+
+Slow motion is paced here, not in the core: at a speed (`set_speed`, iterations per second) the
+worker asks `Training.steps()` for smaller steps (down to one iteration) and sleeps between them in
+short slices, so Stop and Pause still answer at once. Step trains a given number of iterations (or
+to the end of the recording interval) at full speed, then pauses; the worker looks up exactly there.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from .background import JobFailed, Worker
 from .live.panel import Snapshot, snapshot_of
 
 MAX_FRAMES_PER_SECOND = 30
+SLEEP_SLICE = 0.02  # seconds: how long a paced worker sleeps before looking at Stop and Pause again
 # Share of wall time that preparing and drawing frames may take; frames are spaced further apart
 # when they are costly, which is what keeps a live run within 1.25x of the headless core.
 FRAME_BUDGET = 0.08
@@ -86,6 +92,9 @@ class TrainingWorker(Worker):
         if not start_paused:
             self._running.set()
         self._step_until: int | None = None
+        self._speed = 0.0                       # iterations per second; 0: full speed
+        self._pace_from: tuple[float, int] | None = None  # (time, iteration) the pace is counted from
+        self._replan = True                     # the speed or a step changed how often to look up
         self._frame_drawn = threading.Event()
         self._frame_drawn.set()
         self._frame_cost = 0.0                  # seconds to prepare + draw the last frame
@@ -100,14 +109,20 @@ class TrainingWorker(Worker):
         self._running.clear()
 
     def resume(self) -> None:
-        self._step_until = None
+        self._step_until, self._replan = None, True
         self._running.set()
 
-    def step(self) -> None:
-        """Run one recording interval, then pause."""
+    def step(self, iterations: int = 0) -> None:
+        """Run ``iterations`` more (0: to the end of the recording interval), then pause."""
+        at = self.training.iteration  # paused, or nearly: the worker does not change it while paused
         every = self.training.record_every
-        self._step_until = min(self.training.iterations, (self.training.iteration // every + 1) * every)
+        target = at + iterations if iterations > 0 else (at // every + 1) * every
+        self._step_until, self._replan = min(self.training.iterations, target), True
         self._running.set()
+
+    def set_speed(self, iterations_per_second: float) -> None:
+        """Train at most ``iterations_per_second`` (0: full speed), from now on."""
+        self._speed, self._pace_from, self._replan = max(0.0, float(iterations_per_second)), None, True
 
     @property
     def is_paused(self) -> bool:
@@ -125,18 +140,24 @@ class TrainingWorker(Worker):
         failure = None
         try:
             self._wait_while_paused()
-            for progress in training.steps(report_every=interval_for(training.record_every), cancel=self.cancel):
-                records.extend(progress.new_records)
-                now = time.perf_counter()
-                gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
-                if self._step_until is not None and training.iteration >= self._step_until:
-                    self._step_until = None
-                    self._running.clear()
-                pausing = not self._running.is_set()  # show exactly where it pauses, drawn or not
-                if pausing or (self._frame_drawn.is_set() and now - last_sent >= gap):
-                    yield self._frame(records)
-                    records, last_sent = [], time.perf_counter()
-                self._wait_while_paused()
+            while not (training.completed or self.cancel.is_set()):
+                self._replan = False
+                # a new steps() picks up where the last left off: all the loop's state is the Training's
+                for progress in training.steps(report_every=self._report_every(), cancel=self.cancel):
+                    records.extend(progress.new_records)
+                    now = time.perf_counter()
+                    gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
+                    if self._step_until is not None and training.iteration >= self._step_until:
+                        self._step_until, self._replan = None, True
+                        self._running.clear()
+                    pausing = not self._running.is_set()  # show exactly where it pauses, drawn or not
+                    if pausing or (self._frame_drawn.is_set() and now - last_sent >= gap):
+                        yield self._frame(records)
+                        records, last_sent = [], time.perf_counter()
+                    self._pace()
+                    self._wait_while_paused()
+                    if self._replan:
+                        break
         except RegcoreError as error:  # TrainingError: divergence or a failing regularizer
             failure = JobFailed(str(error), getattr(error, "regularizer", None) or "")
         except Exception as error:  # noqa: BLE001 - a bug (here or in a panel) must end the run, not the app
@@ -166,9 +187,34 @@ class TrainingWorker(Worker):
             self._frame_drawn.clear()
         return frame
 
+    def _report_every(self) -> int:
+        """How many iterations between two looks: lands on a step's end, or the recording interval;
+        at a slow speed, few enough for about `MAX_FRAMES_PER_SECOND` looks a second."""
+        limit = max(1, int(self._speed / MAX_FRAMES_PER_SECOND)) if self._speed else 100
+        if self._step_until is not None:
+            return interval_for(max(1, self._step_until), limit)
+        return interval_for(self.training.record_every, limit)
+
+    def _pace(self) -> None:
+        """At a set speed (and not stepping), sleep until the iterations done are due; wake for Stop and Pause."""
+        if not self._speed or self._step_until is not None:
+            return
+        iteration = self.training.iteration
+        if self._pace_from is None:
+            self._pace_from = (time.perf_counter(), iteration)
+            return
+        started, first = self._pace_from
+        due = started + (iteration - first) / self._speed
+        while self._running.is_set() and not self.cancel.is_set() and not self._replan:
+            left = due - time.perf_counter()
+            if left <= 0:
+                return
+            time.sleep(min(left, SLEEP_SLICE))
+
     def _wait_while_paused(self) -> None:
         if self._running.is_set():
             return
+        self._pace_from = None  # the pace starts again after the pause
         self.paused.emit(True)
         while not self._running.wait(0.1):
             pass

@@ -41,3 +41,4 @@ def test_less_than_a_second_left_says_so():
     assert MainWindow._rate_text(frame).endswith("· <1 s left")
     assert MainWindow._rate_text(Frame(400, 1000, 4.0, {})).endswith("· 6 s left")
     assert "left" not in MainWindow._rate_text(Frame(1000, 1000, 1.0, {}))
+    assert MainWindow._rate_text(Frame(400, 1000, 0.1, {}), speed=20).endswith("20/s · 30 s left")  # slow motion

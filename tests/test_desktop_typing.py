@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QPushButton, QStyle, QStyleOptionGroupBox
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QPushButton
 
 from desktop_fixtures import *  # noqa: F401,F403
-from user_actions import type_into
+from user_actions import tick, type_into
 
 # Typed values, each tried in every field whose range holds it. "300" into a field whose minimum is 4
 # passes through "3", below the minimum; "0.00005" is what a g format would show as 5e-05.
@@ -63,11 +63,7 @@ def test_an_unfinished_number_out_of_range_goes_back_when_editing_ends(qtbot, wi
 def test_every_settings_field_takes_what_is_typed(qtbot, window):
     tried = []
     for box in window.regularizer_panel.boxes.values():  # tick every regularizer, as a user would
-        option = QStyleOptionGroupBox()
-        box.initStyleOption(option)
-        tick = box.style().subControlRect(QStyle.ComplexControl.CC_GroupBox, option,
-                                          QStyle.SubControl.SC_GroupBoxCheckBox, box)
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=tick.center())
+        tick(qtbot, box)
         assert box.isChecked(), box.objectName()
     for index in range(window.data_panel.generator.count()):
         window.data_panel.generator.setCurrentIndex(index)

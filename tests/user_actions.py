@@ -5,7 +5,7 @@ they go through the same validation, focus changes and hit testing as a person a
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QStyle, QStyleOptionGroupBox, QToolBar
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -40,3 +40,12 @@ def click_plot_point(qtbot, widget, plot, x: float, y: float) -> None:
     at = widget.mapFromScene(scene)
     assert widget.rect().contains(at), f"({x}, {y}) is outside the plot"
     qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(at.x(), at.y()))
+
+
+def tick(qtbot, box) -> None:
+    """Click the tick box in the title of the checkable group box ``box`` (a regularizer's)."""
+    option = QStyleOptionGroupBox()
+    box.initStyleOption(option)
+    where = box.style().subControlRect(QStyle.ComplexControl.CC_GroupBox, option,
+                                       QStyle.SubControl.SC_GroupBoxCheckBox, box)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=where.center())

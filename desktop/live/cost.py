@@ -28,3 +28,6 @@ class CostPanel(LivePanel):
 
     def draw(self, payload: tuple, frame) -> None:
         self.plot.add_records(payload)
+
+    def mark(self, iteration: int, text: str) -> None:
+        self.plot.mark_change(iteration, text)

@@ -67,6 +67,10 @@ class LivePanel:
     def start(self, training: Training) -> None:
         """GUI thread, before the worker starts: a new run. Read its settings only; the worker owns it."""
 
+    def mark(self, iteration: int, text: str) -> None:
+        """GUI thread: a setting changed mid-run at ``iteration`` (``text`` says which, briefly); a plot
+        with iterations along its x axis marks it there. Others ignore it."""
+
     def draw(self, payload: Any, frame) -> None:
         """GUI thread: draw ``payload`` (from `compute`) of ``frame`` (a `regstudio.worker.Frame`)."""
         raise NotImplementedError
