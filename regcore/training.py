@@ -37,7 +37,7 @@ import numpy as np
 
 from . import defaults, limits, network
 from .data import Dataset
-from .errors import PLUGIN_FAILURES, TrainingError
+from .errors import PLUGIN_FAILURES, ParamError, TrainingError
 from .control import RunControl
 from .optimizer import DEFAULT as DEFAULT_OPTIMIZER
 from .optimizer import ActiveOptimizer
@@ -538,6 +538,8 @@ class Training:
             return call()
         except TrainingError:
             raise
+        except ParamError as error:  # a value the run cannot take (a layer it does not have): the user's, not a bug
+            raise ParamError(f"{reg.title}: {error}") from None
         except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
             raise self._failure(reg, what, error) from error
 
