@@ -69,7 +69,7 @@ class Param:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "layers":
-            return f"{ALL_LAYERS} or weight-layer numbers joined by + (e.g. 1+2)"
+            return f"{ALL_LAYERS} or weight-layer numbers joined by +, e.g. 1+2"
         what = "a number" if self.kind == "float" else "a whole number"
         if self.low is None and self.high is None:
             return what
@@ -231,5 +231,5 @@ def parse_given(text: str, params: tuple[Param, ...], owner: str) -> dict[str, A
 
 
 # The usual declaration of a layer selection (the built-in L2 and L1 use it)
-LAYERS = Param("layers", "layers", ALL_LAYERS, help="The weight layers it applies to: all, or numbers joined by + "
-               "(1 is the first hidden layer's weights, the output layer's is last).")
+LAYERS = Param("layers", "layers", ALL_LAYERS,
+               help="The weight layers it applies to (1: the first hidden layer's weights; the output layer's is last).")
