@@ -106,7 +106,8 @@ class ComparisonView(QWidget):
         columns = max(1, min(PLOTS_PER_ROW, len(runs)))
         self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
         labels = [f"#{self.model.row_of(run) + 1} {run.config.describe_regularizers()}" for run in runs]
-        self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run))
+        self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run),
+                              (int(run.result.stopped_at[0]), int(run.result.kept_from[0])))
                              for i, (label, run) in enumerate(zip(labels, runs))])
         firsts: list[tuple[Dataset, BoundaryPlot]] = []   # the first plot of each data set shown
         for i, (label, run) in enumerate(zip(labels, runs)):

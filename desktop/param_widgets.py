@@ -1,8 +1,9 @@
 """Widgets derived from `regcore.params.Param` declarations, and the number fields they are made of.
 
 A float becomes a spin box limited to its bounds (an open bound is kept just out of reach), an int a
-spin box that also holds seeds up to 2**32, a choice a combo box, a bool a check box; the help text
-and the allowed range become the tooltip. This is how a third-party regularizer or data-set
+spin box that also holds seeds up to 2**32, a choice a combo box, a bool a check box, a layer
+selection a line edit that accepts only what the Param accepts ("all", "1+2"); the help text and the
+allowed range become the tooltip. This is how a third-party regularizer or data-set
 generator gets its controls without any GUI code of its own.
 
 Both number fields take what is typed as typed: no digit is corrected while the user is still typing
@@ -19,8 +20,9 @@ import re
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QSizePolicy, QStackedWidget, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget)
+                               QLineEdit, QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget)
 
+from regcore.errors import ParamError
 from regcore.params import Param
 
 UNBOUNDED = 1e12
@@ -164,6 +166,70 @@ class IntSpinBox(QAbstractSpinBox):
         self.lineEdit().setText(str(self._value))  # also when the value stayed: drop any unfinished text
 
 
+class ParamValidator(QValidator):
+    """Accepts text the Param parses; text that more typing could still complete ("1+", "al") is
+    Intermediate, so the field never holds a value the run would refuse once editing ends."""
+
+    def __init__(self, param: Param, parent=None):
+        super().__init__(parent)
+        self.param = param
+
+    def validate(self, text: str, pos: int):
+        try:
+            self.param.parse(text)
+        except ParamError:
+            plausible = re.fullmatch(r"[0-9+]*|a?l?l?", text.strip().lower())
+            return (QValidator.State.Intermediate if plausible else QValidator.State.Invalid), text, pos
+        return QValidator.State.Acceptable, text, pos
+
+
+class ParamLineEdit(QLineEdit):
+    """A line edit for a Param written as text (a layer selection): ``value()`` is the last accepted
+    value, in the Param's own spelling; an unfinished entry goes back to it when editing ends."""
+
+    valueChanged = Signal(object)
+
+    def __init__(self, param: Param, parent=None):
+        super().__init__(parent)
+        self.param = param
+        self._value = param.default
+        self.setValidator(ParamValidator(param, self))
+        self.textEdited.connect(self._edited)
+        self.editingFinished.connect(lambda: self.setValue(self._value))
+
+    def value(self) -> Any:
+        return self._value
+
+    def sizeHint(self) -> QSize:
+        """As narrow as a spin box (a line edit asks for 17 characters, which widened the settings column)."""
+        hint = super().sizeHint()
+        text = max(self.text(), "1+2+3", key=len)
+        return QSize(self.fontMetrics().horizontalAdvance(text) + 2 * self.fontMetrics().averageCharWidth() + 8,
+                     hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def setValue(self, value: Any) -> None:
+        value = self.param.validate(value)
+        if self.text() != value:
+            self.setText(value)
+        if value != self._value:
+            self._value = value
+            self.valueChanged.emit(value)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.setValue(self._value)  # Qt sends no editingFinished for unfinished text: drop it here
+
+    def _edited(self, text: str) -> None:
+        if self.hasAcceptableInput():  # as typed, not respelled under the cursor
+            value = self.param.parse(text)
+            if value != self._value:
+                self._value = value
+                self.valueChanged.emit(value)
+
+
 def make_editor(param: Param) -> QWidget:
     """The widget for one declared parameter, set to its default, with the help as tooltip."""
     if param.kind == "float":
@@ -180,6 +246,8 @@ def make_editor(param: Param) -> QWidget:
     elif param.kind == "choice":
         editor = QComboBox()
         editor.addItems(list(param.choices))
+    elif param.kind == "layers":
+        editor = ParamLineEdit(param)
     else:
         editor = QCheckBox()
     editor.setObjectName(f"param_{param.name}")

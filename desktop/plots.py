@@ -31,6 +31,7 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
 PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 WRONG_COLOUR = "#d62728"
+STOP_COLOUR = "#444444"                          # the live plot's early-stopping lines
 
 
 def run_colour(index: int) -> str:
@@ -189,6 +190,7 @@ class CostPlot(_FittedTitlePlot):
         self._y_top = 0.0
         self._x_right = 0.0
         self._iterations = 0
+        self.clear_stops()
         presenter.style_plot(self)
 
     def clear_curves(self) -> None:
@@ -205,6 +207,31 @@ class CostPlot(_FittedTitlePlot):
         self.addItem(line, ignoreBounds=True)
         self.markers.append(line)
         return line
+        self.clear_stops()
+
+    # -------------------------------------------------------------- where early stopping stopped
+
+    def mark_stop(self, stopped_at: int, kept_from: int, colour=STOP_COLOUR, prefix: str = "") -> None:
+        """A vertical line at the iteration where early stopping stopped the run, labelled, and (when it
+        kept earlier parameters) one at the record it kept. -1 (trained to the end) marks nothing;
+        marking the same again does nothing, so a live run may say it with every frame."""
+        if stopped_at < 0 or (prefix, stopped_at, kept_from) in self._stops_marked:
+            return
+        self._stops_marked.add((prefix, stopped_at, kept_from))
+        marks = [(stopped_at, f"{prefix}stopped at {stopped_at:,}", Qt.PenStyle.SolidLine, 0.95)]
+        if 0 <= kept_from != stopped_at:
+            marks.append((kept_from, f"{prefix}kept {kept_from:,}", Qt.PenStyle.DashLine, 0.8))
+        for x, text, style, height in marks:
+            line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=style),
+                                   label=text, labelOpts={"position": height, "color": colour, "anchors": [(1, 0), (1, 0)]})
+            self.addItem(line, ignoreBounds=True)
+            self.stop_lines.append(line)
+
+    def clear_stops(self) -> None:
+        for line in getattr(self, "stop_lines", ()):
+            self.removeItem(line)
+        self.stop_lines: list[pg.InfiniteLine] = []
+        self._stops_marked: set = set()
 
     def _curve(self, name: str | None, colour, width: float = 2.0) -> pg.PlotDataItem:
         # Solid pens only: Qt gives up dashing a long, dense path part-way (the rest is drawn faint),
@@ -270,16 +297,18 @@ class CostPlot(_FittedTitlePlot):
     # -------------------------------------------------------------- several runs, overlaid
 
     def show_runs(self, runs) -> None:
-        """Overlay (label, history, colour[, marks]) runs: train loss bold, test loss pale, objective thin
-        (one legend entry per run; the title says which line is which); ``marks`` are (iteration, text)
-        of the changes made during the run, drawn in its colour."""
+        """Overlay (label, history, colour, marks, (stopped_at, kept_from)) runs: train loss bold, test loss
+        pale, objective thin (one legend entry per run; the title says which line is which); ``marks`` are
+        (iteration, text) of the changes made during the run, drawn in its colour; a run that early
+        stopping stopped gets its lines (`mark_stop`), labelled with the first word of its label (#2)."""
         self.clear_curves()
         self.setTitle("Selected runs — bold: train loss · pale: test loss · thin: training objective")
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
-        for label, history, colour, *marks in runs:
-            for iteration, text in (marks[0] if marks else ()):
+        for label, history, colour, marks, (stopped_at, kept_from) in runs:
+            for iteration, text in marks:
                 self.mark_change(iteration, text, colour)
+            self.mark_stop(stopped_at, kept_from, colour, prefix=f"{label.split(' ')[0]} ")
             x = history["iterations"]
             train = history.get("train_loss")
             objective = history["cost"][:, 0]

@@ -39,6 +39,12 @@ def _last(run: RunRecord, curve: str) -> float:
     return float(values[-1, 0]) if len(values) else float("nan")
 
 
+def _status(run: RunRecord) -> str:
+    """The run's status, or where early stopping stopped it."""
+    stopped_at = int(run.result.stopped_at[0])
+    return f"stopped early at {stopped_at:,}" if run.status == "finished" and stopped_at >= 0 else run.status
+
+
 def _number(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.4g}"
 
@@ -58,7 +64,7 @@ COLUMNS = (
     ("Final objective", lambda r: _number(_last(r, "cost")), lambda r: repr(_last(r, "cost"))),
     ("Final train loss", lambda r: _number(_last(r, "train_loss")), lambda r: repr(_last(r, "train_loss"))),
     ("Time (s)", lambda r: f"{r.result.seconds:.2f}", lambda r: f"{r.result.seconds:.3f}"),
-    ("Status", lambda r: r.status, lambda r: r.status),
+    ("Status", lambda r: _status(r), lambda r: _status(r)),
 )
 NUMERIC = {"Learning rate", "Iterations", "Train accuracy", "Test accuracy", "Train–test gap", "Final objective",
            "Final train loss", "Time (s)"}

@@ -2,7 +2,9 @@
 
 The user picks a regularizer and one of its numeric parameters (offered from the `Param`
 declarations alone, so a plugin's parameters appear without GUI code), a range and a count, fixed
-values for the other parameters and the training settings. `SweepWorker` drives `regcore.sweep`'s
+values for the other parameters and the training settings. The last entry of the list is the
+optimizer chosen in the tab's training settings: its learning rate and numeric parameters are swept
+like a regularizer's (the `regcore.sweep.OPTIMIZER` axis), its other values taken from its form. `SweepWorker` drives `regcore.sweep`'s
 generator in a QThread (which may fan out to worker processes); points appear on the plot as their
 batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
 best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
@@ -25,7 +27,9 @@ from regcore import boundary
 from regcore.config import RunConfig
 from regcore.data import Dataset
 from regcore.errors import RegcoreError
-from regcore.sweep import Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range, value_range
+from regcore.optimizer import LEARNING_RATE
+from regcore.sweep import (OPTIMIZER, Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range,
+                           value_range)
 
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
@@ -149,6 +153,7 @@ class SweepView(QWidget):
         layout.addWidget(splitter)
 
         self.regularizer.currentIndexChanged.connect(self._regularizer_chosen)
+        self.training.optimizer.currentIndexChanged.connect(self._optimizer_chosen)
         self.parameter.currentIndexChanged.connect(self._parameter_chosen)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.stop)
@@ -237,8 +242,23 @@ class SweepView(QWidget):
         for name, entry in registry.regularizers.items():
             if any(p.numeric for p in entry.obj.params):
                 self.regularizer.addItem(entry.obj.label or name, name)
+        if self.training.optimizer.count():
+            self.regularizer.addItem("", OPTIMIZER)  # named after the optimizer chosen below
+            self._name_optimizer_entry()
         self.regularizer.blockSignals(False)
         self._regularizer_chosen()
+
+    def _name_optimizer_entry(self) -> None:
+        index = self.regularizer.findData(OPTIMIZER)
+        if index >= 0:
+            self.regularizer.setItemText(index, f"Optimizer: {self.training.optimizer.currentText()}")
+
+    @Slot()
+    def _optimizer_chosen(self, *_) -> None:
+        """The optimizer of the training settings changed: its entry says which, and offers its parameters."""
+        self._name_optimizer_entry()
+        if self.regularizer.currentData() == OPTIMIZER:
+            self._regularizer_chosen()
 
     def set_data(self, dataset: Dataset) -> None:
         """Sweep on ``dataset`` from now on; results for another data set no longer apply, so they go."""
@@ -252,12 +272,22 @@ class SweepView(QWidget):
         if had_results:
             self._say("The data set changed: run the sweep again to see it on the new data.")
 
-    def _regularizer_entry(self):
+    def _declared(self):
+        """What the chosen entry declares: ``(params offered, params of its fixed form)``, or None.
+
+        The optimizer offers the learning rate and its own parameters; its fixed values are those of
+        its form in the training settings, so it has no fixed form here."""
         name = self.regularizer.currentData()
-        return None if name is None else self.registry.regularizer(name).obj
+        if name is None:
+            return None
+        if name == OPTIMIZER:
+            optimizer = self.registry.optimizer(self.training.optimizer.currentData()).obj
+            return (LEARNING_RATE, *optimizer.params), ()
+        params = self.registry.regularizer(name).obj.params
+        return params, params
 
     def _regularizer_chosen(self, *_) -> None:
-        regularizer = self._regularizer_entry()
+        declared = self._declared()
         self.parameter.blockSignals(True)
         self.parameter.clear()
         if self.fixed_form is not None:  # take it out now: deleteLater alone leaves it drawn until the event loop runs
@@ -265,21 +295,21 @@ class SweepView(QWidget):
             self.fixed_form.hide()
             self.fixed_form.deleteLater()
             self.fixed_form = None
-        if regularizer is not None:
-            for param in regularizer.params:
+        if declared is not None:
+            for param in declared[0]:
                 if param.numeric:
                     self.parameter.addItem(param.label or param.name, param.name)
-            self.fixed_form = ParamForm(regularizer.params, prefix=f"{self.PREFIX}fixed_")
+            self.fixed_form = ParamForm(declared[1], prefix=f"{self.PREFIX}fixed_")
             self.fixed_layout.addWidget(self.fixed_form)
         self.parameter.blockSignals(False)
-        self.run_button.setEnabled(regularizer is not None)
+        self.run_button.setEnabled(declared is not None)
         self._parameter_chosen()
 
     def _param(self):
-        regularizer, name = self._regularizer_entry(), self.parameter.currentData()
-        if regularizer is None or name is None:
+        declared, name = self._declared(), self.parameter.currentData()
+        if declared is None or name is None:
             return None
-        return next(p for p in regularizer.params if p.name == name)
+        return next((p for p in declared[0] if p.name == name), None)
 
     def _parameter_chosen(self, *_) -> None:
         param = self._param()
@@ -315,7 +345,8 @@ class SweepView(QWidget):
                              self.count.value(), self.log_scale.isChecked())
         name = self.regularizer.currentData()
         fixed = {k: v for k, v in self.fixed_form.values().items() if k != param.name}
-        base = RunConfig(**self.training.fields(), regularizers=((name, fixed),))
+        regularizers = () if name == OPTIMIZER else ((name, fixed),)
+        base = RunConfig(**self.training.fields(), regularizers=regularizers)
         return base, [Axis(name, param.name, values)]
 
     def _runner(self, base: RunConfig, axes: list[Axis]):

@@ -23,7 +23,7 @@ from . import defaults
 from .data import Dataset
 from .errors import ParamError
 from .optimizer import LEARNING_RATE
-from .params import parse_assignments, parse_given, resolve
+from .params import ALL_LAYERS, LAYERS, parse_assignments, parse_given, resolve
 from .schedule import Change, Schedule
 from .training import Training
 
@@ -148,6 +148,8 @@ class RunConfig:
 
 
 def _describe(name: str, values: Mapping[str, Any]) -> str:
+    """``name(k=v, ...)``; a layer selection of every layer (``layers=all``, the usual) goes unsaid."""
+    values = {k: v for k, v in values.items() if not (k == LAYERS.name and v == ALL_LAYERS)}
     return f"{name}({', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in values.items())})" \
         if values else name
 

@@ -9,8 +9,10 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
     ``[{"name", "params"}]``, data: the SOURCE text or null, optimizer as ``{"name", "params"}`` and
     batch_size, both absent in files written before they existed: gd on the whole set). RUN is ``{"id", "data": ID, "config":
     CONFIG, "layer_sizes": [...], "train_accuracy", "test_accuracy", "final_cost", "seconds",
-    "iterations_done", "completed", "error"}``; a metric that is not a number (no test points) is
-    null; ``error`` is "" or the one-line reason the run ended early.
+    "iterations_done", "completed", "error", "stopped_at", "kept_from"}``; a metric that is not a
+    number (no test points) is null; ``error`` is "" or the one-line reason the run ended early;
+    ``stopped_at``/``kept_from`` are the iteration at which early stopping stopped the run and the one
+    whose parameters it kept (-1: trained to the end; files written before them open as -1).
 ``datasets/ID/{X_train,Y_train,X_test,Y_test}.npy``
     float64 arrays shaped (2, m) and (1, m), as in `regcore.data.Dataset`.
 ``runs/ID/parameters.npy``
@@ -126,7 +128,7 @@ def _write_archive(experiment: Experiment, handle) -> None:
             "train_accuracy": _number(result.train_accuracy[0]), "test_accuracy": _number(result.test_accuracy[0]),
             "final_cost": _number(result.final_cost[0]), "seconds": float(result.seconds),
             "iterations_done": int(result.iterations_done), "completed": bool(result.completed),
-            "error": run.error})
+            "error": run.error, "stopped_at": int(result.stopped_at[0]), "kept_from": int(result.kept_from[0])})
         arrays[f"runs/{run_id}/parameters.npy"] = result.parameters[0]
         for name in CURVES:
             curve = result.history[name]
@@ -254,10 +256,18 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
         value = entry[name]
         return np.array([np.nan if value is None else float(value)])
 
+    def stop(name):  # absent from files written before early stopping: -1, trained to the end
+        value = entry.get(name, -1)
+        if not isinstance(value, int) or isinstance(value, bool) or not -1 <= value <= done:
+            raise ExperimentError(f"run {run_id}: {name} {value!r} is not -1 or an iteration up to the "
+                                  f"{done:,} done"[:300])
+        return np.array([value], dtype=np.int64)
+
     result = Result(layout=layout, parameters=parameters.reshape(1, -1), history=history,
                     train_accuracy=metric("train_accuracy"), test_accuracy=metric("test_accuracy"),
                     final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
-                    iterations_done=done, completed=bool(entry["completed"]))
+                    iterations_done=done, completed=bool(entry["completed"]),
+                    stopped_at=stop("stopped_at"), kept_from=stop("kept_from"))
     return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")))
 
 

@@ -13,17 +13,23 @@ from typing import Any, Mapping
 
 from .errors import ParamError
 
-KINDS = ("float", "int", "choice", "bool")
+KINDS = ("float", "int", "choice", "bool", "layers")
+ALL_LAYERS = "all"
 
 
 @dataclass(frozen=True)
 class Param:
     """One declared parameter.
 
-    kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``. ``low``/``high`` bound numbers
+    kind: ``"float"``, ``"int"``, ``"choice"``, ``"bool"`` or ``"layers"``. ``low``/``high`` bound numbers
     (``None`` = unbounded); ``low_open``/``high_open`` make a bound exclusive, so keep_prob in (0, 1]
     is ``Param("keep_prob", "float", 0.86, low=0, high=1, low_open=True)``. ``choices`` lists the
     allowed strings of a choice. ``log`` hints that a log scale suits sweeps and sliders.
+
+    A ``"layers"`` parameter selects weight layers (1-based, the output layer last): its value is the
+    text ``"all"`` or layer numbers joined by ``+`` (``"1+2"``), kept as text so that it passes
+    through sweeps, files and the window like a choice; ``selected_layers`` turns it into indices
+    once the network is known. ``Param("layers", "layers", "all")`` is the usual declaration.
     """
 
     name: str
@@ -62,6 +68,8 @@ class Param:
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "layers":
+            return f"{ALL_LAYERS} or weight-layer numbers joined by +, e.g. 1+2"
         what = "a number" if self.kind == "float" else "a whole number"
         if self.low is None and self.high is None:
             return what
@@ -86,7 +94,7 @@ class Param:
                 if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
                     raise ValueError
                 value = lowered in ("true", "1", "yes", "on")
-            else:
+            else:  # a choice or layers: validate() judges the text
                 value = text
         except ValueError:
             raise ParamError(f"{self.name}={text!r} is not valid: expected {self.allowed()}") from None
@@ -99,6 +107,8 @@ class Param:
             if value not in self.choices:
                 raise bad
             return value
+        if self.kind == "layers":
+            return _canonical_layers(value, bad)
         if self.kind == "bool":
             if not isinstance(value, (bool, int)) or value not in (0, 1):
                 raise bad
@@ -133,6 +143,37 @@ class Param:
         out["choices"] = list(self.choices)
         out["allowed"] = self.allowed()
         return out
+
+
+def _canonical_layers(value: Any, bad: ParamError) -> str:
+    """``"all"``, or the layer numbers of ``value`` (text like ``"2+1"``, or a sequence of ints) sorted
+    and joined by ``+``: one spelling per selection, so equal selections compare equal."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == ALL_LAYERS:
+            return ALL_LAYERS
+        parts = [part.strip() for part in text.split("+")]
+        if not all(part.isdigit() for part in parts):
+            raise bad
+        numbers = [int(part) for part in parts]
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        numbers = list(value)
+    else:
+        raise bad
+    if not numbers or min(numbers) < 1 or len(set(numbers)) != len(numbers):
+        raise bad
+    return "+".join(str(n) for n in sorted(numbers))
+
+
+def selected_layers(value: str, count: int, name: str = "layers") -> tuple[int, ...]:
+    """The 0-based indices of the weight layers a ``"layers"`` value selects in a network of ``count``
+    weight layers; ParamError when it names a layer the network does not have."""
+    if value == ALL_LAYERS:
+        return tuple(range(count))
+    numbers = [int(part) for part in value.split("+")]
+    if max(numbers) > count:
+        raise ParamError(f"{name}={value}: the network has {count} weight layers (1 to {count}, the output last)")
+    return tuple(n - 1 for n in numbers)
 
 
 def _as_int(value: Any) -> int:
@@ -187,3 +228,8 @@ def parse_given(text: str, params: tuple[Param, ...], owner: str) -> dict[str, A
             raise ParamError(f"{owner}: {key} is given twice")
         given[key] = known[key].parse(value)
     return given
+
+
+# The usual declaration of a layer selection (the built-in L2 and L1 use it)
+LAYERS = Param("layers", "layers", ALL_LAYERS,
+               help="The weight layers it applies to (1: the first hidden layer's weights; the output layer's is last).")

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 
 from .control import RunControl
-from .params import Param
+from .params import ALL_LAYERS, Param, selected_layers
 
 
 class LayerArrays(list):
@@ -125,6 +125,17 @@ class RunContext:
     def hidden_layers(self) -> range:
         """The 1-based indices of the hidden layers (those whose activations can be transformed)."""
         return range(1, len(self.layer_sizes) - 1)
+
+    def weight_mask(self, layers: str) -> np.ndarray | None:
+        """For a ``"layers"`` parameter's value: a (1, total) array, 1.0 on the entries of the selected
+        layers' weights and 0.0 elsewhere, that multiplies ``weights.flat``; ``None`` for ``"all"`` (no
+        mask needed). ParamError when it names a layer the network does not have."""
+        pairs = list(zip(self.layer_sizes, self.layer_sizes[1:]))
+        chosen = selected_layers(layers, len(pairs))
+        if layers == ALL_LAYERS:
+            return None
+        return np.concatenate([np.full(n_in * n_out, 1.0 if index in chosen else 0.0)
+                               for index, (n_in, n_out) in enumerate(pairs)])[None, :]
 
 
 class Regularizer:

@@ -208,6 +208,8 @@ class PointResult:
     error: str | None = None
     weight_norms: tuple[float, ...] = ()    # final ‖W_l‖_F per layer (empty if it failed)
     dead_units: tuple[int, ...] = ()        # final dead ReLU units per hidden layer, on the training points
+    stopped_at: int = -1                    # where early stopping stopped it and the iteration whose
+    kept_from: int = -1                     # parameters it kept (-1: trained to the end), as in `Result`
 
     @property
     def ok(self) -> bool:
@@ -577,6 +579,8 @@ class _Outcome:
     error: str | None = None
     weight_norms: tuple[float, ...] = ()
     dead_units: tuple[int, ...] = ()
+    stopped_at: int = -1
+    kept_from: int = -1
 
 
 REPORT_ITERATIONS = 500
@@ -616,7 +620,8 @@ def _train_chunk(task: _Task, cancel, models: list[_ModelSpec] | None = None, be
                      result.parameters[k], history["iterations"], history["cost"][:, k].copy(),
                      result.iterations_done, result.completed,
                      weight_norms=tuple(float(v) for v in norms[k]),
-                     dead_units=tuple(int(layer[k].sum()) for layer in dead)) for k in range(len(models))]
+                     dead_units=tuple(int(layer[k].sum()) for layer in dead),
+                     stopped_at=int(result.stopped_at[k]), kept_from=int(result.kept_from[k])) for k in range(len(models))]
 
 
 def _stacked(per_model: list):

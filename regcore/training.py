@@ -566,6 +566,8 @@ class Training:
             return call()
         except TrainingError:
             raise
+        except ParamError as error:  # a value the run cannot take (a layer it does not have): the user's, not a bug
+            raise ParamError(f"{reg.title}: {error}") from None
         except PLUGIN_FAILURES as error:  # a plugin's bug must end the run, not the program
             raise self._failure(reg, what, error) from error
 

@@ -15,7 +15,7 @@ def test_train_json_has_the_documented_fields(capsys):
     assert set(report) >= {"train_accuracy", "test_accuracy", "costs", "seconds", "config", "final_cost"}
     assert [i for i, _ in report["costs"]] == [0, 500, 1000, 1500]
     assert 0.5 < report["train_accuracy"] <= 1 and 0.5 < report["test_accuracy"] <= 1
-    assert report["config"]["regularizers"] == [{"name": "l2", "params": {"lambd": 0.3}},
+    assert report["config"]["regularizers"] == [{"name": "l2", "params": {"lambd": 0.3, "layers": "all"}},
                                                 {"name": "dropout", "params": {"keep_prob": 0.9, "mask": "fresh"}}]
     assert report["costs"][-1][1] < report["costs"][0][1]
 
@@ -30,7 +30,7 @@ def test_train_text_prints_the_notebook_lines(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["train", "--reg", "l3"], "unknown regularizer 'l3'; known: dropout, early_stopping, l1, l2, none"),
-    (["train", "--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
+    (["train", "--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd, layers)"),
     (["train", "--reg", "dropout:keep_prob=1.5"], "keep_prob=1.5 is not valid: expected a number in (0, 1]"),
     (["train", "--lr", "0"], "learning rate must be a finite number > 0"),
     (["train", "--iterations", "0"], "iterations must be a whole number >= 1"),

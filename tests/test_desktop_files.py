@@ -78,7 +78,7 @@ def test_an_experiment_reopens_with_its_runs_and_settings(qtbot, make_window, tm
     assert [r.config for r in reopened] == [r.config for r in runs]
     assert all(np.array_equal(a.result.parameters, b.result.parameters) for a, b in zip(reopened, runs))
     assert other.training_panel.iterations.value() == 300
-    assert other.regularizer_panel.selected_values() == (("l2", {"lambd": 0.3}),)
+    assert other.regularizer_panel.selected_values() == (("l2", {"lambd": 0.3, "layers": "all"}),)
     other.comparison.select_rows([1])
     shown = other.comparison._boundary(reopened[1])
     assert np.array_equal(shown.image, window.comparison._boundary(runs[1]).image)
@@ -108,7 +108,7 @@ def test_the_sweep_tab_and_applying_a_config(window):
     window.apply_config(RunConfig(hidden=(8,), learning_rate=0.05, iterations=4000,
                                   regularizers=(("l2", {"lambd": 2.0}),)))
     assert window.training_panel.fields()["hidden"] == (8,) and window.tabs.currentIndex() == 0
-    assert window.config().regularizers == (("l2", {"lambd": 2.0}),)
+    assert window.config().regularizers == (("l2", {"lambd": 2.0, "layers": "all"}),)
 
 
 def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):

@@ -84,7 +84,7 @@ def test_a_parameter_change_reaches_the_worker(qtbot, window):
     window.start()
     try:
         active = window.controller.worker.training.active
-        assert [(a.cls.name, dict(a.values)) for a in active] == [("l2", {"lambd": 0.25})]
+        assert [(a.cls.name, dict(a.values)) for a in active] == [("l2", {"lambd": 0.25, "layers": "all"})]
         assert window.controller.worker.training.instances[0].values["lambd"].ravel().tolist() == [0.25]
         # the worker took a copy: editing the widget now does not change the running training
         box.findChild(QDoubleSpinBox, "regularizer_l2_lambd").setValue(0.5)

@@ -55,7 +55,7 @@ def test_a_change_made_while_paused_replays_headless_to_the_last_digit(qtbot, wi
     assert run.status == "finished"
     assert run.config.changes == (Change(700, "param", "l2", "lambd", 0.1), Change(700, "lr", value=0.2))
     assert Schedule(run.config.changes).describe() == "700:l2.lambd=0.1 700:lr=0.2"
-    assert run.config.learning_rate == 0.3 and run.config.regularizers == (("l2", {"lambd": 0.7}),)
+    assert run.config.learning_rate == 0.3 and run.config.regularizers == (("l2", {"lambd": 0.7, "layers": "all"}),)
     headless = replayed(window, run)
     assert np.array_equal(headless.parameters, run.result.parameters)
     assert np.array_equal(headless.history["cost"], run.result.history["cost"])
@@ -77,7 +77,7 @@ def test_ticking_a_regularizer_on_and_off_while_running_is_recorded_where_it_too
 
     run = window.comparison.model.runs[-1]
     on, off = run.config.changes
-    assert (on.kind, on.regularizer, dict(on.values)) == ("on", "l2", {"lambd": 0.7})
+    assert (on.kind, on.regularizer, dict(on.values)) == ("on", "l2", {"lambd": 0.7, "layers": "all"})
     assert (off.kind, off.regularizer) == ("off", "l2")
     assert 300 < on.iteration <= off.iteration < 3000
     assert np.array_equal(replayed(window, run).parameters, run.result.parameters)

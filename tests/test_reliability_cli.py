@@ -35,7 +35,7 @@ BAD_SETTINGS = [
     (["--reg", "l2:lambd=much"], "lambd='much' is not valid: expected a number in [0, 1000000]"),
     (["--reg", "l2:lambd"], "regularizer 'l2': 'lambd' should be written key=value"),
     (["--reg", "l2:lambd=1,lambd=2"], "regularizer 'l2': lambd is given twice"),
-    (["--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
+    (["--reg", "l2:lambda=1"], "regularizer 'l2' has no parameter 'lambda' (it has lambd, layers)"),
     (["--reg", "ridge"], "unknown regularizer 'ridge'"),
     (["--reg", ""], "unknown regularizer ''"),
     (["--data", "moons:n=2"], "n=2 is not valid: expected a whole number in [4, 100000]"),

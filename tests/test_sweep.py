@@ -279,7 +279,7 @@ def test_cli_writes_the_csv_even_when_the_table_cannot_be_printed(capsys, tmp_pa
     (["--reg", "l2", "--param", "lambd=0:3:0"], "the count must be a whole number >= 1, got 0"),
     (["--reg", "l2", "--param", "lambd=0:3:4:log"], "a log range needs start and stop > 0"),
     (["--reg", "l2", "--param", "lambd=0:3:4:cubic"], "the range must be START:STOP:COUNT or START:STOP:COUNT:log"),
-    (["--reg", "l2", "--param", "lambda=0:3:4"], "regularizer 'l2' has no parameter 'lambda' (it has lambd)"),
+    (["--reg", "l2", "--param", "lambda=0:3:4"], "regularizer 'l2' has no parameter 'lambda' (it has lambd, layers)"),
     (["--reg", "ridge", "--param", "lambd=0:3:4"], "unknown regularizer 'ridge'"),
     (["--reg", "dropout", "--param", "mask=0:1:2"], "only numeric parameters can be swept"),
     (["--reg", "l2", "--param", "dropout.keep_prob=0.5:1:2"], "regularizer 'dropout' is not used; add it with --also"),

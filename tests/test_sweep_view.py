@@ -54,7 +54,8 @@ def run(qtbot, view, timeout=30000):
 def test_only_numeric_parameters_are_offered_and_plugins_need_no_gui_code(make_view):
     view = make_view(load_registry(extra=[("exploding", ExplodingPlugin())], environ={ALLOW_ENV: "exploding"}))
     offered = [view.regularizer.itemData(i) for i in range(view.regularizer.count())]
-    assert offered == ["l2", "l1", "dropout", "early_stopping", "exploding"]  # 'none' has nothing to sweep
+    # 'none' has nothing to sweep; the optimizer chosen in the training settings comes last
+    assert offered == ["l2", "l1", "dropout", "early_stopping", "exploding", "optimizer"]
     view.regularizer.setCurrentIndex(offered.index("dropout"))
     assert [view.parameter.itemData(i) for i in range(view.parameter.count())] == ["keep_prob"]
     # the other parameter (mask) is offered as a fixed value; the swept one is not
@@ -175,3 +176,40 @@ def test_new_data_stops_the_sweep_and_drops_results_that_belong_to_the_old(qtbot
     qtbot.wait(300)  # whatever the stopped sweep sent last must not reappear
     assert view.test_curve.getData()[0] is None or len(view.test_curve.getData()[0]) == 0
     assert "data set changed" in view.status.text() and view.run_button.isEnabled()
+
+
+def test_the_optimizer_s_learning_rate_and_parameters_are_offered_and_swept(qtbot, view, registry, small_data):
+    from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
+    from user_actions import type_into
+
+    what, parameter = view.findChild(QComboBox, "sweep_regularizer"), view.findChild(QComboBox, "sweep_parameter")
+    optimizer = view.findChild(QComboBox, "sweep_optimizer")
+    optimizer.setCurrentIndex(optimizer.findData("adam"))
+    what.setCurrentIndex(what.findData("optimizer"))
+    assert what.currentText() == "Optimizer: Adam"
+    assert [parameter.itemData(i) for i in range(parameter.count())] == ["lr", "beta1", "beta2", "eps"]
+    assert parameter.itemText(0) == "learning rate" and not view.fixed_box.isVisibleTo(view)
+    parameter.setCurrentIndex(parameter.findData("beta1"))
+    type_into(qtbot, view.findChild(QWidget, "sweep_start"), "0.5")
+    type_into(qtbot, view.findChild(QWidget, "sweep_stop"), "0.9")
+    type_into(qtbot, view.findChild(QSpinBox, "sweep_count"), "3")
+    view.log_scale.setChecked(False)
+    view.findChild(QWidget, "sweep_run").click()
+    run(qtbot, view)
+    points = view.plan_points()
+    assert [(p.config.optimizer, p.config.optimizer_values["beta1"]) for p in points] == \
+        [("adam", 0.5), ("adam", 0.7), ("adam", 0.9)]
+    x, test = view.test_curve.getData()
+    np.testing.assert_allclose(x, [0.5, 0.7, 0.9])
+    singles = [p.config.build(registry, small_data).run() for p in points]
+    np.testing.assert_array_equal(test, [s.test_accuracy[0] for s in singles])
+
+    optimizer.setCurrentIndex(optimizer.findData("momentum"))  # the entry follows the training settings
+    assert what.currentText() == "Optimizer: Momentum"
+    assert [parameter.itemData(i) for i in range(parameter.count())] == ["lr", "beta"]
+    parameter.setCurrentIndex(parameter.findData("lr"))
+    view.log_scale.setChecked(False)  # the learning rate is declared log: its sweeps start on a log scale
+    type_into(qtbot, view.findChild(QWidget, "sweep_start"), "0.1")
+    type_into(qtbot, view.findChild(QWidget, "sweep_stop"), "0.3")
+    assert [p.config.learning_rate for p in view.plan_points()] == [0.1, 0.2, 0.3] and \
+        {p.config.regularizers for p in view.plan_points()} == {()}

@@ -34,10 +34,20 @@ def click_rows(qtbot, table, rows) -> None:
 
 
 def click_plot_point(qtbot, widget, plot, x: float, y: float) -> None:
-    """Left-click the point (x, y), in ``plot``'s data coordinates, of the pyqtgraph ``widget`` holding it."""
+    """Left-click the point (x, y), in ``plot``'s data coordinates, of the pyqtgraph ``widget`` holding it.
+
+    As a person would, it waits (up to 2 s) for the point to be drawn inside the plot: the axes and
+    the layout settle in the event loop after new data, later on a busy machine."""
     widget.grab()  # render it as the screen would: pyqtgraph sets an auto range when it is drawn
-    scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
-    at = widget.mapFromScene(scene)
+
+    def where():
+        return widget.mapFromScene(plot.getViewBox().mapViewToScene(QPointF(x, y)))
+
+    try:
+        qtbot.waitUntil(lambda: widget.rect().contains(where()), timeout=2000)
+    except Exception:  # noqa: BLE001 - pytest-qt's timeout error: say which point, as below
+        pass
+    at = where()
     assert widget.rect().contains(at), f"({x}, {y}) is outside the plot"
     qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(at.x(), at.y()))
 

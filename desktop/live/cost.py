@@ -1,4 +1,5 @@
-"""The live cost panel: training and test cost (and the penalty, if any) against iteration."""
+"""The live cost panel: training and test cost (and the penalty, if any) against iteration, and where
+early stopping stopped the run and which record it kept."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class CostPanel(LivePanel):
 
     @staticmethod
     def compute(snapshot: Snapshot) -> tuple:
-        return snapshot.records  # already copies: the curves only need appending
+        # the records are already copies: the curves only need appending
+        return snapshot.records, snapshot.stopped_at, snapshot.kept_from
 
     def show_data(self, data) -> None:
         self.plot.clear_curves()
@@ -27,7 +29,9 @@ class CostPanel(LivePanel):
                              with_objective=bool(training.active))
 
     def draw(self, payload: tuple, frame) -> None:
-        self.plot.add_records(payload)
+        records, stopped_at, kept_from = payload
+        self.plot.add_records(records)
+        self.plot.mark_stop(stopped_at, kept_from)
 
     def mark(self, iteration: int, text: str) -> None:
         self.plot.mark_change(iteration, text)

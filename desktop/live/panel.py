@@ -33,13 +33,16 @@ class Snapshot:
     records: tuple = ()                 # needs "records": (iteration, cost (K,), penalty (K,), test_cost (K,))
     #                                     recorded since the previous frame
     parameters: np.ndarray | None = None  # needs "parameters": a copy, (K, P)
+    stopped_at: int = -1                # the first model's `RunControl.stopped_at` and `kept_from`
+    kept_from: int = -1                 # (-1: still training): where early stopping stopped it
 
 
 def snapshot_of(training: Training, needs: frozenset[str], records=(), final: bool = False) -> Snapshot:
     """A snapshot of ``training`` with what ``needs`` asks for (called by the thread that owns it)."""
     return Snapshot(training.iteration, training.iterations, training.data, training.layout, final,
                     tuple(records) if "records" in needs else (),
-                    training.snapshot() if "parameters" in needs else None)
+                    training.snapshot() if "parameters" in needs else None,
+                    int(training.control.stopped_at[0]), int(training.control.kept_from[0]))
 
 
 class LivePanel:

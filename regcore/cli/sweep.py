@@ -203,6 +203,7 @@ def report(result: SweepResult, data_name: str, settings: list[SettingSummary] |
                        "train_accuracy": json_number(point.train_accuracy), "test_accuracy": json_number(point.test_accuracy),
                        "final_cost": json_number(point.final_cost), "iterations_done": point.iterations_done,
                        "weight_norms": list(point.weight_norms), "dead_units": list(point.dead_units),
+                       "stopped_at": point.stopped_at, "kept_from": point.kept_from,
                        "completed": point.completed, **({"error": point.error} if point.error else {})})
     out = {"points": points, "best": result.best(), "seconds": result.seconds, "data": data_name,
            "jobs": result.jobs, "chunk_sizes": list(result.chunk_sizes), "completed": result.completed}
