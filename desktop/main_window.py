@@ -324,6 +324,8 @@ class MainWindow(QMainWindow):
         self.data_panel.set_running(state != "idle")
         if state == "paused":
             self.statusBar().showMessage("Paused: Space resumes, S steps, Esc stops.")
+        elif state == "running" and self.statusBar().currentMessage().startswith("Paused"):
+            self.statusBar().showMessage("Training again: Space pauses, Esc stops.")  # not "Paused" any more
 
     def start_or_pause(self) -> None:
         if self.controller.idle:

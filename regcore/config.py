@@ -217,6 +217,8 @@ def parse_regularizers(texts, registry) -> list[tuple[str, dict[str, Any]]]:
     twice = next((name for name in names if names.count(name) > 1), None)
     if twice:
         raise ParamError(f"regularizer {twice!r} is given twice; give each regularizer once, with all its values")
+    if "none" in names and len(names) > 1:
+        raise ParamError("'none' means no regularization: give it alone, or leave it out and give the others")
     return regularizers
 
 

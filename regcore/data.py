@@ -151,6 +151,11 @@ def load_file(path: str | os.PathLike) -> Dataset:
     where = files.shown(path)
     suffix = path.suffix.lower()
     if suffix not in FILE_SUFFIXES:
+        if os.path.lexists(path):  # what it is first (a folder, a FIFO, a link loop), then what it is named
+            try:
+                files.check_readable(path, what="data file")
+            except files.FileError as error:
+                raise DataError(f"{where}: {error.reason}") from None
         raise DataError(f"{where}: unknown data file type {suffix or '(none)'!r}; use {', '.join(FILE_SUFFIXES)}")
     try:
         with files.open_regular(path, what="data file") as handle:  # a FIFO or a device is refused unopened

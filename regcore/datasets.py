@@ -10,6 +10,8 @@ two different sets never share a name and the name says how to make the set agai
 
 from __future__ import annotations
 
+import os
+
 import dataclasses
 from typing import Any, Mapping
 
@@ -35,6 +37,8 @@ def resolve_data(source: str | None, registry) -> Dataset:
     if looks_like_file(source):
         return load_file(source)
     name, _, options = source.partition(":")
+    if name.strip() not in registry.datasets and os.path.lexists(source):
+        return load_file(source)  # a file named like a generator (no extension, or a colon in its name)
     entry = registry.dataset(name.strip())
     values = parse_assignments(options, entry.obj.params, f"data set {entry.obj.name!r}")
     title = f"data set {entry.obj.name!r} (from {entry.plugin.origin})"

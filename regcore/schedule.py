@@ -146,7 +146,15 @@ class Schedule:
 
     @classmethod
     def parse(cls, texts, registry) -> "Schedule":
-        return cls(tuple(sorted((parse_change(text, registry) for text in texts), key=lambda c: c.iteration)))
+        changes = [parse_change(text, registry) for text in texts]
+        seen = set()
+        for change in changes:  # the same setting changed twice at one iteration: which was meant?
+            key = (change.iteration, change.kind, change.regularizer, change.param)
+            if key in seen:
+                raise ParamError(f"--change {change.describe()}: that setting is changed twice at iteration "
+                                 f"{change.iteration}; give each change once")
+            seen.add(key)
+        return cls(tuple(sorted(changes, key=lambda c: c.iteration)))
 
     def check(self, learning_rate: float, regularizers: tuple, iterations: int) -> None:
         """Refuse, before training, a schedule that does not fit the run (one line)."""

@@ -46,6 +46,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from . import inspect as inspection
+from . import limits
 from .config import RunConfig
 from .data import Dataset
 from .errors import ParamError, RegcoreError
@@ -346,8 +347,14 @@ class Sweep:
         self.layout = Layout(layer_sizes(data.X_train.shape[0], first.hidden))
         self.iterations = first.iterations
         self.chunks, self.jobs = _batches(len(self.points), data, first, jobs, chunk)
+        # the batches that train at once (one per process) must fit together, not each on its own
+        limits.check_training(data, first.hidden, self.jobs * max(len(c) for c in self.chunks),
+                              self.models[0].regularizers)
         self._settings = dict(hidden=first.hidden, iterations=first.iterations, record_every=first.record_every,
                               batch_size=first.batch_size)
+        # a plugin that refuses these settings (say dropout's course masks with mini-batches) says so now,
+        # before anything trains, not once per model as the sweep goes
+        first.build(registry, data)
         self._results: list[PointResult | None] = [None] * len(self.points)
         self._done = [0] * len(self.chunks)
         self._seconds = 0.0

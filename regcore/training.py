@@ -44,7 +44,7 @@ import numpy as np
 
 from . import defaults, limits, network
 from .data import Dataset
-from .errors import PLUGIN_FAILURES, ParamError, TrainingError
+from .errors import PLUGIN_FAILURES, ParamError, RegcoreError, TrainingError
 from .control import RunControl
 from .optimizer import DEFAULT as DEFAULT_OPTIMIZER
 from .optimizer import ActiveOptimizer
@@ -191,6 +191,10 @@ class Training:
         self.optimizer = self._guard(optimizer, "setup",
                                      lambda: optimizer.cls(self.learning_rate, values, self.context))
         self._scheduled = sorted(changes, key=lambda change: change[0])  # (iteration, learning rate, regularizers)
+        for _, _, later in self._scheduled:  # a plugin refusing a scheduled setting says so now, not mid-run
+            for reg in later:
+                values = {name: self._per_model(value) for name, value in reg.values.items()}
+                self._guard(reg, "setup", lambda r=reg, v=values: r.cls(v, self.context))
         self._requests: list = []     # live changes asked for from another thread, applied between iterations
         self.applied: list = []       # (iteration, what) of every live change, as it took effect
         self._configure(regularizers)
@@ -581,6 +585,8 @@ class Training:
         return result
 
     def _failure(self, reg: ActiveRegularizer, what: str, error: BaseException) -> TrainingError:
+        if isinstance(error, RegcoreError):  # the plugin refused something, in a line of its own: say just that
+            return TrainingError(f"{reg.title}: {error}", iteration=self.iteration, regularizer=reg.cls.name)
         return TrainingError(f"{reg.title} failed in {what} at iteration {self.iteration}: "
                              f"{type(error).__name__}: {error}", iteration=self.iteration, regularizer=reg.cls.name)
 

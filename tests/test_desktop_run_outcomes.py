@@ -75,3 +75,16 @@ def test_the_notebook_comparison_keeps_the_course_masks_on_the_course_data(qtbot
     runs = window.comparison.model.runs
     assert runs[2].config.regularizers == (("dropout", {"keep_prob": 0.86, "mask": "course"}),)
     assert "the course's fixed dropout masks" in window.message_box.text()
+
+
+def test_the_status_bar_stops_saying_paused_once_the_run_resumes(qtbot, window):
+    window.training_panel.iterations.setValue(10_000_000)
+    window.start_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=10000)
+    window.start_action.trigger()  # pause
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Paused"), timeout=10000)
+    window.start_action.trigger()  # resume
+    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=10000)
+    assert not window.statusBar().currentMessage().startswith("Paused")
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.idle, timeout=10000)

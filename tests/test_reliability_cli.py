@@ -138,3 +138,18 @@ def test_run_config_from_a_damaged_dict_raises_param_error(change, message):
     with pytest.raises(ParamError) as caught:
         RunConfig.from_dict(raw)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--reg", "none", "--reg", "l2"], "'none' means no regularization"),
+    (["train", "--reg", "l2", "--change", "100:l2.lambd=0.1", "--change", "100:l2.lambd=0.2"], "changed twice"),
+    (["train", "--reg", "l2", "--change", "10:+dropout:mask=course", "--batch-size", "16", "--iterations", "50"],
+     "with mini-batches use mask=fresh"),
+    (["sweep", "--reg", "dropout:mask=course", "--param", "keep_prob=0.5:1:3", "--batch-size", "16",
+      "--iterations", "50"], "with mini-batches use mask=fresh"),
+])
+def test_conflicting_or_refused_settings_are_one_line_before_anything_trains(capsys, args, message):
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "" and message in captured.err and captured.err.count("\n") == 1
+    assert "ParamError" not in captured.err

@@ -26,7 +26,9 @@ def run(args, registry) -> int:
     runs, labels = [], []
     with output.to_stderr() as stdout:  # plugin code (the data set's maker, the regularizers) may print
         data = resolve_data(args.data, registry)
-        planned = [(name, run_config(args, regularizers, registry)) for name, regularizers in notebook_runs(data)]  # checked first
+        planned = [(name, run_config(args, regularizers, registry)) for name, regularizers in notebook_runs(data)]
+        for _, config in planned:  # every run's settings checked (plugins' refusals too) before anything prints
+            config.build(registry, data)
         if not args.json and not is_course_data(data):
             print("(not the course's data: dropout draws fresh masks; the course's fixed masks only fit its own data)",
                   file=stdout)

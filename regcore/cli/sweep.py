@@ -230,11 +230,13 @@ def print_table(result: SweepResult, keys: list[str], with_seed: bool, data_name
         else:
             cells += [percent(point.train_accuracy), percent(point.test_accuracy), f"{point.final_cost:.6g}"]
         mark = f" {BEST_MARK}" if index in best else ""
+        if not point.error and not point.completed:  # a model the sweep stopped: not a result
+            mark += f" (stopped at iteration {point.iterations_done:,})"
         print("  ".join(c.rjust(w) for c, w in zip(cells, widths)) + mark)
     if best:
         print(f"{BEST_MARK} best test accuracy")
     if not result.completed:
-        print("(cancelled: models not finished show where they stopped)")
+        print("(cancelled: the models marked 'stopped at' had not finished; their numbers are where they stopped)")
 
 
 def print_settings(settings: list[SettingSummary], keys: list[str]) -> None:
