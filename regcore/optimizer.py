@@ -23,7 +23,6 @@ shaped (K, 1): one value per model, broadcasting along each model's row of param
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, ClassVar, Mapping
 
@@ -31,7 +30,7 @@ import numpy as np
 
 from . import defaults
 from .params import Param
-from .regularizer import RunContext
+from .regularizer import Active, RunContext
 
 LEARNING_RATE = Param("lr", "float", defaults.LEARNING_RATE, low=0.0, low_open=True, log=True,
                       label="learning rate", help="Step size of every update (the same as --lr).")
@@ -79,20 +78,10 @@ class GradientDescent(Optimizer):
                 partial(np.subtract, parameters, gradients, parameters)]
 
 
-@dataclass(frozen=True)
-class ActiveOptimizer:
-    """An optimizer class with its validated values and where it came from: the optimizer of a run.
+class ActiveOptimizer(Active):
+    """The optimizer of a run (see `regcore.regularizer.Active`)."""
 
-    Numeric values may be a scalar (every model the same) or a sequence with one value per model.
-    """
-
-    cls: type[Optimizer]
-    values: Mapping[str, Any]
-    origin: str = "built-in"
-
-    @property
-    def title(self) -> str:
-        return f"optimizer {self.cls.name!r} (from {self.origin})"
+    kind = "optimizer"
 
 
 DEFAULT = ActiveOptimizer(GradientDescent, {})

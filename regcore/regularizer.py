@@ -219,16 +219,22 @@ def accepted_keywords(method, keywords: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class ActiveRegularizer:
-    """A regularizer class with its validated values and where it came from: one entry of a run.
+class Active:
+    """A plugin's class (a regularizer's, an optimizer's) with its validated values and where it came
+    from: one entry of a run. Numeric values may be a scalar (every model the same) or a sequence with
+    one value per model."""
 
-    Numeric values may be a scalar (every model the same) or a sequence with one value per model.
-    """
-
-    cls: type[Regularizer]
+    cls: type
     values: Mapping[str, Any]
     origin: str = "built-in"
+    kind: ClassVar[str] = "plugin"
 
     @property
     def title(self) -> str:
-        return f"regularizer {self.cls.name!r} (from {self.origin})"
+        return f"{self.kind} {self.cls.name!r} (from {self.origin})"
+
+
+class ActiveRegularizer(Active):
+    """A regularizer of a run (see `Active`)."""
+
+    kind = "regularizer"
