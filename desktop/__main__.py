@@ -1,7 +1,5 @@
 """``python -m regstudio``: open RegStudio."""
 
-import sys
+from .app import run
 
-from .app import main
-
-sys.exit(main())
+run()

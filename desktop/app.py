@@ -81,6 +81,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open(app, MainWindow(store=store), args)
 
 
+def run() -> None:
+    """The ``regstudio`` command: `main`, then end the process without Python's final clean-up.
+
+    That clean-up destroys the remaining Qt objects (pyqtgraph's menus, the windows' wrappers) in an
+    order PySide does not control, some after the QApplication, which can crash with a segmentation
+    fault after the work is done and the settings saved. Everything worth keeping is written by then.
+    """
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def _ended(status: int) -> int:
     """The exit status; a run left stuck in a plugin's code (never terminated) would keep the process
     alive, and Qt aborts when a running thread's object is destroyed: then end the process here."""

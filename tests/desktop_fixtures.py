@@ -3,19 +3,39 @@
 Like napari's conftest, `no_leftovers` fails a test that leaves a background worker (a training run
 or a sweep) running or a top-level window open, after giving the test's own teardown the chance to
 close what it opened.
+Then it destroys every top-level widget the test made: left to the garbage collector, widgets die
+in an order PySide does not control, and a later test crashed (a segmentation fault in CI).
 Import the fixtures into a test module with ``from desktop_fixtures import *``.
 """
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
 __all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle", "notebook_runs"]
 
 
-def visible_windows(qapp) -> set[int]:
-    return {id(widget) for widget in qapp.topLevelWidgets() if widget.isVisible()}
+def address(widget) -> int:
+    return shiboken6.getCppPointer(widget)[0]
+
+
+def top_levels(qapp) -> set[int]:
+    """The C++ addresses of the application's top-level widgets (Python ids of wrappers are not stable)."""
+    return {address(widget) for widget in qapp.topLevelWidgets()}
+
+
+def destroy_new_top_levels(qapp, before: set[int]) -> None:
+    """Delete, now, the windows made since ``before`` (their children go with them). pyqtgraph's
+    context menus are parentless top-levels its plot items own and use: those go with their items."""
+    from PySide6.QtWidgets import QMenu
+
+    for widget in qapp.topLevelWidgets():
+        if address(widget) not in before and widget.parentWidget() is None and not isinstance(widget, QMenu):
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents alone does not
+    qapp.processEvents()
 
 
 def clean_up_leftovers(qapp, before: set[int]) -> list[str]:
@@ -27,7 +47,7 @@ def clean_up_leftovers(qapp, before: set[int]) -> list[str]:
     for worker in running:  # stop them so one leak does not hang the rest of the session
         worker.stop()
         worker.wait()
-    left = [widget for widget in qapp.topLevelWidgets() if widget.isVisible() and id(widget) not in before]
+    left = [widget for widget in qapp.topLevelWidgets() if widget.isVisible() and address(widget) not in before]
     for widget in left:
         widget.close()
     problems = []
@@ -40,9 +60,10 @@ def clean_up_leftovers(qapp, before: set[int]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def no_leftovers(qapp):
-    before = visible_windows(qapp)
+    before = top_levels(qapp)
     yield
     problems = clean_up_leftovers(qapp, before)
+    destroy_new_top_levels(qapp, before)
     assert not problems, "; ".join(problems)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_fixtures import *  # noqa: F401,F403
-from desktop_fixtures import clean_up_leftovers, visible_windows, wait_idle
+from desktop_fixtures import clean_up_leftovers, top_levels, wait_idle
 from regcore.config import RunConfig
 from regcore.sweep import Axis, Sweep, plan
 from regstudio.background import running_workers
@@ -32,7 +32,7 @@ def test_a_leaked_sweep_worker_is_caught_by_the_leak_check(qtbot, qapp, registry
     worker.start()
     qtbot.waitUntil(worker.isRunning, timeout=5000)
     assert running_workers() == [worker]
-    problems = clean_up_leftovers(qapp, visible_windows(qapp))  # what no_leftovers runs after every test
+    problems = clean_up_leftovers(qapp, top_levels(qapp))  # what no_leftovers runs after every test
     assert problems == ["background workers still running after the test: ['SweepWorker']"]
     assert worker.isFinished() and running_workers() == []
 
