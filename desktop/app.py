@@ -8,7 +8,7 @@ With ``--screenshot`` it runs headless (offscreen), trains with the given settin
 ``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep``, runs
 the Sweep tab's sweep as it is set up — writes a PNG of the whole window to PATH and exits 0 (2
 with a one-line message if the settings or the run fail). ``--tab`` picks the tab shown (training,
-runs, sweep), ``--presenter`` turns on presenter mode (large type) as the View menu does.
+runs, sweep, network, weights), ``--presenter`` turns on presenter mode (large type) as the View menu does.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from regcore.errors import RegcoreError
 from . import display_check
 
 SCREENSHOT_TIMEOUT_MS = 600_000
-TABS = ("training", "runs", "sweep")  # --tab names, in the order of the window's tabs
+TABS = ("training", "runs", "sweep", "network", "weights")  # --tab names: each picks the tab whose title it starts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--tab", choices=TABS, type=str.lower,
-                        help="the tab to show: training, runs (default with --compare) or sweep (runs its sweep "
-                             "with --screenshot)")
+                        help="the tab to show: training, runs (default with --compare), sweep (runs its sweep "
+                             "with --screenshot), network or weights")
     parser.add_argument("--presenter", action="store_true", help="presenter mode: large type for a projector")
     return parser
 
@@ -136,7 +136,7 @@ def _open(app, window, args) -> int:
         if busy or outcome["ended"]:
             return
         outcome["ended"] = True
-        window.tabs.setCurrentIndex(TABS.index(tab))
+        window.tabs.setCurrentIndex(tab_index(window, tab))
         if window.message_box is not None:
             window.message_box.close()
         app.processEvents()
@@ -154,7 +154,7 @@ def _open(app, window, args) -> int:
         app.quit()
 
     if sweeping:
-        window.tabs.setCurrentIndex(TABS.index(tab))
+        window.tabs.setCurrentIndex(tab_index(window, tab))
         window.sweep_view.start()
         if window.sweep_view.worker is None:
             print("regstudio: error: the sweep could not start: " + window.sweep_view.status.text(), file=sys.stderr)
@@ -176,6 +176,12 @@ def _open(app, window, args) -> int:
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
     app.exec()
     return _ended(outcome["status"])
+
+
+def tab_index(window, name: str) -> int:
+    """The index of the window's tab whose title starts with ``name`` (one of `TABS`)."""
+    titles = [window.tabs.tabText(i).lower() for i in range(window.tabs.count())]
+    return next(i for i, title in enumerate(titles) if title.startswith(name))
 
 
 def apply_arguments(window, args) -> None:

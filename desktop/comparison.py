@@ -1,5 +1,6 @@
-"""The Runs tab: the runs table, and for the selected runs their cost curves overlaid and their
-decision boundaries side by side, on linked axes where they share a data set.
+"""The Runs tab: the runs table, and for the selected runs their cost curves overlaid, their
+decision boundaries side by side, on linked axes where they share a data set, and their weight
+histograms, norms and train–test gaps overlaid (`regstudio.weights_view`).
 
 Runs are told apart by identity, never by equality: two runs of the same settings on the same data
 are equal field by field (and comparing their arrays raises).
@@ -19,6 +20,7 @@ from regcore.experiment import RunRecord
 from .plots import BoundaryPlot, CostPlot, run_colour
 from .steering import label
 from .runs_table import COLUMNS, RunsModel
+from .weights_view import WeightsView, series_of
 
 PLOTS_PER_ROW = 4
 # the columns that share what the others leave (elided, the whole text in the tooltip): long names
@@ -74,7 +76,12 @@ class ComparisonView(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="runs_splitter")
         splitter.addWidget(top)
         splitter.addWidget(self.plots)
+        # the selected runs' weight histograms, norms and train–test gaps, overlaid on shared axes
+        self.weights = WeightsView(prefix="comparison_")
+        self.weights.link_x(self.cost)
+        splitter.addWidget(self.weights)
         splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.show_runs([])
@@ -109,6 +116,8 @@ class ComparisonView(QWidget):
         self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run),
                               (int(run.result.stopped_at[0]), int(run.result.kept_from[0])))
                              for i, (label, run) in enumerate(zip(labels, runs))])
+        self.weights.show_series([series_of(run, f"#{self.model.row_of(run) + 1}", run_colour(i))
+                                  for i, run in enumerate(runs) if np.isfinite(run.result.parameters).all()])
         firsts: list[tuple[Dataset, BoundaryPlot]] = []   # the first plot of each data set shown
         for i, (label, run) in enumerate(zip(labels, runs)):
             plot = BoundaryPlot(title=label, compact=True)

@@ -252,7 +252,8 @@ class RunController(QObject):
         if result is not None:
             # the changes made during the run are part of its settings: `regcore train --change` replays them
             changes = sorted((*self.running_config.changes, *self.changes), key=lambda change: change.iteration)
-            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.data, result, error)
+            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.data, result, error,
+                               insides=worker.insides if worker is not None else None)
             if self.comparison is not None:
                 self.comparison.append(record)
             self.finished.emit(record)

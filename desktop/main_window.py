@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
+
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         self.live.setObjectName("live_plots")
         self.live.setBackground("w")
         self.panels = make_panels()
-        for column, panel in enumerate(self.panels):
+        for column, panel in enumerate(panel for panel in self.panels if not panel.tab):
             self.live.addItem(panel.plot, row=0, col=column)
         by_name = {panel.name: panel for panel in self.panels}
         self.boundary_panel = by_name["boundary"]   # the accuracy label and the runs table use its payload
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.comparison, "Runs and comparison")
         self.sweep_view = self._optional_tab("sweep_view", "SweepView", "Sweep")
         self.biasvar_view = self._optional_tab("biasvar_view", "BiasVarianceView", "Bias–variance")
+        self._add_panel_tabs()
 
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -117,6 +120,25 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_actions()
         self.resize(1400, 860)
+
+    def _add_panel_tabs(self) -> None:
+        """The live panels with a tab of their own (the network, the weights); when no run is going they
+        show the run selected in the runs table."""
+        for panel in self.panels:
+            if panel.tab:
+                self.tabs.addTab(panel.plot, panel.tab)
+        if hasattr(self.panels_by_name().get("weights"), "plot"):
+            self.panels_by_name()["weights"].plot.link_x(self.cost_plot)  # the cost's iterations and zoom
+        self.comparison.selection_changed.connect(self._show_selected_run)
+
+    def panels_by_name(self) -> dict:
+        return {panel.name: panel for panel in self.panels}
+
+    @Slot(list)
+    def _show_selected_run(self, runs: list) -> None:
+        if runs and hasattr(self, "controller") and self.controller.idle and np.isfinite(runs[0].result.parameters).all():
+            for panel in self.panels:
+                panel.show_run(runs[0])
 
     def _optional_tab(self, module: str, name: str, title: str):
         """A tab's view (``name`` from ``module``) if it is there and starts; otherwise a note saying why,

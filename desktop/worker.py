@@ -28,6 +28,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from regcore.errors import RegcoreError
+from regcore.inspect import InsideHistory
 from regcore.training import Result, Training
 
 from .background import JobFailed, Worker
@@ -98,6 +99,9 @@ class TrainingWorker(Worker):
         self._frame_drawn = threading.Event()
         self._frame_drawn.set()
         self._frame_cost = 0.0                  # seconds to prepare + draw the last frame
+        # the run's insides at every recorded iteration and at its end, if a panel needs them (the run's
+        # record keeps them); computed here, where the parameters are, between iterations
+        self.insides = InsideHistory.empty() if "insides" in self._needs else None
 
     # ------------------------------------------------------------------ called from the GUI thread
 
@@ -140,11 +144,13 @@ class TrainingWorker(Worker):
         failure = None
         try:
             self._wait_while_paused()
+            self._inspect()
             while not (training.completed or self.cancel.is_set()):
                 self._replan = False
                 # a new steps() picks up where the last left off: all the loop's state is the Training's
                 for progress in training.steps(report_every=self._report_every(), cancel=self.cancel):
                     records.extend(progress.new_records)
+                    self._inspect()
                     now = time.perf_counter()
                     gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
                     if self._step_until is not None and training.iteration >= self._step_until:
@@ -165,6 +171,7 @@ class TrainingWorker(Worker):
         result = self._result(training)
         if result is not None and np.all(np.isfinite(result.parameters)):
             try:
+                self._inspect(end=True)
                 final = self._frame(records, final=True)
             except Exception as error:  # noqa: BLE001 - a panel's bug must not lose the run's result
                 failure = failure or unexpected(error)
@@ -179,13 +186,21 @@ class TrainingWorker(Worker):
         """Every panel's payload for the training as it is now; the GUI adds its drawing time to the cost."""
         started = time.perf_counter()
         training = self.training
-        snapshot = snapshot_of(training, self._needs, records, final)
+        snapshot = snapshot_of(training, self._needs, records, final, self.insides)
         frame = Frame(training.iteration, training.iterations, training.seconds,
                       {panel.name: panel.compute(snapshot) for panel in self.panels}, final)
         if not final:
             self._frame_cost = time.perf_counter() - started
             self._frame_drawn.clear()
         return frame
+
+    def _inspect(self, end: bool = False) -> None:
+        """Add the insides at a recorded iteration (the parameters the record is made with) or at the end."""
+        training, insides = self.training, self.insides
+        if insides is None or (insides.iterations and insides.iterations[-1] == training.iteration):
+            return
+        if end or training.iteration % training.record_every == 0 or training.completed:
+            insides.add(training.iteration, training.flat, training.layout, training.data)
 
     def _report_every(self) -> int:
         """How many iterations between two looks: lands on a step's end, or the recording interval;

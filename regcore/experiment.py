@@ -3,7 +3,7 @@
 An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy ``.npy`` arrays:
 
 ``experiment.json``
-    ``{"format": "regstudio-experiment", "version": 2, "settings": CONFIG | null,
+    ``{"format": "regstudio-experiment", "version": 3, "settings": CONFIG | null,
     "current_data": ID | null, "datasets": [{"id", "name"}], "runs": [RUN, ...]}``. CONFIG is
     `RunConfig.to_dict()` (hidden, learning_rate, iterations, seed, record_every, regularizers as
     ``[{"name", "params"}]``, data: the SOURCE text or null, optimizer as ``{"name", "params"}`` and
@@ -20,6 +20,10 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
 ``runs/ID/{iterations,cost,penalty,test_cost,train_loss}.npy``
     the recorded cost curves: int64 (R,) and float64 (R,); ``train_loss`` (the data loss on the
     clean forward pass) from version 2 on: a version 1 file opens with NaNs there.
+``runs/ID/insides/{iterations,weight_norms,dead_units,train_accuracy,test_accuracy}.npy``
+    version 3 on, only for runs whose index entry has ``"insides": true``: the run's insides as
+    `regcore.inspect.InsideHistory` keeps them, int64 (R,), float64 (R, layers), int64 (R, hidden
+    layers), float64 (R,) twice. Runs without them (and older files) open with ``insides`` None.
 
 Arrays are stored as ``.npy`` and numbers in JSON by their shortest exact repr, so save -> open
 gives back every value bit for bit (a reopened run draws the identical decision boundary). Saving is
@@ -46,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from . import files, network
+from .inspect import INSIDE_ARRAYS, InsideHistory
 from .archives import BoundedArchive
 from .config import MAX_RECORDS, RunConfig
 from .data import Dataset, max_array_bytes
@@ -53,7 +58,8 @@ from .errors import RegcoreError
 from .training import Result
 
 FORMAT = "regstudio-experiment"
-VERSION = 2  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
+VERSION = 3  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
+#              3: runs may keep their insides (weight norms, dead units, accuracies over the run); optional
 SUFFIX = ".regx"
 INDEX = "experiment.json"
 MAX_INDEX_BYTES = 64 * 1024 * 1024  # the JSON index: about a kilobyte per run
@@ -75,6 +81,7 @@ class RunRecord:
     result: Result      # a batch of one
     error: str = ""     # why the run ended early, "" if it did not fail
     unusable: str = ""  # why an opened run cannot be rerun here (say its regularizer is unknown), "" if it can
+    insides: InsideHistory | None = None  # weight norms, dead units and accuracies over the run, if kept
 
     @property
     def status(self) -> str:
@@ -133,6 +140,10 @@ def _write_archive(experiment: Experiment, handle) -> None:
         for name in CURVES:
             curve = result.history[name]
             arrays[f"runs/{run_id}/{name}.npy"] = curve if curve.ndim == 1 else curve[:, 0]
+        if run.insides is not None:
+            index["runs"][-1]["insides"] = True
+            for name, array in run.insides.arrays(len(result.layout.sizes) - 1).items():
+                arrays[f"runs/{run_id}/insides/{name}.npy"] = array
     index["datasets"] = [{"id": key, "name": data.name} for key, data in datasets.items()]
     for key, data in datasets.items():
         for name in DATA_ARRAYS:
@@ -268,7 +279,25 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
                     final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
                     iterations_done=done, completed=bool(entry["completed"]),
                     stopped_at=stop("stopped_at"), kept_from=stop("kept_from"))
-    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")))
+    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")),
+                     insides=_read_insides(entry, archive, layout) if version >= 3 else None)
+
+
+def _read_insides(entry: dict, archive: BoundedArchive, layout: network.Layout) -> InsideHistory | None:
+    """A run's insides (version 3 on, optional): arrays of one length, of the run's layers."""
+    if entry.get("insides") is not True:
+        return None
+    run_id, layers = entry["id"], len(layout.sizes) - 1
+    arrays = {name: archive.array(f"runs/{run_id}/insides/{name}.npy", MAX_RECORDS * 8 * layers)
+              for name in INSIDE_ARRAYS}
+    rows = len(arrays["iterations"])
+    shapes = {"iterations": (rows,), "weight_norms": (rows, layers), "dead_units": (rows, layers - 1),
+              "train_accuracy": (rows,), "test_accuracy": (rows,)}
+    if any(arrays[name].shape != shape for name, shape in shapes.items()) or \
+            arrays["iterations"].dtype.kind not in "iu" or arrays["dead_units"].dtype.kind not in "iu" or \
+            any(arrays[name].dtype.kind != "f" for name in ("weight_norms", "train_accuracy", "test_accuracy")):
+        raise ExperimentError(f"run {run_id}: its insides are not arrays of one length and of its layers")
+    return InsideHistory.from_arrays(arrays)
 
 
 def _checked_against(experiment: Experiment, registry) -> Experiment:

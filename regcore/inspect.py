@@ -9,6 +9,7 @@ they no longer learn). Everything here is computed from a parameter array by the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,3 +69,101 @@ def inspect(flat: np.ndarray, layout: network.Layout, X: np.ndarray, iteration: 
                       dead_units=[int(d[0].sum()) for d in dead_units(one, layout, X)],
                       weight_histograms=[[int(c) for c in counts] for counts, _ in histograms],
                       histogram_edges=[[float(e) for e in edges] for _, edges in histograms])
+
+
+def switched_off(relu_active: np.ndarray, transformed: np.ndarray) -> np.ndarray:
+    """Which units a regularizer's ``transform_hidden`` (dropout) switched off in a training pass.
+
+    ``relu_active`` is relu'(Z) of a hidden layer as the training pass computed it, before any
+    transform, and ``transformed`` the layer's activations after the transforms (same shape). A unit
+    the ReLU let through whose activation came out exactly 0 was switched off. For inverted dropout
+    that is exactly its mask wherever the ReLU was active; where the ReLU was not, the unit is off in
+    any case and is not counted as switched off.
+    """
+    return np.logical_and(relu_active, transformed == 0)
+
+
+@dataclass
+class InsideHistory:
+    """One model's insides over a run, added to as it trains: what the weight panels plot.
+
+    At each added iteration (the parameters then, before that iteration's update, as the cost is
+    recorded): ‖W_l‖_F per layer, the dead units per hidden layer (on the training points) and the
+    train and test accuracies (their difference is the train–test gap; test NaN without test points).
+    """
+
+    iterations: list[int]
+    weight_norms: list[np.ndarray]      # each (layers,)
+    dead_units: list[np.ndarray]        # each (hidden layers,) int
+    train_accuracy: list[float]
+    test_accuracy: list[float]
+
+    @classmethod
+    def empty(cls) -> "InsideHistory":
+        return cls([], [], [], [], [])
+
+    def __len__(self) -> int:
+        return len(self.iterations)
+
+    def add(self, iteration: int, flat: np.ndarray, layout: network.Layout, data) -> None:
+        """Add model 0 of ``flat`` (K, P) at ``iteration``, judged on ``data`` (a `Dataset`).
+
+        About a tenth of a millisecond on the default data: the window adds one at every record of a
+        live run, so it makes one forward pass over the training and test points together.
+        """
+        row = np.atleast_2d(flat)[0]
+        train = data.X_train.shape[1]
+        points = _joined_points(data)
+        passed = network.forward(row[None, :], layout, points, keep_hidden=True)
+        self.iterations.append(int(iteration))
+        self.weight_norms.append(np.array([math.sqrt(np.dot(row[s], row[s])) for s in layout.weight_slices]))
+        self.dead_units.append(np.array([np.count_nonzero(~np.any(A[0, :, :train] > 0, axis=1))
+                                         for A in passed.activations], dtype=np.int64))
+        right = (passed.probabilities[0, 0] > 0.5) == (_joined_labels(data) > 0.5)
+        self.train_accuracy.append(float(right[:train].mean()) if train else float("nan"))
+        self.test_accuracy.append(float(right[train:].mean()) if right.size > train else float("nan"))
+
+    def arrays(self, layers: int) -> dict[str, np.ndarray]:
+        """Copies: ``iterations`` (R,) int64, ``weight_norms`` (R, layers), ``dead_units`` (R, layers - 1)
+        int64, ``train_accuracy`` and ``test_accuracy`` (R,)."""
+        rows = len(self.iterations)
+        return {"iterations": np.array(self.iterations, dtype=np.int64),
+                "weight_norms": np.array(self.weight_norms, dtype=float).reshape(rows, layers),
+                "dead_units": np.array(self.dead_units, dtype=np.int64).reshape(rows, layers - 1),
+                "train_accuracy": np.array(self.train_accuracy, dtype=float),
+                "test_accuracy": np.array(self.test_accuracy, dtype=float)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "InsideHistory":
+        return cls([int(i) for i in arrays["iterations"]], [np.array(row, dtype=float) for row in arrays["weight_norms"]],
+                   [np.array(row, dtype=np.int64) for row in arrays["dead_units"]],
+                   [float(v) for v in arrays["train_accuracy"]], [float(v) for v in arrays["test_accuracy"]])
+
+    def copy(self) -> "InsideHistory":
+        return InsideHistory(list(self.iterations), list(self.weight_norms), list(self.dead_units),
+                             list(self.train_accuracy), list(self.test_accuracy))
+
+
+INSIDE_ARRAYS = ("iterations", "weight_norms", "dead_units", "train_accuracy", "test_accuracy")
+
+
+_JOINED: dict[int, tuple] = {}  # id(data set) -> (the data set, its points, its labels): at most a few
+
+
+def _joined(data) -> tuple[np.ndarray, np.ndarray]:
+    """A data set's training then test points, and their labels, side by side (made once per data set)."""
+    kept = _JOINED.get(id(data))
+    if kept is None or kept[0] is not data:
+        if len(_JOINED) >= 4:
+            _JOINED.clear()
+        kept = _JOINED[id(data)] = (data, np.concatenate([data.X_train, data.X_test], axis=1),
+                                    np.concatenate([data.Y_train[0], data.Y_test[0]]))
+    return kept[1], kept[2]
+
+
+def _joined_points(data) -> np.ndarray:
+    return _joined(data)[0]
+
+
+def _joined_labels(data) -> np.ndarray:
+    return _joined(data)[1]

@@ -22,7 +22,7 @@ REGCORE_LAYERS = [
     {"sources", "network", "optimizer"},
     {"datasets", "plugins"},
     {"training", "boundary", "inspect", "diagnosis"},
-    {"config"},
+    {"config", "picture"},
     {"sweep", "experiment", "course", "testing"},
     {"biasvar"},
     {"cli"},

@@ -3,7 +3,8 @@
 A panel is a `LivePanel` (see `regstudio.live.panel`): it declares what it needs from a training
 `Snapshot`, computes its payload from one on the worker thread without Qt, and draws the payload on
 the GUI thread. To add one, write a module here with a `LivePanel` subclass and add one line to
-`PANELS`; the Training tab lays the panels out left to right in this order.
+`PANELS`; the Training tab lays the panels out left to right in this order, except those with a
+``tab`` of their own (the network, the weights), which get that tab, after the window's others.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ __all__ = ["PANELS", "LivePanel", "Snapshot", "make_panels"]
 PANELS = (
     "regstudio.live.cost:CostPanel",
     "regstudio.live.boundary:BoundaryPanel",
+    "regstudio.live.network:NetworkPanel",
+    "regstudio.live.weights:WeightsPanel",
 )
 
 

@@ -14,11 +14,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pyqtgraph as pg
 
+from regcore import inspect
 from regcore.data import Dataset
 from regcore.network import Layout
 from regcore.training import Training
 
-NEEDS = frozenset({"records", "parameters"})  # what a snapshot can carry beyond the fields always there
+# what a snapshot can carry beyond the fields always there
+NEEDS = frozenset({"records", "parameters", "insides", "switched_off"})
+MAX_SWITCHED_OFF_POINTS = 1000  # "switched_off" covers the first this many training points of the pass
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,31 @@ class Snapshot:
     parameters: np.ndarray | None = None  # needs "parameters": a copy, (K, P)
     stopped_at: int = -1                # the first model's `RunControl.stopped_at` and `kept_from`
     kept_from: int = -1                 # (-1: still training): where early stopping stopped it
+    insides: inspect.InsideHistory | None = None  # needs "insides": a copy of the run's insides so far
+    switched_off: tuple | None = None   # needs "switched_off": per hidden layer (n_l, points) bool, the units
+    #                                     a transform (dropout) switched off in the last training pass of
+    #                                     model 0 (see `regcore.inspect.switched_off`); None: nothing does
 
 
-def snapshot_of(training: Training, needs: frozenset[str], records=(), final: bool = False) -> Snapshot:
-    """A snapshot of ``training`` with what ``needs`` asks for (called by the thread that owns it)."""
+def switched_off_of(training: Training) -> tuple | None:
+    """The units the last training pass's transforms switched off (model 0), or None without transforms."""
+    if not any(reg.cls.overrides("transform_hidden") for reg in training.active):
+        return None
+    points = MAX_SWITCHED_OFF_POINTS
+    return tuple(inspect.switched_off(relu[0, :, :points], A[0, :, :points])
+                 for relu, A in zip(training.masks, training.activations))
+
+
+def snapshot_of(training: Training, needs: frozenset[str], records=(), final: bool = False,
+                insides: inspect.InsideHistory | None = None) -> Snapshot:
+    """A snapshot of ``training`` with what ``needs`` asks for (called by the thread that owns it);
+    ``insides``: the run's insides as the worker keeps them."""
     return Snapshot(training.iteration, training.iterations, training.data, training.layout, final,
                     tuple(records) if "records" in needs else (),
                     training.snapshot() if "parameters" in needs else None,
-                    int(training.control.stopped_at[0]), int(training.control.kept_from[0]))
+                    int(training.control.stopped_at[0]), int(training.control.kept_from[0]),
+                    insides.copy() if "insides" in needs and insides is not None else None,
+                    switched_off_of(training) if "switched_off" in needs else None)
 
 
 class LivePanel:
@@ -50,6 +70,8 @@ class LivePanel:
 
     name: ClassVar[str] = ""                    # stable and unique; the plot's objectName is "<name>_plot"
     needs: ClassVar[frozenset[str]] = frozenset()  # a subset of NEEDS
+    tab: ClassVar[str] = ""                     # "": a plot of the Training tab; else the title of a tab of its
+    #                                             own, whose widget `make_plot` returns (drawn only when shown)
 
     def __init__(self):
         self.plot = self.make_plot()
@@ -73,6 +95,10 @@ class LivePanel:
     def mark(self, iteration: int, text: str) -> None:
         """GUI thread: a setting changed mid-run at ``iteration`` (``text`` says which, briefly); a plot
         with iterations along its x axis marks it there. Others ignore it."""
+
+    def show_run(self, run) -> None:
+        """GUI thread, no run going: show a finished `RunRecord` (selected in the runs table), if this
+        panel can; the Training tab's plots ignore it."""
 
     def draw(self, payload: Any, frame) -> None:
         """GUI thread: draw ``payload`` (from `compute`) of ``frame`` (a `regstudio.worker.Frame`)."""

@@ -1,0 +1,232 @@
+"""The weight panels: per layer, the weights' histogram (the initial one as a ghost outline) and the
+weight norm against iterations; and the train–test gap against iterations, the latest as a large
+readout. One view serves the Weights tab (the live run, or the run selected in the runs table) and
+the Runs tab (the selected runs overlaid, one colour each, on shared axes).
+
+What is drawn is a list of `WeightSeries`, one per run. The plots' items are reused from one frame
+to the next (only their data changes), and nothing is drawn while the view is hidden: the latest
+series wait, and are drawn when it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from regcore import inspect, network
+from regcore.experiment import RunRecord
+
+from . import presenter
+from .plots import run_colour
+
+GHOST_COLOUR = "#7f7f7f"
+LAYER_LIMIT = 6          # histogram and norm plots for at most this many layers (the rest: the readout only)
+
+
+@dataclass(frozen=True)
+class WeightSeries:
+    """One run as the weight panels draw it."""
+
+    label: str
+    colour: str
+    histograms: list          # per layer (counts, edges) now
+    ghosts: list              # per layer (counts, edges) at initialisation
+    insides: dict             # `InsideHistory.arrays`: iterations, weight_norms, dead_units, accuracies
+    sizes: tuple[int, ...]
+
+
+def histograms(flat: np.ndarray, layout: network.Layout) -> list:
+    """(counts, edges) of every layer's weights of model 0 of ``flat``."""
+    weights, _ = layout.views(np.atleast_2d(flat)[:1])
+    return [inspect.weight_histogram(W[0]) for W in weights]
+
+
+def initial_histograms(layout: network.Layout, seed: int) -> list:
+    """The ghost: the histograms of the notebook's initialisation for ``seed`` (the same every time)."""
+    return histograms(network.initial_parameters(layout, [seed]), layout)
+
+
+def series_of(run: RunRecord, label: str, colour: str) -> WeightSeries:
+    """A finished run's series; a run without kept insides (an older file) gets its final state only."""
+    result = run.result
+    insides = run.insides
+    if insides is None or not len(insides):
+        insides = inspect.InsideHistory.empty()
+        insides.add(result.iterations_done, result.parameters, result.layout, run.data)
+    return WeightSeries(label, colour, histograms(result.parameters, result.layout),
+                        initial_histograms(result.layout, run.config.seed),
+                        insides.arrays(len(result.layout.sizes) - 1), result.layout.sizes)
+
+
+def gap_points(insides: dict) -> np.ndarray:
+    """Train minus test accuracy, in percentage points, at each of the insides' iterations."""
+    return 100.0 * (insides["train_accuracy"] - insides["test_accuracy"])
+
+
+class WeightsView(QWidget):
+    """See the module docstring. ``prefix`` starts every object name (two of these live in one window)."""
+
+    def __init__(self, prefix: str = "", parent=None):
+        super().__init__(parent)
+        self.prefix = prefix
+        self.readout = QLabel(objectName=f"{prefix}gap_readout")
+        self.readout.setStyleSheet("font-size: 26px; font-weight: bold")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.dead_label = QLabel(objectName=f"{prefix}dead_units", wordWrap=True)
+        self.key = QLabel("Top: each layer's weights now (filled) and at initialisation (grey, dashed). Below: "
+                          "each layer's Frobenius norm ‖W‖ against iterations, on the cost's x axis.",
+                          objectName=f"{prefix}weights_key", wordWrap=True)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName(f"{prefix}weights_plots")
+        self.plots.setBackground("w")
+        header = QHBoxLayout()
+        header.addWidget(self.readout)
+        header.addWidget(self.dead_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.key)
+        layout.addWidget(self.plots, 1)
+        self.gap_plot = self._plot("gap_plot", "Train–test gap", "iteration", "train − test accuracy (pp)")
+        self.gap_plot.addLine(y=0, pen=pg.mkPen("#bbbbbb"))
+        self.histogram_plots: list[pg.PlotItem] = []
+        self.norm_plots: list[pg.PlotItem] = []
+        self._items: dict = {}          # (plot name, series index, part) -> its reused curve
+        self._layers = -1
+        self._x_link: pg.PlotItem | None = None
+        self.series: list[WeightSeries] = []
+        self._pending = False
+        self.draws = 0
+        self.markers: list = []
+        self.show_series([])
+
+    def _plot(self, name: str, title: str, bottom: str, left: str) -> pg.PlotItem:
+        plot = pg.PlotItem(title=title)
+        plot.setObjectName(f"{self.prefix}{name}")
+        plot.setLabel("bottom", bottom)
+        plot.setLabel("left", left)
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).enableAutoSIPrefix(False)
+        presenter.style_plot(plot)
+        return plot
+
+    def link_x(self, plot: pg.PlotItem) -> None:
+        """Put the norms and the gap on ``plot``'s x axis (the cost's: same iterations, same zoom)."""
+        self._x_link = plot
+        for norm in (*self.norm_plots, self.gap_plot):
+            norm.setXLink(plot)
+
+    # ------------------------------------------------------------------ what to show
+
+    def show_series(self, series: list[WeightSeries]) -> None:
+        """Draw ``series`` now if the view is visible, else when it is next shown."""
+        self.series, self._pending = list(series), True
+        if self.isVisible():
+            self._render()
+
+    def mark(self, iteration: int, text: str) -> None:
+        """A setting changed mid-run at ``iteration``: a line on the plots against iterations."""
+        for plot in (*self.norm_plots, self.gap_plot):
+            line = pg.InfiniteLine(pos=iteration, angle=90, movable=False, pen=pg.mkPen("#444444"))
+            plot.addItem(line, ignoreBounds=True)
+            self.markers.append((plot, line))
+
+    def clear_marks(self) -> None:
+        for plot, line in self.markers:
+            plot.removeItem(line)
+        self.markers = []
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self._render()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _layout_for(self, layers: int) -> None:
+        """One histogram and one norm plot per layer (up to `LAYER_LIMIT`), the gap on the right."""
+        if layers == self._layers:
+            return
+        self.clear_marks()
+        self.plots.clear()
+        self._items.clear()
+        self._layers = layers
+        shown = min(layers, LAYER_LIMIT)
+        self.histogram_plots = [self._plot(f"histogram_plot_{l + 1}", f"W{l + 1} weights",
+                                           "weight", "count") for l in range(shown)]
+        self.norm_plots = [self._plot(f"norm_plot_{l + 1}", f"‖W{l + 1}‖", "iteration", "norm")
+                           for l in range(shown)]
+        for column, (histogram, norm) in enumerate(zip(self.histogram_plots, self.norm_plots)):
+            self.plots.addItem(histogram, row=0, col=column)
+            self.plots.addItem(norm, row=1, col=column)
+        self.plots.addItem(self.gap_plot, row=0, col=max(shown, 1), rowspan=2)
+        if self._x_link is not None:
+            self.link_x(self._x_link)
+        for later in (*self.norm_plots[1:], self.gap_plot)[:shown]:
+            later.setXLink(self.norm_plots[0])
+
+    def _curve(self, plot: pg.PlotItem, key, **style) -> pg.PlotDataItem:
+        item = self._items.get(key)
+        if item is None:
+            item = pg.PlotDataItem(**style)
+            plot.addItem(item)
+            self._items[key] = item
+        return item
+
+    def _render(self) -> None:
+        self._pending = False
+        self.draws += 1
+        series = self.series
+        layers = max((len(s.sizes) - 1 for s in series), default=0)
+        self._layout_for(layers)
+        used = set()
+        for index, s in enumerate(series):
+            for layer, plot in enumerate(self.histogram_plots[:len(s.histograms)]):
+                counts, edges = s.histograms[layer]
+                key = ("histogram", index, layer)
+                fill = pg.mkBrush(s.colour + ("40" if len(series) > 1 else "80"))
+                self._curve(plot, key, stepMode="center", fillLevel=0, pen=pg.mkPen(s.colour, width=1.5),
+                            brush=fill).setData(edges, counts)
+                ghost_counts, ghost_edges = s.ghosts[layer]
+                ghost_key = ("ghost", index, layer)
+                self._curve(plot, ghost_key, stepMode="center",
+                            pen=pg.mkPen(GHOST_COLOUR, width=1.5, style=Qt.PenStyle.DashLine)).setData(
+                    ghost_edges, ghost_counts)
+                used |= {key, ghost_key}
+            iterations = s.insides["iterations"]
+            symbol = "o" if len(iterations) == 1 else None  # a single point must still show
+            for layer, plot in enumerate(self.norm_plots[:len(s.histograms)]):
+                key = ("norm", index, layer)
+                self._curve(plot, key, pen=pg.mkPen(s.colour, width=1), symbolBrush=s.colour, symbolPen=None,
+                            symbolSize=7).setData(iterations, s.insides["weight_norms"][:, layer], symbol=symbol)
+                used.add(key)
+            key = ("gap", index)
+            gaps = gap_points(s.insides)
+            self._curve(self.gap_plot, key, pen=pg.mkPen(s.colour, width=1), symbolBrush=s.colour, symbolPen=None,
+                        symbolSize=7).setData(iterations, np.nan_to_num(gaps, nan=0.0), symbol=symbol)
+            used.add(key)
+        for key in [k for k in self._items if k not in used]:  # runs no longer selected
+            item = self._items.pop(key)
+            item.getViewBox() and item.getViewBox().removeItem(item)
+        self._readouts(series)
+
+    def _readouts(self, series: list[WeightSeries]) -> None:
+        if not series:
+            self.readout.setText("Train–test gap: –")
+            self.dead_label.setText("Train a run, or select runs in the runs table, to see their weights.")
+            return
+        parts, dead = [], []
+        for s in series:
+            gaps = gap_points(s.insides)
+            gap = "–" if not len(gaps) or np.isnan(gaps[-1]) else f"{gaps[-1]:.1f} pp"
+            name = f"{s.label}: " if len(series) > 1 else ""
+            parts.append(f"<span style='color:{s.colour}'>{name}{gap}</span>")
+            counts = s.insides["dead_units"][-1] if len(s.insides["dead_units"]) else []
+            dead.append(f"{name}" + ", ".join(f"layer {l + 1}: {int(c)} of {n} dead"
+                                              for l, (c, n) in enumerate(zip(counts, s.sizes[1:-1]))))
+        self.readout.setText(("Train–test gap: " if len(series) == 1 else "Gap: ") + " · ".join(parts))
+        self.dead_label.setText("Dead units (ReLU 0 on every training point) — " + "; ".join(dead))
