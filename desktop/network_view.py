@@ -19,11 +19,9 @@ picture waits and is drawn when the tab is shown.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QGraphicsObject, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from regcore.picture import UNIT_LIMIT, Picture
 
@@ -39,6 +37,7 @@ MAX_EDGE_PX = 7.0                        # the strongest edge's thickness
 DETAIL_PX = 220                          # the enlarged unit
 # hidden units: white (0) to dark green (the unit's largest output on the plane)
 _RELU_LUT = np.stack([np.linspace(255, c, 256) for c in (0x1b, 0x78, 0x37)] + [np.full(256, 255.0)], 1).astype(np.uint8)
+UNIT_FONT = QFont("Sans", 6)
 _PROBABILITY_LUT = PROBABILITY_MAP.getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
 
 
@@ -64,52 +63,85 @@ def input_maps(size: int) -> list[np.ndarray]:
     return [np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size))]
 
 
-class Unit(QGraphicsRectItem):
-    """One unit: its heatmap, outline, bias text and marks; tells the view when hovered or clicked."""
+class Unit(QGraphicsObject):
+    """One unit: its heatmap, outline, bias text and dead-unit cross, all painted here; it says when it
+    is hovered over or clicked. A QGraphicsObject (not a plain item), so Qt and Python agree on when it
+    is deleted."""
 
-    def __init__(self, view: "NetworkView", layer: int, index: int, side: float):
-        super().__init__(0, 0, side, side)
-        self.view, self.layer, self.index = view, layer, index
+    hovered = Signal(int, int, bool)    # layer, unit, entered
+    clicked = Signal(int, int)
+
+    def __init__(self, layer: int, index: int, side: float):
+        super().__init__()
+        self.layer, self.index, self.side = layer, index, side
         self.setAcceptHoverEvents(True)
-        self.setPen(QPen(QColor("#555555"), 1))
         self.pixmap = QPixmap()
         self.dead = self.off = False
-        self.bias = QGraphicsSimpleTextItem(self)
-        self.bias.setFont(QFont("Sans", 6))
-        self.bias.setPos(0, side + 1)
-        self.cross = [QGraphicsLineItem(0, 0, side, side, self), QGraphicsLineItem(0, side, side, 0, self)]
-        for line in self.cross:
-            line.setPen(QPen(DEAD_COLOUR, 2.5))
-            line.setVisible(False)
+        self.text = ""
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1, -1, self.side + 2, self.side + 12)
+
+    def rect(self) -> QRectF:
+        return QRectF(0, 0, self.side, self.side)
 
     def set_state(self, image: QImage, bias: float | None, dead: bool, off: bool) -> None:
         self.pixmap = QPixmap.fromImage(image)
         self.dead, self.off = dead, off
         if bias is not None:
-            self.bias.setText(f"b {bias:+.2f}")
-        for line in self.cross:
-            line.setVisible(dead)
+            self.text = f"b {bias:+.2f}"
         self.setOpacity(0.25 if off else 1.0)
-        pen = QPen(DEAD_COLOUR if dead else QColor("#555555"), 2 if dead else 1)
-        pen.setStyle(Qt.PenStyle.DashLine if off else Qt.PenStyle.SolidLine)
-        self.setPen(pen)
         self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        box = self.rect()
         if not self.pixmap.isNull():
-            painter.drawPixmap(self.rect(), self.pixmap, QRectF(self.pixmap.rect()))
-        painter.setPen(self.pen())
-        painter.drawRect(self.rect())
+            painter.drawPixmap(box, self.pixmap, QRectF(self.pixmap.rect()))
+        pen = QPen(DEAD_COLOUR if self.dead else QColor("#555555"), 2 if self.dead else 1)
+        pen.setStyle(Qt.PenStyle.DashLine if self.off else Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        painter.drawRect(box)
+        if self.dead:
+            painter.setPen(QPen(DEAD_COLOUR, 2.5))
+            painter.drawLine(box.topLeft(), box.bottomRight())
+            painter.drawLine(box.bottomLeft(), box.topRight())
+        if self.text:
+            painter.setPen(QColor("#333333"))
+            painter.setFont(UNIT_FONT)
+            painter.drawText(QRectF(0, self.side + 1, self.side + 40, 10), Qt.AlignmentFlag.AlignLeft, self.text)
 
     def hoverEnterEvent(self, event) -> None:
-        self.view.show_detail(self.layer, self.index)
+        self.hovered.emit(self.layer, self.index, True)
 
     def hoverLeaveEvent(self, event) -> None:
-        if self.view.pinned:
-            self.view.show_detail(*self.view.pinned)
+        self.hovered.emit(self.layer, self.index, False)
 
     def mousePressEvent(self, event) -> None:
-        self.view.pin(self.layer, self.index)
+        self.clicked.emit(self.layer, self.index)
+
+
+class Edges(QGraphicsObject):
+    """Every drawn weight as a line, painted by one item (thousands of line items would each cost a
+    Python object and a scene look-up); `set_lines` replaces the lines in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.setZValue(-1)
+        self.lines: list[tuple[QLineF, QPen]] = []
+        self._bounds = QRectF()
+
+    def set_lines(self, lines: list[tuple[QLineF, QPen]], bounds: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.lines, self._bounds = lines, bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        for line, pen in self.lines:
+            painter.setPen(pen)
+            painter.drawLine(line)
 
 
 class NetworkView(QWidget):
@@ -168,7 +200,7 @@ class NetworkView(QWidget):
         self.caption = ""
         self.pinned: tuple[int, int] | None = None
         self.units: list[list[Unit]] = []
-        self.edges: list[QGraphicsLineItem] = []
+        self.edges: Edges | None = None
         self._sizes: tuple | None = None
         self._pending = False
         self.draws = 0                   # pictures drawn (not merely received): lazy drawing is tested by it
@@ -178,7 +210,7 @@ class NetworkView(QWidget):
     def clear(self, text: str = "Train a run, or select one in the runs table, to see its network.") -> None:
         self.picture, self._pending, self._sizes, self.pinned, self.detailed = None, False, None, None, None
         self.scene.clear()
-        self.units, self.edges = [], []
+        self.units, self.edges = [], None
         for label in (self.layers_label, self.note, self.dropout_label):
             label.clear()
         self.title.setText(text)
@@ -260,35 +292,25 @@ class NetworkView(QWidget):
 
     def _draw_edges(self, picture: Picture) -> None:
         strongest = max((float(np.abs(W).max()) for W in picture.weights if W.size), default=0.0) or 1.0
-        needed = sum(e.size for e in picture.edges)
-        while len(self.edges) < needed:  # a pool: lines are reused frame after frame, never remade
-            line = QGraphicsLineItem()
-            line.setZValue(-1)
-            self.scene.addItem(line)
-            self.edges.append(line)
-        used = 0
+        lines = []
         for layer, (W, chosen) in enumerate(zip(picture.weights, picture.edges)):
             n_in = W.shape[1]
             sources, targets = self.units[layer], self.units[layer + 1]
-            for flat_index, weight in zip(chosen, W.reshape(-1)[chosen]):
-                target, source = divmod(int(flat_index), n_in)
+            for flat_index, weight in zip(chosen.tolist(), W.reshape(-1)[chosen].tolist()):
+                target, source = divmod(flat_index, n_in)
                 a, b = sources[source], targets[target]
-                line = self.edges[used]
-                used += 1
-                ra, rb = a.sceneBoundingRect(), b.sceneBoundingRect()
-                line.setLine(ra.right(), ra.center().y(), rb.left(), rb.center().y())
-                pen = QPen(POSITIVE if weight > 0 else NEGATIVE, 0.4 + MAX_EDGE_PX * abs(float(weight)) / strongest)
-                line.setPen(pen)
-                line.setVisible(True)
-        for line in self.edges[used:]:
-            line.setVisible(False)
+                line = QLineF(a.x() + a.side, a.y() + a.side / 2, b.x(), b.y() + b.side / 2)
+                lines.append((line, QPen(POSITIVE if weight > 0 else NEGATIVE,
+                                         0.4 + MAX_EDGE_PX * abs(weight) / strongest)))
+        self.edges.set_lines(lines, self.scene.sceneRect())
 
     def _build(self, picture: Picture) -> None:
         """Make the units of this architecture (once: the next frames only update them), sized to fill
         the view: as large as the tallest layer allows (`UNIT_PX` at most); a layer of more than
         `UNIT_LIMIT` units gets `SMALL_UNIT_PX` units, and the view scrolls."""
         self.scene.clear()
-        self.units, self.edges = [], []
+        self.units, self.edges = [], Edges()
+        self.scene.addItem(self.edges)
         self._sizes = picture.sizes
         viewport = self.graph.viewport().size()
         fitting = [n for n in picture.sizes if n <= UNIT_LIMIT]
@@ -305,14 +327,16 @@ class NetworkView(QWidget):
             x = layer * spacing
             top = (min(tallest, viewport.height()) - heights[layer]) / 2 + 24 if heights[layer] < viewport.height() \
                 else 24
-            header = self.scene.addSimpleText(names[layer], QFont("Sans", 9, QFont.Weight.Bold))
-            header.setPos(x, max(top, 24) - 22)
+            header = self.scene.addText(names[layer], QFont("Sans", 9, QFont.Weight.Bold))  # a QGraphicsObject
+            header.setPos(x - 4, max(top, 24) - 26)
             column = []
             for index in range(n):
-                unit = Unit(self, layer, index, side)
+                unit = Unit(layer, index, side)
                 unit.setPos(x, top + index * (side + gap))
+                unit.hovered.connect(self._hovered)
+                unit.clicked.connect(self.pin)
                 if layer == 0:
-                    unit.bias.setText(f"x{index + 1}")
+                    unit.text = f"x{index + 1}"
                 self.scene.addItem(unit)
                 column.append(unit)
             self.units.append(column)
@@ -327,6 +351,12 @@ class NetworkView(QWidget):
                 self._render()
 
     # ------------------------------------------------------------------ the enlarged unit
+
+    def _hovered(self, layer: int, index: int, entered: bool) -> None:
+        if entered:
+            self.show_detail(layer, index)
+        elif self.pinned:
+            self.show_detail(*self.pinned)
 
     def pin(self, layer: int, index: int) -> None:
         self.pinned = None if self.pinned == (layer, index) else (layer, index)
