@@ -93,6 +93,7 @@ class WeightsView(QWidget):
         layout.addWidget(self.plots, 1)
         self.gap_plot = self._plot("gap_plot", "Train–test gap", "iteration", "train − test accuracy (pp)")
         self.gap_plot.addLine(y=0, pen=pg.mkPen("#bbbbbb"))
+        self.plots.addItem(self.gap_plot, row=0, col=0, rowspan=2)  # owned by the layout from the start
         self.histogram_plots: list[pg.PlotItem] = []
         self.norm_plots: list[pg.PlotItem] = []
         self._items: dict = {}          # (plot name, series index, part) -> its reused curve
@@ -152,7 +153,17 @@ class WeightsView(QWidget):
         if layers == self._layers:
             return
         self.clear_marks()
-        self.plots.clear()
+        # the old plots go now, unlinked, on the GUI thread: a plot left to the garbage collector with
+        # links to another tab's axes crashed Qt when collected after the window was gone
+        for plot in (*self.histogram_plots, *self.norm_plots):
+            plot.setXLink(None)
+            self.plots.removeItem(plot)
+            plot.deleteLater()
+        self.plots.removeItem(self.gap_plot)
+        for key, item in list(self._items.items()):
+            if key[0] == "gap":
+                self.gap_plot.removeItem(item)
+                item.deleteLater()
         self._items.clear()
         self._layers = layers
         shown = min(layers, LAYER_LIMIT)
@@ -211,7 +222,9 @@ class WeightsView(QWidget):
             used.add(key)
         for key in [k for k in self._items if k not in used]:  # runs no longer selected
             item = self._items.pop(key)
-            item.getViewBox() and item.getViewBox().removeItem(item)
+            if item.getViewBox() is not None:
+                item.getViewBox().removeItem(item)
+            item.deleteLater()
         self._readouts(series)
 
     def _readouts(self, series: list[WeightSeries]) -> None:

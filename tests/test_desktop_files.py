@@ -103,7 +103,7 @@ def test_settings_are_remembered_between_launches(qtbot, make_window, settings_s
 
 def test_the_sweep_tab_and_applying_a_config(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Training", "Runs and comparison", "Sweep", "Bias–variance"]
+    assert titles == ["Training", "Runs and comparison", "Sweep", "Bias–variance", "Network", "Weights"]
     window.tabs.setCurrentIndex(2)
     window.apply_config(RunConfig(hidden=(8,), learning_rate=0.05, iterations=4000,
                                   regularizers=(("l2", {"lambd": 2.0}),)))
