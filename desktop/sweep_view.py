@@ -34,6 +34,7 @@ from regcore.sweep import (OPTIMIZER, Axis, PointResult, Sweep, SweepResult, bes
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
+from .sweep_insides import SweepInsides
 from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
@@ -180,8 +181,9 @@ class SweepView(QWidget):
         for plot, name in ((self.accuracy_plot, "sweep_accuracy_plot"), (self.cost_plot, "sweep_cost_plot")):
             plot.setObjectName(name)
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.93, not 930 x 0.001
-        self.plots.ci.layout.setRowStretchFactor(0, 3)
-        self.plots.ci.layout.setRowStretchFactor(1, 2)
+        self.insides = SweepInsides(self.plots, 2, self.accuracy_plot)  # final weight norms, dead units
+        for row, stretch in enumerate((3, 2, 2, 2)):
+            self.plots.ci.layout.setRowStretchFactor(row, stretch)
         self.train_curve = self._curve(self.accuracy_plot, "train", TRAIN_COLOUR, "o")
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
@@ -469,6 +471,7 @@ class SweepView(QWidget):
         for plot in (self.accuracy_plot, self.cost_plot):
             plot.setLogMode(x=log, y=False)
         self.cost_plot.setLabel("bottom", label)
+        self.insides.clear(log, label)
         self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
         if self.isVisible():
             self._draw_points()
@@ -499,6 +502,7 @@ class SweepView(QWidget):
         self.train_curve.setData(x, train, data=shown)
         self.test_curve.setData(x, test, data=shown)
         self.cost_curve.setData(x, cost, data=shown)
+        self.insides.draw(x, [self.results[i] for i in shown])
         best = self._best()
         self.best_marker.setData([self.points[i].params[next(iter(self.points[i].params))] for i in best],
                                  [self.results[i].test_accuracy for i in best], data=best)
