@@ -1,6 +1,6 @@
 """Does live plotting slow training, and does the window stay responsive while it trains?
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--iterations N] [--repeat R] [--json]
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--iterations N] [--repeat R] [--json] [--all-visible]
 
 In one process, alternately R times: a headless run of the core (`RunConfig.build(...).run()`), and
 the same run started from the window with live plotting (cost curves and decision boundary redrawn
@@ -9,6 +9,11 @@ run a 10 ms QTimer records how late each of its ticks is. Reports the best time 
 (the target: at most 1.25), the frames drawn per second, and the 50th/99th percentile timer delay
 over all live runs (the target: p99 under 50 ms). Ratios from one run of the script are what to
 compare; absolute times on a shared machine are noise.
+
+With ``--all-visible`` every panel is on screen at once: the Network and Weights tabs' views are
+taken out of the tab widget into windows of their own beside the main window (tabs show one at a
+time, and a hidden panel does not draw), so the live run draws the cost, the boundary, the network
+graph and the weight panels with every frame.
 """
 
 from __future__ import annotations
@@ -73,11 +78,28 @@ def live_run(app, window, config: RunConfig) -> tuple[float, list[float], int]:
     return seconds, delays, frames[0]
 
 
+def show_every_panel(window) -> list:
+    """Take the tabs of the panels with a tab of their own out of the tab widget and show each in a
+    window of its own, so they are visible (and draw) while the Training tab is shown too."""
+    views = []
+    for panel in window.panels:
+        if panel.tab:
+            window.tabs.removeTab(window.tabs.indexOf(panel.plot))
+            panel.plot.setParent(None)
+            panel.plot.resize(1100, 700)
+            panel.plot.show()
+            views.append(panel.plot)
+    window.tabs.setCurrentIndex(0)
+    return views
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=30000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--all-visible", action="store_true",
+                        help="show the Network and Weights views in windows of their own, so every panel draws")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
     scratch = tempfile.TemporaryDirectory(prefix="bench-gui-")  # throw-away settings (never os.devnull:
@@ -85,6 +107,7 @@ def main(argv=None) -> int:
     window = MainWindow(store=QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1400, 860)
     window.show()
+    detached = show_every_panel(window) if args.all_visible else []
     app.processEvents()
     config = RunConfig(iterations=args.iterations, record_every=100, data=window.source)
     headless, live, delays, fps = [], [], [], []
@@ -94,9 +117,12 @@ def main(argv=None) -> int:
         live.append(seconds)
         delays.extend(run_delays)
         fps.append(frames / seconds)
+    for view in detached:
+        view.close()
     window.close()
     delays_ms = np.array(delays) * 1000
     report = {"data": window.data.name, "iterations": args.iterations, "repeat": args.repeat,
+              "panels": "every panel visible" if args.all_visible else "Training tab shown (others hidden)",
               "headless_seconds": min(headless), "live_seconds": min(live), "ratio": min(live) / min(headless),
               "frames_per_second": float(np.median(fps)), "timer_ticks": len(delays),
               "timer_delay_p50_ms": float(np.percentile(delays_ms, 50)),
@@ -104,7 +130,7 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{args.iterations:,} iterations on {report['data']}, best of {args.repeat}")
+        print(f"{args.iterations:,} iterations on {report['data']}, best of {args.repeat}; {report['panels']}")
         print(f"  headless core   {report['headless_seconds']:6.2f} s")
         print(f"  live window     {report['live_seconds']:6.2f} s  ratio {report['ratio']:.2f} (target <= 1.25), "
               f"{report['frames_per_second']:.0f} frames/s drawn")

@@ -73,6 +73,7 @@ class RunController(QObject):
         self._applied_seen = 0                      # how many of its Training.applied are in `changes`
         self._error = ("", "")
         self._closing = False
+        self.hidden: frozenset[str] = frozenset()  # panels off screen: the worker computes nothing for them
 
     @property
     def idle(self) -> bool:
@@ -102,6 +103,7 @@ class RunController(QObject):
         self.live_settings, self.changes, self._applied_seen = (config.learning_rate, config.regularizers), [], 0
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
         self.worker.set_speed(self.speed)
+        self.worker.hidden = self.hidden
         self.worker.yielded.connect(self._frame)
         self.worker.paused.connect(self._paused)
         self.worker.errored.connect(self._errored)
@@ -136,6 +138,13 @@ class RunController(QObject):
         """Train ``iterations`` more (0: to the end of the recording interval) of the running run, then pause."""
         if self.worker is not None:
             self.worker.step(iterations)
+
+    def set_hidden(self, names) -> None:
+        """The panels not on screen now (by name): until shown again they get no payload, but the final
+        frame's."""
+        self.hidden = frozenset(names)
+        if self.worker is not None:
+            self.worker.hidden = self.hidden
 
     def set_speed(self, iterations_per_second: float) -> None:
         """Pace this run and the next at ``iterations_per_second`` (0: full speed)."""

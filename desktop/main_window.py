@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.controller = RunController(self.registry, self.panels, lambda: self.live.paint_seconds, parent=self)
         self._wire_controller()
+        self._panels_shown()
         self._show_state(self.controller.state)
         self.load_source(DEFAULT_SOURCE)
         settings.restore(self, self.store)  # may replace it with the last session's data
@@ -131,6 +132,14 @@ class MainWindow(QMainWindow):
         if hasattr(self.panels_by_name().get("weights"), "plot"):
             self.panels_by_name()["weights"].plot.link_x(self.cost_plot)  # the cost's iterations and zoom
         self.comparison.selection_changed.connect(self._show_selected_run)
+        self.tabs.currentChanged.connect(self._panels_shown)
+
+    @Slot()
+    def _panels_shown(self, *_) -> None:
+        """Tell the runs which tab panels are off screen (in a tab not shown): nothing is computed for them."""
+        if hasattr(self, "controller"):
+            self.controller.set_hidden(panel.name for panel in self.panels if panel.tab
+                                       and self.tabs.indexOf(panel.plot) >= 0 and self.tabs.currentWidget() is not panel.plot)
 
     def panels_by_name(self) -> dict:
         return {panel.name: panel for panel in self.panels}

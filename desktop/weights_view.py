@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from regcore import inspect, network
+from regcore import defaults, inspect, network
 from regcore.experiment import RunRecord
 
 from . import presenter
@@ -143,6 +143,8 @@ class WeightsView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._layers < 0:  # the plots for the default network, made when first shown (a few hundred ms)
+            self._layout_for(len(defaults.HIDDEN) + 1)
         if self._pending:
             self._render()
 
@@ -192,7 +194,8 @@ class WeightsView(QWidget):
         self._pending = False
         self.draws += 1
         series = self.series
-        layers = max((len(s.sizes) - 1 for s in series), default=0)
+        # no series: the plots stay (emptied), so the next run of the same network does not rebuild them
+        layers = max((len(s.sizes) - 1 for s in series), default=max(self._layers, 0))
         self._layout_for(layers)
         used = set()
         for index, s in enumerate(series):

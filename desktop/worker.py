@@ -99,6 +99,8 @@ class TrainingWorker(Worker):
         self._frame_drawn = threading.Event()
         self._frame_drawn.set()
         self._frame_cost = 0.0                  # seconds to prepare + draw the last frame
+        self.hidden: frozenset[str] = frozenset()  # panels not on screen: no payload but in the final frame
+        #                                            (set from the GUI thread; replaced whole, never changed)
         # the run's insides at every recorded iteration and at its end, if a panel needs them (the run's
         # record keeps them); computed here, where the parameters are, between iterations
         self.insides = InsideHistory.empty() if "insides" in self._needs else None
@@ -188,7 +190,8 @@ class TrainingWorker(Worker):
         training = self.training
         snapshot = snapshot_of(training, self._needs, records, final, self.insides)
         frame = Frame(training.iteration, training.iterations, training.seconds,
-                      {panel.name: panel.compute(snapshot) for panel in self.panels}, final)
+                      {panel.name: None if panel.name in self.hidden and not final else panel.compute(snapshot)
+                       for panel in self.panels}, final)
         if not final:
             self._frame_cost = time.perf_counter() - started
             self._frame_drawn.clear()

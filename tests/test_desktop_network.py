@@ -114,11 +114,14 @@ def test_the_panels_draw_only_when_shown_and_catch_up_when_a_tab_is_switched_to_
     qtbot.waitUntil(lambda: window.controller.last_frame is not None and window.controller.last_frame.iteration > 500,
                     timeout=10000)
     assert view.draws == 0, "the Network tab is hidden: nothing is drawn there"
-    show_tab(window, "Network")  # mid-run
-    qtbot.waitUntil(lambda: view.draws >= 2, timeout=10000)  # the waiting picture at once, then live frames
+    frame = window.controller.last_frame
+    assert frame.payloads["network"] is None and frame.payloads["weights"] is None, "nor computed"
+    assert frame.payloads["boundary"] is not None
+    show_tab(window, "Network")  # mid-run: drawn from the next frame on
+    qtbot.waitUntil(lambda: view.draws >= 2, timeout=10000)
     assert "training" in window.findChild(QLabel, "network_title").text()
     show_tab(window, "Weights")
-    qtbot.waitUntil(lambda: len(curve_data(window, "norm_plot_1")[0][0]) > 3, timeout=10000)
+    qtbot.waitUntil(lambda: any(len(xs) > 3 for xs, _ in curve_data(window, "norm_plot_1")), timeout=10000)
     press(qtbot, window, window.stop_action)
     wait_idle(qtbot, window)
     run = window.comparison.model.runs[-1]

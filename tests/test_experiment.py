@@ -151,3 +151,61 @@ def test_a_version_1_file_opens_with_the_training_loss_as_nan(saved_experiment, 
         assert np.isnan(run.result.history["train_loss"]).all()
         assert run.result.history["train_loss"].shape == run.result.history["cost"].shape
     assert np.isfinite(reopened.runs[0].result.history["cost"]).all()
+
+
+def _with_insides(tmp_path):
+    """A saved experiment of one run with its insides (norms, dead units, accuracies) at three iterations."""
+    from regcore.datasets import resolve_data
+    from regcore.inspect import InsideHistory
+    from regcore.plugins import load_registry
+
+    registry = load_registry()
+    data = resolve_data("moons:n=60,noise=0.2,seed=4", registry)
+    config = RunConfig(iterations=200, record_every=100)
+    training = config.build(registry, data)
+    insides = InsideHistory.empty()
+    for _ in training.steps(report_every=100):
+        insides.add(training.iteration, training.flat, training.layout, data)
+    run = RunRecord(config, data, training.result(), insides=insides)
+    path = tmp_path / "insides.regx"
+    experiment.save(Experiment(runs=[run]), path)
+    return run, path
+
+
+def test_a_runs_insides_come_back_exactly_and_a_version_2_file_opens_without_them(tmp_path):
+    run, path = _with_insides(tmp_path)
+    back = experiment.load(path).runs[0].insides
+    assert back.iterations == [100, 200]
+    W = [run.result.parameters[0][s].copy() for s in run.result.layout.weight_slices]
+    assert back.weight_norms[-1].tolist() == [float(np.sqrt(np.dot(w, w))) for w in W]
+    assert back.train_accuracy == run.insides.train_accuracy and back.dead_units[-1].dtype == np.int64
+    old = tmp_path / "v2.regx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
+        for name in source.namelist():
+            if "/insides/" in name:
+                continue  # version 2 kept none
+            content = source.read(name)
+            if name == "experiment.json":
+                index = json.loads(content)
+                index["version"] = 2
+                for entry in index["runs"]:
+                    entry.pop("insides", None)
+                content = json.dumps(index).encode()
+            target.writestr(name, content)
+    assert experiment.load(old).runs[0].insides is None
+
+
+def test_insides_of_the_wrong_shape_are_refused_with_a_reason(tmp_path):
+    _, path = _with_insides(tmp_path)
+    bad = tmp_path / "bad.regx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bad, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.endswith("/insides/weight_norms.npy"):
+                import io
+                buffer = io.BytesIO()
+                np.save(buffer, np.zeros((2, 2)))
+                content = buffer.getvalue()
+            target.writestr(name, content)
+    with pytest.raises(ExperimentError, match="its insides are not arrays of one length and of its layers"):
+        experiment.load(bad)
