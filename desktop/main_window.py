@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.source: str | None = None
         self.message_box: QMessageBox | None = None
         self._build()
-        self.controller = RunController(self.registry, self.panels, lambda: self.live.paint_seconds, parent=self)
+        self.controller = RunController(self.registry, self.panels, self._paint_seconds, parent=self)
         self._wire_controller()
         self._panels_shown()
         self._show_state(self.controller.state)
@@ -140,6 +140,11 @@ class MainWindow(QMainWindow):
         if hasattr(self, "controller"):
             self.controller.set_hidden(panel.name for panel in self.panels if panel.tab
                                        and self.tabs.indexOf(panel.plot) >= 0 and self.tabs.currentWidget() is not panel.plot)
+
+    def _paint_seconds(self) -> float:
+        """How long the last repaint of the live plots took: the Training tab's and the tab panels' shown."""
+        return self.live.paint_seconds + sum(getattr(panel.plot, "paint_seconds", 0.0) for panel in self.panels
+                                             if panel.tab)
 
     def panels_by_name(self) -> dict:
         return {panel.name: panel for panel in self.panels}

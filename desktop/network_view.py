@@ -21,11 +21,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsObject, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsObject, QGraphicsScene, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from regcore.picture import UNIT_LIMIT, Picture
 
-from .plots import PROBABILITY_MAP
+from .plots import PROBABILITY_MAP, TimedGraphicsView
 
 POSITIVE, NEGATIVE = QColor("#2c7bb6"), QColor("#e66101")   # weight colours: blue +, orange −
 DEAD_COLOUR = QColor("#d62728")
@@ -153,7 +153,7 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.setObjectName("network_view")
         self.scene = QGraphicsScene(self)
-        self.graph = QGraphicsView(self.scene, objectName="network_graph")
+        self.graph = TimedGraphicsView(self.scene, objectName="network_graph")
         self.graph.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.graph.setBackgroundBrush(QBrush(Qt.GlobalColor.white))
         self.title = QLabel("Train a run, or select one in the runs table, to see its network.",
@@ -204,6 +204,11 @@ class NetworkView(QWidget):
         self._sizes: tuple | None = None
         self._pending = False
         self.draws = 0                   # pictures drawn (not merely received): lazy drawing is tested by it
+
+    @property
+    def paint_seconds(self) -> float:
+        """How long the last repaint took, for the worker's frame budget (0 while hidden)."""
+        return self.graph.paint_seconds if self.isVisible() else 0.0
 
     # ------------------------------------------------------------------ what to show
 

@@ -19,6 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGraphicsView
 
 from regcore.data import Dataset
 
@@ -40,6 +41,17 @@ def run_colour(index: int) -> str:
 
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
     """A plot layout that remembers how long its last repaint took, for the worker's frame budget."""
+
+    paint_seconds = 0.0
+
+    def paintEvent(self, event):
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds = time.perf_counter() - started
+
+
+class TimedGraphicsView(QGraphicsView):
+    """A graphics view that remembers how long its last repaint took (as `TimedLayoutWidget` does)."""
 
     paint_seconds = 0.0
 

@@ -21,7 +21,7 @@ from regcore import defaults, inspect, network
 from regcore.experiment import RunRecord
 
 from . import presenter
-from .plots import run_colour
+from .plots import TimedLayoutWidget, run_colour
 
 GHOST_COLOUR = "#7f7f7f"
 LAYER_LIMIT = 6          # histogram and norm plots for at most this many layers (the rest: the readout only)
@@ -80,7 +80,7 @@ class WeightsView(QWidget):
         self.key = QLabel("Top: each layer's weights now (filled) and at initialisation (grey, dashed). Below: "
                           "each layer's Frobenius norm ‖W‖ against iterations, on the cost's x axis.",
                           objectName=f"{prefix}weights_key", wordWrap=True)
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = TimedLayoutWidget()
         self.plots.setObjectName(f"{prefix}weights_plots")
         self.plots.setBackground("w")
         header = QHBoxLayout()
@@ -97,6 +97,8 @@ class WeightsView(QWidget):
         self.histogram_plots: list[pg.PlotItem] = []
         self.norm_plots: list[pg.PlotItem] = []
         self._items: dict = {}          # (plot name, series index, part) -> its reused curve
+        self._ranges: dict = {}         # id(plot) -> [x range, y range] it shows
+        self._ranges_of: dict = {}      # id(plot) -> the plot (ids are reused once a plot is gone)
         self._layers = -1
         self._x_link: pg.PlotItem | None = None
         self.series: list[WeightSeries] = []
@@ -114,6 +116,11 @@ class WeightsView(QWidget):
             plot.getAxis(axis).enableAutoSIPrefix(False)
         presenter.style_plot(plot)
         return plot
+
+    @property
+    def paint_seconds(self) -> float:
+        """How long the last repaint took, for the worker's frame budget (0 while hidden)."""
+        return self.plots.paint_seconds if self.isVisible() else 0.0
 
     def link_x(self, plot: pg.PlotItem) -> None:
         """Put the norms and the gap on ``plot``'s x axis (the cost's: same iterations, same zoom)."""
@@ -223,12 +230,54 @@ class WeightsView(QWidget):
             self._curve(self.gap_plot, key, pen=pg.mkPen(s.colour, width=1), symbolBrush=s.colour, symbolPen=None,
                         symbolSize=7).setData(iterations, np.nan_to_num(gaps, nan=0.0), symbol=symbol)
             used.add(key)
+        self._fit_ranges(series)
         for key in [k for k in self._items if k not in used]:  # runs no longer selected
             item = self._items.pop(key)
             if item.getViewBox() is not None:
                 item.getViewBox().removeItem(item)
             item.deleteLater()
         self._readouts(series)
+
+    def _fit_ranges(self, series: list[WeightSeries]) -> None:
+        """Axes that only grow, a quarter at a time (x of the histograms symmetric about 0): new axes for
+        every frame (pyqtgraph's auto range) were most of each repaint."""
+        for layer, plot in enumerate(self.histogram_plots):
+            parts = [s for s in series if layer < len(s.histograms)]
+            if not parts:
+                continue
+            reach = max(max(abs(s.histograms[layer][1][0]), abs(s.ghosts[layer][1][0])) for s in parts)
+            top = max(max(s.histograms[layer][0].max(), s.ghosts[layer][0].max()) for s in parts)
+            self._grow(plot, (-reach, reach), (0, top), symmetric=True)
+        for layer, plot in enumerate(self.norm_plots):
+            values = [s.insides["weight_norms"][:, layer] for s in series if layer < len(s.histograms)]
+            if values and any(len(v) for v in values):
+                self._grow(plot, None, (0, max(float(np.nanmax(v)) for v in values if len(v))))
+        gaps = [gap_points(s.insides) for s in series]
+        finite = [g[np.isfinite(g)] for g in gaps if np.isfinite(g).any()]
+        if finite:
+            self._grow(self.gap_plot, None, (min(0.0, min(g.min() for g in finite)), max(1.0, max(g.max() for g in finite))))
+
+    def _grow(self, plot: pg.PlotItem, x, y, symmetric: bool = False) -> None:
+        """Widen ``plot``'s ranges to hold ``x`` and ``y`` (each (low, high), None: leave it) when they do not."""
+        shown = self._ranges.get(id(plot))
+        if shown is None or self._ranges_of.get(id(plot)) is not plot:
+            self._ranges_of[id(plot)] = plot
+            shown = self._ranges[id(plot)] = [None, None]
+            plot.enableAutoRange(x=x is None, y=False)  # x: the linked cost axis, when not set here
+        for axis, wanted in enumerate((x, y)):
+            if wanted is None:
+                continue
+            low, high = float(wanted[0]), float(wanted[1])
+            now = shown[axis]
+            if now is not None and now[0] <= low and high <= now[1] and (high - low) > 0.3 * (now[1] - now[0]):
+                continue
+            span = max(high - low, 1e-9)
+            new = (low - 0.05 * span, high + 0.25 * span) if not symmetric or axis else \
+                (-1.1 * max(abs(low), abs(high)), 1.1 * max(abs(low), abs(high)))
+            if axis == 1 and low >= 0:
+                new = (0.0, new[1])
+            shown[axis] = new
+            (plot.setXRange if axis == 0 else plot.setYRange)(*new, padding=0)
 
     def _readouts(self, series: list[WeightSeries]) -> None:
         if not series:
