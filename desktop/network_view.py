@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsObject, QGraphicsScene, QHBoxLayout, QLab
 
 from regcore.picture import UNIT_LIMIT, Picture
 
+from .lazy_draw import LazyDraw
 from .plots import PROBABILITY_MAP, TimedGraphicsView
 
 POSITIVE, NEGATIVE = QColor("#2c7bb6"), QColor("#e66101")   # weight colours: blue +, orange −
@@ -34,6 +35,7 @@ SMALL_UNIT_PX, SMALL_GAP_PX = 22, 6      # the units of a layer of more than UNI
 GAP_PX = 11                              # between units of a column (the bias is written in the gap)
 COLUMN_PX = 160                          # between columns, at least
 MAX_EDGE_PX = 7.0                        # the strongest edge's thickness
+NETWORK_DELAY_MS = 40                    # drawn this long after a frame (see `regstudio.lazy_draw`)
 DETAIL_PX = 220                          # the enlarged unit
 # hidden units: white (0) to dark green (the unit's largest output on the plane)
 _RELU_LUT = np.stack([np.linspace(255, c, 256) for c in (0x1b, 0x78, 0x37)] + [np.full(256, 255.0)], 1).astype(np.uint8)
@@ -202,18 +204,19 @@ class NetworkView(QWidget):
         self.units: list[list[Unit]] = []
         self.edges: Edges | None = None
         self._sizes: tuple | None = None
-        self._pending = False
+        self.lazy = LazyDraw(self, self._render, NETWORK_DELAY_MS)
         self.draws = 0                   # pictures drawn (not merely received): lazy drawing is tested by it
 
     @property
     def paint_seconds(self) -> float:
         """How long the last repaint took, for the worker's frame budget (0 while hidden)."""
-        return self.graph.paint_seconds if self.isVisible() else 0.0
+        return self.graph.paint_seconds + self.lazy.seconds if self.isVisible() else 0.0
 
     # ------------------------------------------------------------------ what to show
 
     def clear(self, text: str = "Train a run, or select one in the runs table, to see its network.") -> None:
-        self.picture, self._pending, self._sizes, self.pinned, self.detailed = None, False, None, None, None
+        self.picture, self._sizes, self.pinned, self.detailed = None, None, None, None
+        self.lazy.pending = False
         self.scene.clear()
         self.units, self.edges = [], None
         for label in (self.layers_label, self.note, self.dropout_label):
@@ -221,23 +224,18 @@ class NetworkView(QWidget):
         self.title.setText(text)
 
     def set_picture(self, picture: Picture, caption: str) -> None:
-        """Show ``picture``, titled ``caption``; drawn now if the view is visible, else when it is shown."""
-        self.picture, self.caption, self._pending = picture, caption, True
-        if self.isVisible():
-            self._render()
+        """Show ``picture``, titled ``caption``; drawn soon if the view is visible, else when it is shown."""
+        self.picture, self.caption = picture, caption
+        self.lazy.request()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._pending:
-            self._render()
-
-    # ------------------------------------------------------------------ drawing
+        self.lazy.shown()
 
     def _render(self) -> None:
         picture = self.picture
         if picture is None:
             return
-        self._pending = False
         self.draws += 1
         if picture.sizes != self._sizes:
             self._build(picture)
@@ -351,9 +349,7 @@ class NetworkView(QWidget):
         super().resizeEvent(event)
         if self.picture is not None:
             self._sizes = None          # lay the units out again for the new size
-            self._pending = True
-            if self.isVisible():
-                self._render()
+            self.lazy.request()
 
     # ------------------------------------------------------------------ the enlarged unit
 

@@ -21,9 +21,11 @@ from regcore import defaults, inspect, network
 from regcore.experiment import RunRecord
 
 from . import presenter
+from .lazy_draw import LazyDraw
 from .plots import TimedLayoutWidget, run_colour
 
 GHOST_COLOUR = "#7f7f7f"
+WEIGHTS_DELAY_MS = 80   # drawn this long after a frame, apart from the Network tab (see `regstudio.lazy_draw`)
 LAYER_LIMIT = 6          # histogram and norm plots for at most this many layers (the rest: the readout only)
 
 
@@ -108,7 +110,7 @@ class WeightsView(QWidget):
         self._layers = -1
         self._x_link: pg.PlotItem | None = None
         self.series: list[WeightSeries] = []
-        self._pending = False
+        self.lazy = LazyDraw(self, self._render, WEIGHTS_DELAY_MS)
         self.draws = 0
         self.markers: list = []
         self.show_series([])
@@ -126,7 +128,7 @@ class WeightsView(QWidget):
     @property
     def paint_seconds(self) -> float:
         """How long the last repaint took, for the worker's frame budget (0 while hidden)."""
-        return self.plots.paint_seconds if self.isVisible() else 0.0
+        return self.plots.paint_seconds + self.lazy.seconds if self.isVisible() else 0.0
 
     def link_x(self, plot: pg.PlotItem) -> None:
         """Put the norms and the gap on ``plot``'s x axis (the cost's: same iterations, same zoom)."""
@@ -137,10 +139,9 @@ class WeightsView(QWidget):
     # ------------------------------------------------------------------ what to show
 
     def show_series(self, series: list[WeightSeries]) -> None:
-        """Draw ``series`` now if the view is visible, else when it is next shown."""
-        self.series, self._pending = list(series), True
-        if self.isVisible():
-            self._render()
+        """Draw ``series`` soon if the view is visible, else when it is next shown (`regstudio.lazy_draw`)."""
+        self.series = list(series)
+        self.lazy.request()
 
     def mark(self, iteration: int, text: str) -> None:
         """A setting changed mid-run at ``iteration``: a line on the plots against iterations."""
@@ -158,8 +159,7 @@ class WeightsView(QWidget):
         super().showEvent(event)
         if self._layers < 0:  # the plots for the default network, made when first shown (a few hundred ms)
             self._layout_for(len(defaults.HIDDEN) + 1)
-        if self._pending:
-            self._render()
+        self.lazy.shown()
 
     # ------------------------------------------------------------------ drawing
 
@@ -204,7 +204,6 @@ class WeightsView(QWidget):
         return item
 
     def _render(self) -> None:
-        self._pending = False
         self.draws += 1
         series = self.series
         # no series: the plots stay (emptied), so the next run of the same network does not rebuild them

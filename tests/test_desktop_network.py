@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel, QSpinBox, QTableView
+from PySide6.QtWidgets import QGroupBox, QLabel, QSpinBox, QTableView, QWidget
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
@@ -62,13 +62,29 @@ def show_tab(window, title: str):
 
 
 def network_view(window):
+    settle(window)
     return window.findChild(QLabel, "network_title").parentWidget()
+
+
+def settle(window, timeout_ms: int = 5000) -> None:
+    """Wait, as a person would, until the views on screen have drawn what they were sent (they draw
+    a little after it arrives: `regstudio.lazy_draw`)."""
+    from PySide6.QtCore import QDeadlineTimer
+    from PySide6.QtTest import QTest
+
+    from regstudio.lazy_draw import LazyDraw
+
+    views = [w for w in window.findChildren(QWidget) if isinstance(getattr(w, "lazy", None), LazyDraw)]
+    deadline = QDeadlineTimer(timeout_ms)
+    while any(v.lazy.pending and v.isVisible() for v in views) and not deadline.hasExpired():
+        QTest.qWait(10)
 
 
 def curve_data(window, plot_name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """(x, y) of every curve drawn on the plot named ``plot_name`` (they are found by object name)."""
     import pyqtgraph as pg
 
+    settle(window)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():
             if isinstance(item, pg.PlotItem) and item.objectName() == plot_name:
