@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Slot
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QPushButton, QSpinBox, QWidget
 
 from regcore import biasvar, boundary
 from regcore.biasvar import (DEFAULT_BOOTSTRAPS, BiasVarianceLab, Decomposition, LabDesign, LabPoint, LabResult,
@@ -30,7 +30,7 @@ from regcore.errors import RegcoreError
 
 from . import export
 from .param_widgets import set_value
-from .plots import BoundaryPlot, fit_title
+from .plots import BoundaryPlot, fit_title, legend_below
 from .sweep_view import TEST_COLOUR, TRAIN_COLOUR, SweepView
 
 BIAS_COLOUR, VARIANCE_COLOUR, ERROR_COLOUR = "#1f77b4", "#ff7f0e", "#222222"
@@ -46,6 +46,7 @@ class BiasVarianceView(SweepView):
     RUN_TEXT, RUN_TIP = "Run lab", "Train B models per value, each on its own bootstrap resample, on every core."
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Values", "How many values of the parameter, evenly over the range.", 8
     SELECT_HINT = "Click a value to see the mean boundary and where the models disagree."
+    SEEDS = False       # the B models are the repetitions; the training seed seeds their resamples
 
     def __init__(self, registry, parent=None):
         self.lab: BiasVarianceLab | None = None            # the lab training, or trained last
@@ -75,7 +76,7 @@ class BiasVarianceView(SweepView):
             plot.setLabel("left", left)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 150))
+            legend_below(plot, columns=2)  # under the axis: inside, it covered the U-curve's minimum in a small window
         self.error_plot.setObjectName("biasvar_error_plot")
         self.accuracy_plot.setObjectName("biasvar_accuracy_plot")
         self.accuracy_plot.setXLink(self.error_plot)
@@ -92,12 +93,12 @@ class BiasVarianceView(SweepView):
         self.boundary_widget.setObjectName("biasvar_boundary")
         self.boundary_widget.setBackground("w")
         self.boundary_plot = BoundaryPlot("Mean boundary p̄", compact=True)
-        self.variance_plot = BoundaryPlot("Variance between the models", compact=True)
+        self.variance_plot = BoundaryPlot("Model variance", compact=True)  # short: it shares the width with p̄
         self.variance_plot.image.setLookupTable(VARIANCE_MAP.getLookupTable(nPts=256))
         self.boundary_plot.setObjectName("biasvar_mean_plot")
         self.variance_plot.setObjectName("biasvar_variance_plot")
         self.boundary_widget.addItem(self.boundary_plot, row=0, col=0)
-        self.boundary_widget.addItem(self.variance_plot, row=1, col=0)
+        self.boundary_widget.addItem(self.variance_plot, row=0, col=1)  # beside it: the area is wide and low
         self.variance_plot.setXLink(self.boundary_plot)
         self.variance_plot.setYLink(self.boundary_plot)
         self.model_contours = [pg.PlotCurveItem(pen=pg.mkPen("#333333", width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
@@ -110,10 +111,9 @@ class BiasVarianceView(SweepView):
         self.export_csv_button = QPushButton("Export CSV…", objectName="biasvar_export_csv")
         self.export_csv_button.setToolTip("Save one row per value: bias², variance, error and the accuracies "
                                           "(as regcore biasvar --csv).")
-        row = QHBoxLayout()
-        row.addWidget(self.export_png_button)
-        row.addWidget(self.export_csv_button)
-        self.use_button.parentWidget().layout().insertLayout(2, row)
+        column = self.use_button.parentWidget().layout()  # under Use these settings, one above the other:
+        column.insertWidget(2, self.export_png_button)     # side by side they widened the window
+        column.insertWidget(3, self.export_csv_button)
         self.export_png_button.clicked.connect(self._choose_png)
         self.export_csv_button.clicked.connect(self._choose_csv)
         return [self.plots, inspect]
@@ -230,7 +230,7 @@ class BiasVarianceView(SweepView):
             f"{label} = {value:g}: bias² {d.bias2:.4f} + variance {d.variance:.4f} = {d.error:.4f}; test accuracy "
             f"{d.test_accuracy_mean:.1%} ± {d.test_accuracy_std:.1%}, train {d.train_accuracy_mean:.1%} (on the "
             f"resamples). Thin lines: {len(some)} of the {self.design.bootstraps} models' boundaries; bright "
-            f"below: where they disagree (variance up to {float(variance.max()):.3f}).")
+            f"on the right: where they disagree (variance up to {float(variance.max()):.3f}).")
         self.use_button.setEnabled(True)
 
     def _selected_config(self):
