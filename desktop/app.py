@@ -195,6 +195,9 @@ def apply_arguments(window, args) -> None:
     if getattr(args, "presenter", False):
         window.presenter_action.setChecked(True)
     if getattr(args, "seeds", None) is not None:
-        if window.sweep_view is None or not 1 <= args.seeds <= window.sweep_view.MAX_SEEDS:
-            raise RegcoreError(f"--seeds must be a whole number from 1 to 50 for the Sweep tab, got {args.seeds}")
+        if window.sweep_view is None:
+            raise RegcoreError("--seeds is for the Sweep tab, which this build does not have")
+        if not 1 <= args.seeds <= window.sweep_view.MAX_SEEDS:
+            raise RegcoreError(f"--seeds must be a whole number from 1 to {window.sweep_view.MAX_SEEDS} for the "
+                               f"Sweep tab, got {args.seeds}")
         window.sweep_view.seeds.setValue(args.seeds)

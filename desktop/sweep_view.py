@@ -557,6 +557,9 @@ class SweepView(QWidget):
                                  [self._plotted_test(i) for i in best], data=best)
         if self._seeded():
             self._draw_seeds()
+        label = self.accuracy_plot.legend.getLabel(self.best_marker)  # the star's entry says what it marks
+        if label is not None:
+            label.setText(f"best {'mean ' if self._seeded() else ''}test accuracy")
         self._mark_selected()
 
     def _draw_seeds(self) -> None:

@@ -66,6 +66,7 @@ def test_with_three_seeds_the_table_and_bands_are_the_per_seed_means_and_stds(qt
     assert [table.item(row, 0).text().endswith("★") for row in range(3)] == [row in best for row in range(3)]
     assert view.points[view.selected].params["lambd"] == lambdas[best[0]]
     assert "Over its 3 seeds" in view.selection_text.text()
+    assert view.accuracy_plot.legend.getLabel(view.best_marker).text == "best mean test accuracy"
     # a row clicked shows that setting's first seed's model
     row = next(r for r in range(3) if r not in best)
     table.cellClicked.emit(row, 0)
@@ -83,6 +84,17 @@ def test_one_seed_again_is_the_plain_view(qtbot, window):
     x, test = view.test_curve.getData()
     assert list(test) == [view.results[i].test_accuracy for i in range(3)]
     assert "Over its" not in view.selection_text.text()
+    assert view.accuracy_plot.legend.getLabel(view.best_marker).text == "best test accuracy"
+
+
+def test_the_screenshot_option_s_seeds_go_to_the_sweep_tab_or_are_one_line(window):
+    from regcore.errors import RegcoreError
+    from regstudio.app import apply_arguments, build_parser
+
+    apply_arguments(window, build_parser().parse_args(["--seeds", "4"]))
+    assert window.sweep_view.seeds.value() == 4
+    with pytest.raises(RegcoreError, match="--seeds must be a whole number from 1 to 50"):
+        apply_arguments(window, build_parser().parse_args(["--seeds", "0"]))
 
 
 def test_seeds_that_run_past_the_largest_seed_are_one_line(qtbot, window):
