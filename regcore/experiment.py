@@ -358,6 +358,10 @@ def _checked_against(experiment: Experiment, registry) -> Experiment:
         reason = _refusal(registry, run.config.regularizers)
         if reason:
             run.unusable = f"cannot be rerun here: {reason}"
+    if experiment.lab is not None:
+        reason = _refusal(registry, experiment.lab.design.base.regularizers)
+        if reason:
+            experiment.notes.append(f"the bias-variance lab is shown but cannot be rerun here: {reason}")
     settings = experiment.settings
     if settings is not None:
         kept = []

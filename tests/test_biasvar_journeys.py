@@ -20,6 +20,7 @@ from user_actions import click_plot_point, type_into
 
 from conftest import run_cli
 from test_desktop_files import png_size
+from test_inspect import _direct
 
 SOURCE = "moons:n=60,noise=0.2,seed=3"
 
@@ -52,16 +53,10 @@ def numpy_decomposition(view, value):
     sizes = [2, 20, 3, 1]
     probabilities = []
     for b in range(B):
-        flat, at = view.results[value * B + b].parameters, 0
-        weights = []
-        for n_in, n_out in zip(sizes, sizes[1:]):  # W1, W2, W3 row-major, then b1, b2, b3
-            weights.append(flat[at:at + n_out * n_in].reshape(n_out, n_in))
-            at += n_out * n_in
-        biases = []
-        for n_out in sizes[1:]:
-            biases.append(flat[at:at + n_out].reshape(n_out, 1))
-            at += n_out
-        assert at == flat.size
+        flat = view.results[value * B + b].parameters
+        _, _, weights = _direct(flat, sizes, data.X_test)  # W1, W2, W3 row-major, then b1, b2, b3
+        at = sum(W.size for W in weights)
+        biases = [flat[at + sum(sizes[1:i]):at + sum(sizes[1:i + 1])].reshape(-1, 1) for i in range(1, len(sizes))]
         a = data.X_test
         for layer, (W, bias) in enumerate(zip(weights, biases)):
             z = W @ a + bias

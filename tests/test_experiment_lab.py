@@ -137,3 +137,13 @@ def test_a_damaged_lab_is_one_line(lab_run, tmp_path, change_index, change_membe
         experiment.load(bad)
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert str(caught.value).startswith(f"{bad}") or "bad.regx" in str(caught.value)
+
+
+def test_a_lab_this_registry_cannot_rerun_opens_with_a_note(lab_run, tmp_path, registry):
+    lab, result = lab_run
+    path, bad = tmp_path / "good.regx", tmp_path / "refused.regx"
+    experiment.save(Experiment(data=lab.data, lab=saved_of(lab, result)), path)
+    _rewritten(path, bad, lambda entry: entry["config"]["regularizers"][0]["params"].update(lambd=-1.0))
+    opened = experiment.load(bad, registry)
+    assert opened.lab is not None and len(opened.lab.points()) == 3
+    assert len(opened.notes) == 1 and opened.notes[0].startswith("the bias-variance lab is shown but cannot be rerun")

@@ -16,16 +16,7 @@ from test_desktop_sweep_journeys import run_sweep
 
 def sweep_with_seeds(qtbot, window, seeds: str, count="3", iterations="300"):
     type_into(qtbot, window.sweep_view.seeds, seeds)
-    view = window.sweep_view
-    window.tabs.setCurrentWidget(view)
-    view.regularizer.setCurrentIndex(view.regularizer.findData("l2"))
-    type_into(qtbot, view.start_editor, "0")
-    type_into(qtbot, view.stop_editor, "2")
-    type_into(qtbot, view.count, count)
-    type_into(qtbot, view.training.iterations, iterations)
-    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.worker is None, timeout=60000)
-    return view
+    return run_sweep(qtbot, window, count=count, iterations=iterations)
 
 
 def test_with_three_seeds_the_table_and_bands_are_the_per_seed_means_and_stds(qtbot, window):

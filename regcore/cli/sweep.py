@@ -14,7 +14,7 @@ With more than one seed, each setting's models are also aggregated (mean and spr
 accuracies and final cost, the best setting by mean test accuracy): a second table, ``settings`` and
 ``best_setting`` in the JSON, the setting's columns on each CSV row. One seed: nothing of that.
 
-`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
+`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis` and `check_writable` are what ``regcore biasvar``
 (`regcore.cli.biasvar`), a sweep too, shares with this command.
 """
 
@@ -28,7 +28,7 @@ from ..config import parse_regularizers
 from ..datasets import resolve_data
 from ..errors import ParamError
 from .. import files
-from ..files import INCOMPLETE_MARK, csv_number  # noqa: F401 - INCOMPLETE_MARK: what the CSV's last line starts with
+from ..files import csv_number
 from ..files import write_csv as write_rows
 from ..optimizer import LEARNING_RATE
 from ..sweep import MAX_POINTS, OPTIMIZER, Axis, SettingSummary, Sweep, SweepResult, best_setting, plan, value_range
