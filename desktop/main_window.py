@@ -499,6 +499,8 @@ class MainWindow(QMainWindow):
         if opened.data is not None:
             self.set_data(opened.data)
         self.comparison.set_runs(opened.runs)
+        if opened.lab is not None and self.biasvar_view is not None:
+            self.biasvar_view.restore(opened.lab)
         unusable = sum(1 for run in opened.runs if run.unusable)
         remarks = list(opened.notes)
         if unusable:
@@ -521,8 +523,9 @@ class MainWindow(QMainWindow):
             settings_now = self.config()
         except RegcoreError:
             settings_now = None  # an unfinished edit in the settings column must not block saving the runs
+        lab = self.biasvar_view.saved() if self.biasvar_view is not None else None
         return self._saving(path, lambda: experiment.save(
-            Experiment(settings_now, self.data, list(self.comparison.model.runs)), path))
+            Experiment(settings_now, self.data, list(self.comparison.model.runs), lab=lab), path))
 
     def export_plots(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG images (*.png)")
@@ -534,7 +537,7 @@ class MainWindow(QMainWindow):
         if current is self.comparison:
             widget = self.comparison.plots
         elif current in self._sweep_views():
-            widget = current.plots  # the curves against the swept value
+            widget = getattr(current, "export_widget", current.plots)  # the curves (the lab's: and heatmaps)
         else:
             widget = self.live
         return self._saving(path, lambda: export.png(widget, path))

@@ -8,7 +8,10 @@ like a regularizer's (the `regcore.sweep.OPTIMIZER` axis), its other values take
 generator in a QThread (which may fan out to worker processes); points appear on the plot as their
 batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
 best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
-button that sends its settings to the main view.
+button that sends its settings to the main view. With several seeds per setting (``Seeds``: the
+training seed and the next ones), the plots show each setting's means with ± one standard deviation
+bands, a table lists the means and standard deviations, and the best mean test accuracy is starred
+(`regstudio.sweep_seeds`); a clicked setting shows its first seed's model. One seed: as before.
 
 The Bias–variance tab (`regstudio.biasvar_view`) is this view with other plots: it inherits the
 controls and the running, and overrides `_build_views`, `_runner`, `_show_result` and the
@@ -28,13 +31,14 @@ from regcore.config import RunConfig
 from regcore.data import Dataset
 from regcore.errors import RegcoreError
 from regcore.optimizer import LEARNING_RATE
-from regcore.sweep import (OPTIMIZER, Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range,
-                           value_range)
+from regcore.sweep import (OPTIMIZER, Axis, PointResult, SettingSummary, Sweep, SweepResult, best_indices,
+                           best_setting, plan, settings_of, suggested_range, value_range)
 
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
 from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
+from .sweep_seeds import Band, SettingsTable
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
 ERROR_STYLE = "color: #b00020;"
@@ -67,6 +71,8 @@ class SweepView(QWidget):
     RUN_TEXT, RUN_TIP = "Run sweep", "Train one model per value, all at once, on every core."
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Models", "How many models to train, evenly spread over the range.", 16
     SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
+    SEEDS = True        # offer several seeds per setting
+    MAX_SEEDS = 50
 
     def __init__(self, registry, parent=None):
         super().__init__(parent)
@@ -102,6 +108,11 @@ class SweepView(QWidget):
         self.range_form.addRow("From", QWidget())
         self.range_form.addRow("To", QWidget())
         self.range_form.addRow(self.COUNT_LABEL, self.count)
+        if self.SEEDS:
+            self.seeds = QSpinBox(objectName=f"{prefix}seeds", minimum=1, maximum=self.MAX_SEEDS, value=1)
+            self.seeds.setToolTip("Train every setting once per seed (the training seed and the next ones); with "
+                                  "more than one, each setting's mean ± standard deviation is shown.")
+            self.range_form.addRow("Seeds", self.seeds)
         self.range_form.addRow("", self.log_scale)
         what = QGroupBox("What to sweep")
         what.setLayout(self.range_form)
@@ -186,6 +197,17 @@ class SweepView(QWidget):
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
         self._markers(self.accuracy_plot, "best test accuracy")
+        self.bands = {"train": Band(self.accuracy_plot, TRAIN_COLOUR), "test": Band(self.accuracy_plot, TEST_COLOUR),
+                      "cost": Band(self.cost_plot, COST_COLOUR)}
+        self.settings_table = SettingsTable()
+        self.settings_table.setMaximumHeight(150)
+        self.settings_table.hide()
+        self.settings_table.chosen.connect(self.select)
+        curves = QWidget()
+        column = QVBoxLayout(curves)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.plots, 1)
+        column.addWidget(self.settings_table)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
@@ -193,7 +215,7 @@ class SweepView(QWidget):
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
-        return [self.plots, self._inspect_column("model")]
+        return [curves, self._inspect_column("model")]
 
     def _inspect_column(self, what: str) -> QWidget:
         """``boundary_widget`` above ``selection_text`` and ``use_button`` (the selected ``what``'s settings)."""
@@ -332,7 +354,13 @@ class SweepView(QWidget):
 
     def plan_points(self):
         """The SweepPoints the controls describe; raises RegcoreError with one line if they are bad."""
-        return plan(*self.plan_axis())
+        base, axes = self.plan_axis()
+        return plan(base, axes, self._seed_list(base))
+
+    def _seed_list(self, base: RunConfig) -> list[int] | None:
+        """The seeds of every setting: the training seed and the next ones (None: one seed, the training's)."""
+        count = self.seeds.value() if self.SEEDS else 1
+        return None if count == 1 else [base.seed + i for i in range(count)]
 
     def plan_axis(self) -> tuple[RunConfig, list[Axis]]:
         """The base settings and the axis the controls describe (RegcoreError with one line if they are bad)."""
@@ -351,7 +379,7 @@ class SweepView(QWidget):
 
     def _runner(self, base: RunConfig, axes: list[Axis]):
         """What to train: anything with `Sweep`'s ``points``, ``jobs``, ``steps()`` and ``result()``."""
-        sweep = Sweep(plan(base, axes), self.data, self.registry)
+        sweep = Sweep(plan(base, axes, self._seed_list(base)), self.data, self.registry)
         self.layout_of_models = sweep.layout
         return sweep
 
@@ -442,7 +470,8 @@ class SweepView(QWidget):
         else:
             self.progress_bar.setValue(1000)
             self._say(f"{len(self.points)} models in {result.seconds:.1f} s ({result.jobs} "
-                      f"process{'es' if result.jobs > 1 else ''}). ★ marks the best test accuracy; "
+                      f"process{'es' if result.jobs > 1 else ''}). ★ marks the best "
+                      f"{'mean test accuracy over the seeds' if self._seeded() else 'test accuracy'}; "
                       f"click a point to inspect that model.")
         best = self._best()
         if best and self.selected is None:
@@ -463,6 +492,9 @@ class SweepView(QWidget):
     def _clear_plots(self, log: bool) -> None:
         for curve in (self.train_curve, self.test_curve, self.cost_curve):
             curve.setData([], [])
+        for band in self.bands.values():
+            band.clear()
+        self.settings_table.hide()
         self.best_marker.setData([], [])
         self.selected_marker.setData([], [])
         label = self.parameter.currentText()
@@ -481,9 +513,23 @@ class SweepView(QWidget):
             self.boundary_plot.set_data(self.data)
             self._points_drawn_for = self.data
 
+    def _seeded(self) -> bool:
+        """Whether the sweep shown has several seeds per setting."""
+        return len({p.config.seed for p in self.points}) > 1
+
+    def _summaries(self) -> list[SettingSummary]:
+        """Every setting of a sweep with several seeds, aggregated over its finished models, in plan order."""
+        return settings_of(self.points, [self.results.get(i) for i in range(len(self.points))])
+
     def _series(self):
-        """(indices, x, train, test, cost) of the finished, successful points, in parameter order."""
+        """(indices, x, train, test, cost) of the finished, successful points, in parameter order; with several
+        seeds, each setting's means (indexed by its first model) where any of its models finished."""
         key = next(iter(self.points[0].params)) if self.points else None
+        if self._seeded():
+            settings = sorted((s for s in self._summaries() if s.finished), key=lambda s: s.params[key])
+            return ([s.indices[0] for s in settings], np.array([s.params[key] for s in settings], dtype=float),
+                    *(np.array([getattr(s, f"{name}_mean") for s in settings]) for name in
+                      ("train_accuracy", "test_accuracy", "final_cost")))
         shown = sorted((i for i, r in self.results.items() if r.ok), key=lambda i: self.points[i].params[key])
         x = np.array([self.points[i].params[key] for i in shown], dtype=float)
         columns = [np.array([getattr(self.results[i], name) for i in shown]) for name in
@@ -491,8 +537,15 @@ class SweepView(QWidget):
         return shown, x, *columns
 
     def _best(self) -> list[int]:
+        """The points starred: the best test accuracy (several seeds: the best settings' first models)."""
         shown, _, _, test, _ = self._series()
         return [shown[i] for i in best_indices(test)]
+
+    def _plotted_test(self, index: int) -> float:
+        """Where point ``index`` sits on the accuracy plot: its test accuracy, or its setting's mean."""
+        if self._seeded():
+            return next(s.test_accuracy_mean for s in self._summaries() if index in s.indices)
+        return self.results[index].test_accuracy
 
     def _redraw(self) -> None:
         shown, x, train, test, cost = self._series()
@@ -501,8 +554,25 @@ class SweepView(QWidget):
         self.cost_curve.setData(x, cost, data=shown)
         best = self._best()
         self.best_marker.setData([self.points[i].params[next(iter(self.points[i].params))] for i in best],
-                                 [self.results[i].test_accuracy for i in best], data=best)
+                                 [self._plotted_test(i) for i in best], data=best)
+        if self._seeded():
+            self._draw_seeds()
+        label = self.accuracy_plot.legend.getLabel(self.best_marker)  # the star's entry says what it marks
+        if label is not None:
+            label.setText(f"best {'mean ' if self._seeded() else ''}test accuracy")
         self._mark_selected()
+
+    def _draw_seeds(self) -> None:
+        """The ± one standard deviation bands and the table of the settings (several seeds)."""
+        key = next(iter(self.points[0].params))
+        summaries = self._summaries()
+        drawn = sorted((s for s in summaries if s.finished), key=lambda s: s.params[key])
+        x = [s.params[key] for s in drawn]
+        for name, band in (("train_accuracy", self.bands["train"]), ("test_accuracy", self.bands["test"]),
+                           ("final_cost", self.bands["cost"])):
+            band.set(x, [getattr(s, f"{name}_mean") for s in drawn], [getattr(s, f"{name}_std") for s in drawn])
+        self.settings_table.show_settings(summaries, list(self.points[0].params), best_setting(summaries))
+        self.settings_table.show()
 
     def _clicked(self, _item, spots, *_) -> None:
         if len(spots):
@@ -521,7 +591,7 @@ class SweepView(QWidget):
             self.selected_marker.setData([], [])
             return
         point = self.points[self.selected]
-        self.selected_marker.setData([next(iter(point.params.values()))], [self.results[self.selected].test_accuracy],
+        self.selected_marker.setData([next(iter(point.params.values()))], [self._plotted_test(self.selected)],
                                      data=[self.selected])
 
     def _show_selected(self) -> None:
@@ -533,9 +603,15 @@ class SweepView(QWidget):
         config = result.point.config
         (label, value), = result.point.params.items()
         done = "" if result.completed else f" (stopped at iteration {result.iterations_done:,})"
+        over = ""
+        if self._seeded():
+            s = next(s for s in self._summaries() if self.selected in s.indices)
+            over = (f"\nOver its {s.finished} seeds: test {s.test_accuracy_mean:.1%} ± {s.test_accuracy_std:.1%}, "
+                    f"train {s.train_accuracy_mean:.1%} ± {s.train_accuracy_std:.1%}, final cost "
+                    f"{s.final_cost_mean:.4g} ± {s.final_cost_std:.2g}; shown: seed {config.seed}'s model.")
         self.selection_text.setText(f"{label} = {value:g}{done}: {accuracy_text(result.train_accuracy, result.test_accuracy)}"
                                     f", final cost {result.final_cost:.4g}.\n{config.describe_regularizers()}, "
-                                    f"{config.iterations:,} iterations, seed {config.seed}.")
+                                    f"{config.iterations:,} iterations, seed {config.seed}.{over}")
         self.use_button.setEnabled(True)
 
     @Slot()

@@ -23,8 +23,9 @@ REGCORE_LAYERS = [
     {"datasets", "plugins"},
     {"training", "boundary", "inspect", "diagnosis"},
     {"config"},
-    {"sweep", "experiment", "course", "testing"},
+    {"sweep", "course", "testing"},
     {"biasvar"},
+    {"experiment"},  # it keeps bias-variance labs too
     {"cli"},
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}
