@@ -69,6 +69,7 @@ class RunController(QObject):
         self.last_frame: Frame | None = None
         self.speed = 0.0                            # iterations per second; 0: full speed
         self.live_settings: tuple = (0.0, ())       # (learning rate, regularizers) the run has or will have
+        self.live_optimizer: dict = {}              # the run's optimizer values, as it has or will have them
         self.changes: list = []                     # the running run's changes that have taken effect
         self._applied_seen = 0                      # how many of its Training.applied are in `changes`
         self._error = ("", "")
@@ -100,6 +101,7 @@ class RunController(QObject):
             return False
         self.running_config, self.data, self.last_frame = config, data, None
         self.live_settings, self.changes, self._applied_seen = (config.learning_rate, config.regularizers), [], 0
+        self.live_optimizer = dict(training.optimizer_spec.values)
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
         self.worker.set_speed(self.speed)
         self.worker.yielded.connect(self._frame)
@@ -143,18 +145,29 @@ class RunController(QObject):
         if self.worker is not None:
             self.worker.set_speed(self.speed)
 
-    def change(self, learning_rate: float, regularizers) -> None:
-        """Have the run go on, from its next iteration, with this learning rate and these (name, values)
-        regularizers; nothing if they are what it has. Raises RegcoreError for values a regularizer
-        refuses (the run is left as it was). ``changed`` follows once the change has taken effect."""
+    def change(self, learning_rate: float, regularizers, optimizer_values=None) -> None:
+        """Have the run go on, from its next iteration, with this learning rate, these (name, values)
+        regularizers and (None: as they are) these optimizer values; nothing if they are what it has.
+        Raises RegcoreError for values a plugin refuses (the run is left as it was). ``changed``
+        follows once the change has taken effect."""
         if self.worker is None:
             return
+        training = self.worker.training
         changes = steering.changes_between(*self.live_settings, learning_rate, regularizers)
+        retuned = None
+        if optimizer_values is not None:
+            name = training.optimizer_spec.cls.name
+            retuned = self.registry.activate_optimizer(name, optimizer_values).values
+            optimizer_changes = steering.optimizer_changes(name, self.live_optimizer, retuned)
+            changes += optimizer_changes
+            retuned = retuned if optimizer_changes else None
         if not changes:
             return
         active = [self.registry.activate(name, values) for name, values in regularizers]
-        self.worker.training.change(learning_rate, active, what=changes)  # thread-safe: between iterations
+        # thread-safe: between iterations
+        training.change(learning_rate, active, what=changes, optimizer_values=retuned)
         self.live_settings = (learning_rate, tuple(regularizers))
+        self.live_optimizer = retuned or self.live_optimizer
 
     def _take_applied(self, training) -> None:
         """The changes that have taken effect since last looked: kept for the record and announced."""

@@ -5,7 +5,7 @@ it reports. Runs end in the runs table whatever way they end (finished, stopped,
 is reported in a message box and the status bar and leaves the window as usable as before. The live
 plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
 
-During a run the learning rate and the regularizers can still be edited: each committed edit goes to
+During a run the learning rate, the optimizer's parameters and the regularizers can still be edited: each committed edit goes to
 the run (`RunController.change`), takes effect at its next iteration and is marked on the plots
 where it did; the other settings are held until the run ends. The toolbar paces a run (``speed``,
 iterations per second) and says how far Step goes (``step_iterations``).
@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         runs.changed.connect(self._mark_change)
         self.training_panel.learning_rate.valueChanged.connect(self._settings_edited)
         self.regularizer_panel.changed.connect(self._settings_edited)
+        self.training_panel.optimizer_edited.connect(self._settings_edited)
         runs.set_speed(self.speed.value())
 
     @Slot(str)
@@ -356,7 +357,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.controller.change(self.training_panel.learning_rate.value(),
-                                   self.regularizer_panel.selected_values())
+                                   self.regularizer_panel.selected_values(), self.training_panel.optimizer_values())
         except RegcoreError as error:
             self.report("Could not change the run", str(error), "The run goes on with the settings it had.")
 
