@@ -12,7 +12,7 @@ failure then also comes as ``failed``. The state goes back to idle only when not
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
@@ -28,6 +28,14 @@ from .live import LivePanel
 from .worker import Frame, PanelJob, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+@dataclass(frozen=True)
+class DataEdit:
+    """The data a running run was asked to go on with (`RunController.change_data`), and what changed."""
+
+    data: Dataset
+    text: str
 NOT_RESPONDING_SECONDS = 2.0   # a run asked to stop that has not, after this, is stuck in a plugin's code
 SHUTDOWN_SECONDS = 3.0         # how long closing the window waits for a run to end
 ABANDONED: list = []           # workers stuck in a plugin when their window closed (app.main ends the process)
@@ -53,6 +61,7 @@ class RunController(QObject):
     comparison_finished = Signal(list)  # the RunRecords of a comparison, once its last run has ended
     not_responding = Signal(str)        # asked to stop, the run has not: one line saying why (a hung plugin)
     changed = Signal(object)            # a regcore.schedule.Change, once it has taken effect in the run
+    data_changed = Signal(int, str)     # the run trains on edited data from this iteration on; what changed
 
     def __init__(self, registry, panels: Sequence[LivePanel] = (), paint_seconds: Callable[[], float] = lambda: 0.0,
                  parent=None):
@@ -71,6 +80,8 @@ class RunController(QObject):
         self.live_settings: tuple = (0.0, ())       # (learning rate, regularizers) the run has or will have
         self.live_optimizer: dict = {}              # the run's optimizer values, as it has or will have them
         self.changes: list = []                     # the running run's changes that have taken effect
+        self.data_changes: list = []                # its (iteration, Dataset) edits that have taken effect
+        self.run_data: Dataset | None = None        # the data the running run started on
         self._applied_seen = 0                      # how many of its Training.applied are in `changes`
         self._error = ("", "")
         self._closing = False
@@ -102,6 +113,7 @@ class RunController(QObject):
         self.running_config, self.data, self.last_frame = config, data, None
         self.live_settings, self.changes, self._applied_seen = (config.learning_rate, config.regularizers), [], 0
         self.live_optimizer = dict(training.optimizer_spec.values)
+        self.data_changes, self.run_data = [], data
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
         self.worker.set_speed(self.speed)
         self.worker.yielded.connect(self._frame)
@@ -169,11 +181,26 @@ class RunController(QObject):
         self.live_settings = (learning_rate, tuple(regularizers))
         self.live_optimizer = retuned or self.live_optimizer
 
+    def change_data(self, data: Dataset, text: str = "data edited") -> None:
+        """Have the run go on, from its next iteration and its current weights, on ``data`` (an edit of
+        its data); the runs after it in a series train on it too. Raises RegcoreError for data the run
+        cannot take. ``data_changed`` follows once it has taken effect."""
+        if self.worker is None:
+            return
+        self.worker.training.change_data(data, what=DataEdit(data, text))  # thread-safe: between iterations
+        self.data = data
+
     def _take_applied(self, training) -> None:
         """The changes that have taken effect since last looked: kept for the record and announced."""
         applied = training.applied[self._applied_seen:]  # the worker only appends to it
         self._applied_seen += len(applied)
         for iteration, what in applied:
+            if isinstance(what, DataEdit):
+                if self.data_changes and self.data_changes[-1][0] == iteration:
+                    self.data_changes.pop()  # edits that took effect together: the last is what it trained on
+                self.data_changes.append((iteration, what.data))
+                self.data_changed.emit(iteration, what.text)
+                continue
             for change in steering.at(iteration, what):
                 self.changes.append(change)
                 self.changed.emit(change)
@@ -265,7 +292,8 @@ class RunController(QObject):
         if result is not None:
             # the changes made during the run are part of its settings: `regcore train --change` replays them
             changes = sorted((*self.running_config.changes, *self.changes), key=lambda change: change.iteration)
-            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.data, result, error)
+            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.run_data, result, error,
+                               data_changes=tuple(self.data_changes), snapshots=worker.snapshots if worker else None)
             if self.comparison is not None:
                 self.comparison.append(record)
             self.finished.emit(record)

@@ -87,7 +87,7 @@ class DataPanel(QGroupBox):
         self.set_registry(registry)
 
     def set_running(self, running: bool) -> None:
-        """The data cannot change under a run (editing it on the plot is for later)."""
+        """Other data cannot be loaded under a run (edits on the boundary plot go to the run)."""
         hold_during_run((self.generator, self.forms, self.regenerate, self.from_file), running)
 
     def set_registry(self, registry) -> None:
