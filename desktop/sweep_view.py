@@ -8,7 +8,9 @@ like a regularizer's (the `regcore.sweep.OPTIMIZER` axis), its other values take
 generator in a QThread (which may fan out to worker processes); points appear on the plot as their
 batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
 best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
-button that sends its settings to the main view.
+button that sends its settings to the main view. The slider under the boundary walks through the
+swept values: on a value it shows that model, between two it cross-fades their P(class 1)
+(`regcore.boundary.blend`), so the boundary morphs from one value to the next.
 
 The Bias–variance tab (`regstudio.biasvar_view`) is this view with other plots: it inherits the
 controls and the running, and overrides `_build_views`, `_runner`, `_show_result` and the
@@ -34,6 +36,7 @@ from regcore.sweep import (OPTIMIZER, Axis, PointResult, Sweep, SweepResult, bes
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
+from .morph import Morph
 from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
@@ -67,6 +70,7 @@ class SweepView(QWidget):
     RUN_TEXT, RUN_TIP = "Run sweep", "Train one model per value, all at once, on every core."
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Models", "How many models to train, evenly spread over the range.", 16
     SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
+    morph = None        # the slider over the swept values (`regstudio.morph`); the Sweep tab's own
 
     def __init__(self, registry, parent=None):
         super().__init__(parent)
@@ -79,6 +83,7 @@ class SweepView(QWidget):
         self.results: dict[int, PointResult] = {}     # finished ones, by point index
         self.layout_of_models = None
         self.selected: int | None = None
+        self._boundaries: dict = {}                    # point index -> its Boundary, for the morph slider
         self._window_filtered = None
         self._build()
         self.set_registry(registry)
@@ -193,10 +198,18 @@ class SweepView(QWidget):
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
-        return [self.plots, self._inspect_column("model")]
+        self.morph = Morph(self.PREFIX)
+        self.morph.moved.connect(self._morph_to)
+        picture = QWidget()
+        picture_layout = QVBoxLayout(picture)
+        picture_layout.setContentsMargins(0, 0, 0, 0)
+        picture_layout.addWidget(self.boundary_widget, 1)
+        picture_layout.addWidget(self.morph)
+        return [self.plots, self._inspect_column("model", picture)]
 
-    def _inspect_column(self, what: str) -> QWidget:
-        """``boundary_widget`` above ``selection_text`` and ``use_button`` (the selected ``what``'s settings)."""
+    def _inspect_column(self, what: str, picture: QWidget | None = None) -> QWidget:
+        """``picture`` (default ``boundary_widget``) beside ``selection_text`` and ``use_button`` (the selected
+        ``what``'s settings)."""
         self.selection_text = QLabel(self.SELECT_HINT, objectName=f"{self.PREFIX}selection", wordWrap=True)
         self.use_button = QPushButton("Use these settings", objectName=f"{self.PREFIX}use", enabled=False)
         self.use_button.setToolTip(f"Put the selected {what}'s settings in the main view, ready to train and watch.")
@@ -206,7 +219,7 @@ class SweepView(QWidget):
         column.addWidget(self.use_button)
         column.addStretch(1)
         inspect = QSplitter(Qt.Orientation.Horizontal, objectName=f"{self.PREFIX}inspect_splitter")
-        inspect.addWidget(self.boundary_widget)
+        inspect.addWidget(picture or self.boundary_widget)
         inspect.addWidget(about)
         inspect.setStretchFactor(0, 3)
         inspect.setStretchFactor(1, 2)
@@ -433,7 +446,9 @@ class SweepView(QWidget):
     def _show_result(self, result: SweepResult) -> None:
         """The finished (or cancelled) run: all its results drawn, what happened said, the best selected."""
         self.results = {i: p for i, p in enumerate(result.points) if p is not None}
+        self._boundaries = {}
         self._redraw()
+        self._sync_morph()
         if result.errors:
             failed = sum(1 for p in self.results.values() if p.error)
             self._say(f"{failed} of {len(self.points)} models failed: {'; '.join(result.errors)}", error=True)
@@ -461,6 +476,9 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- plotting and inspecting
 
     def _clear_plots(self, log: bool) -> None:
+        self._boundaries = {}
+        if self.morph is not None:
+            self.morph.set_values([], None)
         for curve in (self.train_curve, self.test_curve, self.cost_curve):
             curve.setData([], [])
         self.best_marker.setData([], [])
@@ -504,6 +522,42 @@ class SweepView(QWidget):
                                  [self.results[i].test_accuracy for i in best], data=best)
         self._mark_selected()
 
+    # ---------------------------------------------------------------- the morph slider
+
+    def _boundary_of(self, index: int) -> boundary.Boundary:
+        """Model ``index``'s boundary on the data's grid, computed once per sweep result."""
+        if index not in self._boundaries:
+            grid = boundary.Grid.over(self.data, boundary.FINAL_GRID)
+            self._boundaries[index] = boundary.compute(self.results[index].parameters[None], self.layout_of_models,
+                                                       self.data, grid)
+        return self._boundaries[index]
+
+    def _morph_to(self, stop: int, fraction: float) -> None:
+        """The slider moved: at a stop, select that model; between two, cross-fade their boundaries."""
+        shown = self._series()[0]
+        if stop >= len(shown):
+            return
+        if fraction == 0.0 or stop + 1 >= len(shown):
+            self.select(shown[stop])
+            return
+        first, second = shown[stop], shown[stop + 1]
+        self._draw_points()
+        self.boundary_plot.set_boundary(boundary.blend(self._boundary_of(first), self._boundary_of(second), fraction),
+                                        title=False)
+        (label, a), = self.points[first].params.items()
+        b = next(iter(self.points[second].params.values()))
+        self.selection_text.setText(f"Between {label} = {a:g} and {label} = {b:g} ({fraction:.0%} of the way): "
+                                    "the two models' P(class 1) cross-faded. Stop on a value to inspect that model.")
+        self.boundary_plot.setTitle(f"{self.boundary_plot.base_title}<br>{label} {a:g} → {b:g}")
+
+    def _sync_morph(self) -> None:
+        """The slider offers the shown values, and stands on the selected one."""
+        if self.morph is None:
+            return
+        shown = self._series()[0]
+        self.morph.set_values([next(iter(self.points[i].params.values())) for i in shown],
+                              shown.index(self.selected) if self.selected in shown else None)
+
     def _clicked(self, _item, spots, *_) -> None:
         if len(spots):
             self.select(int(spots[0].data()))
@@ -515,6 +569,7 @@ class SweepView(QWidget):
         self.selected = index
         self._mark_selected()
         self._show_selected()
+        self._sync_morph()
 
     def _mark_selected(self) -> None:
         if self.selected is None or self.selected not in self.results:
