@@ -1,9 +1,11 @@
 """The window's runs, without the window: at most one `TrainingWorker`, a queue of configurations
 waiting to run after it (the notebook's comparison), and the state the run controls follow.
 
-`RunController` starts, pauses, steps, paces and stops runs, passes changes of the learning rate and
-the regularizers on to a run going on (`change`: see `regstudio.steering`), turns what the worker
-reports into run records (with the changes, where they took effect, in ``config.changes``) and says
+`RunController` starts, pauses, steps, paces and stops runs, passes changes of the learning rate, the
+optimizer's values and the regularizers on to a run going on (`change`: see `regstudio.steering`) and
+edited data (`change_data`), turns what the worker reports into run records (with the changes, where
+they took effect, in ``config.changes``; the data edits in ``data_changes``; the worker's parameter
+snapshots) and says
 what happened through its signals; it touches no widget. The window wires its widgets to
 it. Every run that gets as far as a result ends in ``finished`` (finished, stopped or failed); a
 failure then also comes as ``failed``. The state goes back to idle only when nothing more is queued.

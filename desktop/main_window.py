@@ -8,7 +8,9 @@ plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
 During a run the learning rate, the optimizer's parameters and the regularizers can still be edited: each committed edit goes to
 the run (`RunController.change`), takes effect at its next iteration and is marked on the plots
 where it did; the other settings are held until the run ends. The toolbar paces a run (``speed``,
-iterations per second) and says how far Step goes (``step_iterations``).
+iterations per second) and says how far Step goes (``step_iterations``). The data can be edited on
+the boundary plot (`regstudio.data_editor`), during a run too, and a finished run replayed on the
+timeline under the plots (`regstudio.timeline`).
 """
 
 from __future__ import annotations
@@ -449,6 +451,8 @@ class MainWindow(QMainWindow):
         self.timeline.clear()
         for panel in self.panels:
             panel.start(training)
+            for change in config.changes:  # a run started with a schedule (regstudio --change) shows it
+                panel.mark(change.iteration, steering.label(change))
         self.progress.setValue(0)
         self.rate_label.clear()
         self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")

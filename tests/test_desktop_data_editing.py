@@ -225,3 +225,21 @@ def test_scrubbing_the_timeline_draws_the_runs_boundary_then_a_new_run_takes_ove
     wait_idle(qtbot, window)
     assert slider.isEnabled() and slider.value() == slider.maximum()
     assert len(window.comparison.model.runs) == 2
+
+
+def test_the_screenshot_options_schedule_changes_add_noise_and_tick_edit_data(qtbot, window):
+    from regstudio.app import apply_arguments, build_parser, scheduled
+
+    m = window.data.X_train.shape[1]
+    args = build_parser().parse_args(["--screenshot", "x.png", "--iterations", "600", "--reg", "l2:lambd=0.05",
+                                      "--change", "300:l2.lambd=1.5", "--noise", "4", "--edit-data"])
+    apply_arguments(window, args)
+    assert window.data.X_train.shape[1] == m + 4 and window.editor.enabled.isChecked()
+    config = scheduled(window, args)
+    assert Schedule(config.changes).describe() == "300:l2.lambd=1.5"
+    assert window.start(config)
+    wait_idle(qtbot, window)
+    marker, = window.cost_plot.markers
+    assert marker.value() == 300 and marker.label.format == "λ 1.5"
+    with pytest.raises(Exception, match="unknown regularizer 'zz'"):
+        scheduled(window, build_parser().parse_args(["--change", "10:zz.a=1"]))
