@@ -567,6 +567,9 @@ class MainWindow(QMainWindow):
         if opened.data is not None:
             self.set_data(opened.data)
         self.comparison.set_runs(opened.runs)
+        replayable = [run for run in opened.runs if run.snapshots is not None and not run.unusable]
+        if replayable:  # the timeline offers the last run that kept its snapshots
+            self.timeline.show_run(replayable[-1])
         unusable = sum(1 for run in opened.runs if run.unusable)
         remarks = list(opened.notes)
         if unusable:

@@ -243,3 +243,18 @@ def test_the_screenshot_options_schedule_changes_add_noise_and_tick_edit_data(qt
     assert marker.value() == 300 and marker.label.format == "λ 1.5"
     with pytest.raises(Exception, match="unknown regularizer 'zz'"):
         scheduled(window, build_parser().parse_args(["--change", "10:zz.a=1"]))
+
+
+def test_a_reopened_experiment_can_be_replayed_on_the_timeline(qtbot, window, tmp_path):
+    type_into(qtbot, window.findChild(QSpinBox, "iterations"), "800")
+    press(qtbot, window, window.start_action)
+    wait_idle(qtbot, window)
+    run = window.comparison.model.runs[-1]
+    assert window.save_experiment(str(tmp_path / "r.regx"))
+    press(qtbot, window, window.reset_action)
+    assert not window.timeline.slider.isEnabled()
+    assert window.open_experiment(str(tmp_path / "r.regx"))
+    slider = window.timeline.slider
+    assert slider.isEnabled() and slider.maximum() == len(run.snapshots) - 1
+    slider.setValue(2)
+    assert window.cost_plot.cursor.value() == run.snapshots.iterations[2]
