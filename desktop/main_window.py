@@ -331,6 +331,10 @@ class MainWindow(QMainWindow):
         """The timeline moved (a Snapshot), or let go (None): every live panel shows that moment."""
         for panel in self.panels:
             panel.show_snapshot(snapshot)
+        shown = self.boundary_plot.boundary
+        if snapshot is not None and shown is not None:
+            self.accuracy_label.setText(f"at {snapshot.iteration:,}: "
+                                        f"{accuracy_text(shown.train_accuracy, shown.test_accuracy)}")
 
     def choose_data_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a data set", "", "Data sets (*.mat *.npz *.csv)")

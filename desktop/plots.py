@@ -444,6 +444,11 @@ class BoundaryPlot(_FittedTitlePlot):
         self.points.clear_wrong()
         self.setTitle(self.base_title)
 
+    @property
+    def boundary(self) -> Boundary | None:
+        """The boundary drawn (None: none)."""
+        return self._last
+
     def set_show_test(self, show: bool) -> None:
         self.show_test = show
         self.points.set_test_visible(show)

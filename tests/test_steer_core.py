@@ -178,3 +178,24 @@ def test_new_data_of_another_shape_is_refused(registry, small_data):
     wide = Dataset("wide", np.zeros((3, 4)), np.array([[0.0, 1, 0, 1]]), np.zeros((3, 0)), np.zeros((1, 0)))
     with pytest.raises(ParamError, match="3 features; the network takes 2"):
         training.change_data(wide)
+
+
+def test_the_cli_replays_an_optimizer_change(registry, small_data, tmp_path):
+    import json
+
+    from conftest import run_cli
+    from regcore.data import save_csv
+
+    save_csv(small_data, tmp_path / "d.csv")
+    done = run_cli("train", "--data", str(tmp_path / "d.csv"), "--optimizer", "adam", "--lr", "0.01",
+                   "--iterations", "300", "--change", "120:adam.beta1=0.5", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    config = RunConfig(iterations=300, learning_rate=0.01, optimizer="adam",
+                       changes=Schedule.parse(["120:adam.beta1=0.5"], registry).changes)
+    expected = config.build(registry, small_data).run()
+    assert report["test_accuracy"] == float(expected.test_accuracy[0])
+    assert report["final_cost"] == float(expected.final_cost[0])
+    bad = run_cli("train", "--change", "10:adam.beta1=0.5", "--iterations", "100")
+    assert bad.returncode == 2 and "the run's optimizer is gd, not adam" in bad.stderr
+    assert "Traceback" not in bad.stderr
