@@ -32,7 +32,7 @@ from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, presenter, settings, steering
+from . import export, gui_thread_gc, presenter, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
 from .data_editor import DataEditor
@@ -49,6 +49,7 @@ TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
 class MainWindow(QMainWindow):
     def __init__(self, registry=None, store: QSettings | None = None, parent=None):
         super().__init__(parent)
+        gui_thread_gc.install()  # before any worker thread starts
         self.setWindowTitle("RegStudio")
         self.setObjectName("main_window")
         self.store = store if store is not None else QSettings()
