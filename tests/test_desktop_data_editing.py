@@ -258,3 +258,15 @@ def test_a_reopened_experiment_can_be_replayed_on_the_timeline(qtbot, window, tm
     assert slider.isEnabled() and slider.maximum() == len(run.snapshots) - 1
     slider.setValue(2)
     assert window.cost_plot.cursor.value() == run.snapshots.iterations[2]
+
+
+def test_ticking_edit_data_with_the_mouse_leaves_space_to_start_the_run(qtbot, window):
+    qtbot.mouseClick(window.editor.enabled, LEFT)
+    assert window.editor.enabled.isChecked()
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Space)  # where a key press goes
+    qtbot.waitUntil(lambda: not window.controller.idle, timeout=5000)
+    assert window.editor.enabled.isChecked()
+    press(qtbot, window, window.stop_action)
+    wait_idle(qtbot, window)
