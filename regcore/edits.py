@@ -69,8 +69,8 @@ def noise_points(data: Dataset, count: int, rng: np.random.Generator) -> Dataset
     X, Y = data.X_train, data.Y_train[0]
     low, high = X.min(axis=1), X.max(axis=1)
     places = rng.uniform(low, high, size=(int(count), 2))
-    nearest_index = np.argmin(((places[:, :, None] - X[None, :, :]) ** 2).sum(axis=1), axis=1)
-    labels = 1.0 - Y[nearest_index]
+    # one place at a time: a (count, 2, m) array of differences would be 160 MB for a million points
+    labels = np.array([1.0 - Y[np.argmin((X[0] - x) ** 2 + (X[1] - y) ** 2)] for x, y in places])
     parts = _parts(data)
     parts["train"] = (np.concatenate([X.T, places]), np.concatenate([Y, labels]))
     return _rebuilt(data, parts)
