@@ -270,3 +270,28 @@ def test_ticking_edit_data_with_the_mouse_leaves_space_to_start_the_run(qtbot, w
     assert window.editor.enabled.isChecked()
     press(qtbot, window, window.stop_action)
     wait_idle(qtbot, window)
+
+
+def test_regcore_replay_trains_a_saved_run_with_its_data_edits_again_to_the_last_digit(qtbot, window, tmp_path,
+                                                                                        capsys):
+    from regcore.cli import main
+
+    type_into(qtbot, window.findChild(QSpinBox, "iterations"), "900")
+    type_into(qtbot, window.findChild(QSpinBox, "step_iterations"), "300")
+    press(qtbot, window, window.step_action)
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=10000)
+    edit_mode(qtbot, window)
+    click(qtbot, window, 0.3, 0.6, modifier=SHIFT)
+    press(qtbot, window, window.start_action)
+    wait_idle(qtbot, window)
+    press(qtbot, window, window.start_action)          # a second run, on the edited data, stopped part-way
+    press(qtbot, window, window.stop_action)
+    wait_idle(qtbot, window)
+    assert window.save_experiment(str(tmp_path / "e.regx"))
+    capsys.readouterr()
+    assert main(["replay", str(tmp_path / "e.regx")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.endswith(": identical") for line in lines)
+    assert "data edited at 300" in lines[0]
+    assert main(["replay", str(tmp_path / "e.regx"), "--run", "3"]) == 2
+    assert "the experiment has runs 1 to 2" in capsys.readouterr().err
