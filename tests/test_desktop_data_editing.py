@@ -295,3 +295,18 @@ def test_regcore_replay_trains_a_saved_run_with_its_data_edits_again_to_the_last
     assert "data edited at 300" in lines[0]
     assert main(["replay", str(tmp_path / "e.regx"), "--run", "3"]) == 2
     assert "the experiment has runs 1 to 2" in capsys.readouterr().err
+
+
+def test_the_mode_switch_makes_a_plain_click_add_class_0_or_erase(qtbot, window):
+    edit_mode(qtbot, window)
+    window.editor.mode.setCurrentText("class 0")
+    click(qtbot, window, 0.2, -0.2)
+    assert last_train(window)[1] == 0.0
+    click(qtbot, window, 0.25, -0.2, modifier=SHIFT)          # Shift: the other class
+    assert last_train(window)[1] == 1.0
+    count = window.data.X_train.shape[1]
+    window.editor.mode.setCurrentText("erase")
+    x, y = window.data.X_train[:, 0]
+    click(qtbot, window, x, y)                                 # on an existing point: it goes
+    assert window.data.X_train.shape[1] == count - 1
+    assert not np.any(np.all(window.data.X_train.T == (x, y), axis=1))
