@@ -2,7 +2,8 @@
 
     regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
     regstudio --screenshot PATH [--compare] [--tab NAME] [--seeds N] [--presenter] [--data SOURCE]
-              [--reg ...] [--iterations N]
+              [--reg ...] [--iterations N] [--change ITER:KEY=VALUE]... [--noise K] [--edit-data]
+              [--replay FRACTION]
 
 With ``--screenshot`` it runs headless (offscreen), trains with the given settings — or, with
 ``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep`` or
@@ -10,6 +11,9 @@ With ``--screenshot`` it runs headless (offscreen), trains with the given settin
 per setting) — writes a PNG of the whole window to PATH and exits 0 (2 with a one-line message if
 the settings or the run fail). ``--tab`` picks the tab shown (training, runs, sweep, biasvar),
 ``--presenter`` turns on presenter mode (large type) as the View menu does.
+``--change`` trains with scheduled changes (as ``regcore train --change``; marked on the plots),
+``--noise K`` adds K mislabelled points to the data first (seeded: the same every time),
+``--edit-data`` ticks "Edit data", and ``--replay F`` moves the timeline to F (0 to 1) of the run.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "--screenshot, runs its sweep or its bias-variance lab)")
     parser.add_argument("--seeds", type=int, metavar="N", help="the Sweep tab's seeds per setting (default 1)")
     parser.add_argument("--presenter", action="store_true", help="presenter mode: large type for a projector")
+    parser.add_argument("--change", action="append", default=[], metavar="ITER:KEY=VALUE",
+                        help="a change mid-run, as regcore train --change takes it (repeatable), e.g. 15000:l2.lambd=2")
+    parser.add_argument("--noise", type=int, metavar="K", help="add K mislabelled training points to the data first")
+    parser.add_argument("--edit-data", action="store_true", help="tick 'Edit data' (clicks on the boundary edit it)")
+    parser.add_argument("--replay", type=float, metavar="FRACTION",
+                        help="with --screenshot: move the timeline to this fraction (0 to 1) of the finished run")
     return parser
 
 
@@ -114,8 +124,10 @@ def _open(app, window, args) -> int:
     """Apply the command line to ``window``; show it, or train and write the screenshot."""
     from PySide6.QtCore import QTimer
 
+    start_config = None
     try:
         apply_arguments(window, args)
+        start_config = scheduled(window, args) if args.screenshot else None
     except RegcoreError as error:
         print(f"regstudio: error: {error}", file=sys.stderr)
         if args.screenshot:
@@ -144,6 +156,10 @@ def _open(app, window, args) -> int:
             window.message_box.close()
         app.processEvents()
         runs = window.comparison.model.runs
+        if args.replay is not None and window.timeline.run is not None:
+            slider = window.timeline.slider
+            slider.setValue(round(min(max(args.replay, 0.0), 1.0) * slider.maximum()))
+            app.processEvents()
         if sweeping and not view.results:
             print("regstudio: error: the sweep failed: " + view.status.text(), file=sys.stderr)
         elif not sweeping and (not runs or runs[-1].error):
@@ -164,7 +180,7 @@ def _open(app, window, args) -> int:
             window.close()
             return 2
         view.worker.finished.connect(finish_when_done)  # after its result reached the view
-    elif not (window.notebook_comparison() if args.compare else window.start()):
+    elif not (window.notebook_comparison() if args.compare else window.start(start_config)):
         print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
         window.close()
         return 2
@@ -201,3 +217,24 @@ def apply_arguments(window, args) -> None:
             raise RegcoreError(f"--seeds must be a whole number from 1 to {window.sweep_view.MAX_SEEDS} for the "
                                f"Sweep tab, got {args.seeds}")
         window.sweep_view.seeds.setValue(args.seeds)
+    if getattr(args, "noise", None):
+        import numpy as np
+
+        from regcore.edits import noise_points
+
+        if args.noise < 1:
+            raise RegcoreError(f"--noise must be at least 1, got {args.noise}")
+        window.edit_data(noise_points(window.data, args.noise, np.random.default_rng(0)), f"+{args.noise} noise points")
+    if getattr(args, "edit_data", False):
+        window.editor.enabled.setChecked(True)
+
+
+def scheduled(window, args):
+    """The settings column's run with ``--change``'s schedule, or None (the column as it is)."""
+    from dataclasses import replace
+
+    from regcore.schedule import Schedule
+
+    if not getattr(args, "change", None):
+        return None
+    return replace(window.config(), changes=Schedule.parse(args.change, window.registry).changes)

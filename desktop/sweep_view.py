@@ -12,6 +12,9 @@ button that sends its settings to the main view. With several seeds per setting 
 training seed and the next ones), the plots show each setting's means with ± one standard deviation
 bands, a table lists the means and standard deviations, and the best mean test accuracy is starred
 (`regstudio.sweep_seeds`); a clicked setting shows its first seed's model. One seed: as before.
+The slider under the boundary walks through the swept values: on a value it shows that model,
+between two it cross-fades their P(class 1) (`regcore.boundary.blend`), so the boundary morphs from
+one value to the next.
 
 The Bias–variance tab (`regstudio.biasvar_view`) is this view with other plots: it inherits the
 controls and the running, and overrides `_build_views`, `_runner`, `_show_result` and the
@@ -37,6 +40,7 @@ from regcore.sweep import (OPTIMIZER, Axis, PointResult, SettingSummary, Sweep, 
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
+from .morph import Morph
 from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
 from .sweep_seeds import Band, SettingsTable
 
@@ -73,6 +77,7 @@ class SweepView(QWidget):
     SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
     SEEDS = True        # offer several seeds per setting
     MAX_SEEDS = 50
+    morph = None        # the slider over the swept values (`regstudio.morph`); the Sweep tab's own
 
     def __init__(self, registry, parent=None):
         super().__init__(parent)
@@ -85,6 +90,7 @@ class SweepView(QWidget):
         self.results: dict[int, PointResult] = {}     # finished ones, by point index
         self.layout_of_models = None
         self.selected: int | None = None
+        self._boundaries: dict = {}                    # point index -> its Boundary, for the morph slider
         self._window_filtered = None
         self._build()
         self.set_registry(registry)
@@ -215,10 +221,18 @@ class SweepView(QWidget):
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
-        return [curves, self._inspect_column("model")]
+        self.morph = Morph(self.PREFIX)
+        self.morph.moved.connect(self._morph_to)
+        picture = QWidget()
+        picture_layout = QVBoxLayout(picture)
+        picture_layout.setContentsMargins(0, 0, 0, 0)
+        picture_layout.addWidget(self.boundary_widget, 1)
+        picture_layout.addWidget(self.morph)
+        return [curves, self._inspect_column("model", picture)]
 
-    def _inspect_column(self, what: str) -> QWidget:
-        """``boundary_widget`` above ``selection_text`` and ``use_button`` (the selected ``what``'s settings)."""
+    def _inspect_column(self, what: str, picture: QWidget | None = None) -> QWidget:
+        """``picture`` (default ``boundary_widget``) beside ``selection_text`` and ``use_button`` (the selected
+        ``what``'s settings)."""
         self.selection_text = QLabel(self.SELECT_HINT, objectName=f"{self.PREFIX}selection", wordWrap=True)
         self.use_button = QPushButton("Use these settings", objectName=f"{self.PREFIX}use", enabled=False)
         self.use_button.setToolTip(f"Put the selected {what}'s settings in the main view, ready to train and watch.")
@@ -228,7 +242,7 @@ class SweepView(QWidget):
         column.addWidget(self.use_button)
         column.addStretch(1)
         inspect = QSplitter(Qt.Orientation.Horizontal, objectName=f"{self.PREFIX}inspect_splitter")
-        inspect.addWidget(self.boundary_widget)
+        inspect.addWidget(picture or self.boundary_widget)
         inspect.addWidget(about)
         inspect.setStretchFactor(0, 3)
         inspect.setStretchFactor(1, 2)
@@ -461,7 +475,9 @@ class SweepView(QWidget):
     def _show_result(self, result: SweepResult) -> None:
         """The finished (or cancelled) run: all its results drawn, what happened said, the best selected."""
         self.results = {i: p for i, p in enumerate(result.points) if p is not None}
+        self._boundaries = {}
         self._redraw()
+        self._sync_morph()
         if result.errors:
             failed = sum(1 for p in self.results.values() if p.error)
             self._say(f"{failed} of {len(self.points)} models failed: {'; '.join(result.errors)}", error=True)
@@ -490,6 +506,9 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- plotting and inspecting
 
     def _clear_plots(self, log: bool) -> None:
+        self._boundaries = {}
+        if self.morph is not None:
+            self.morph.set_values([], None)
         for curve in (self.train_curve, self.test_curve, self.cost_curve):
             curve.setData([], [])
         for band in self.bands.values():
@@ -574,6 +593,42 @@ class SweepView(QWidget):
         self.settings_table.show_settings(summaries, list(self.points[0].params), best_setting(summaries))
         self.settings_table.show()
 
+    # ---------------------------------------------------------------- the morph slider
+
+    def _boundary_of(self, index: int) -> boundary.Boundary:
+        """Model ``index``'s boundary on the data's grid, computed once per sweep result."""
+        if index not in self._boundaries:
+            grid = boundary.Grid.over(self.data, boundary.FINAL_GRID)
+            self._boundaries[index] = boundary.compute(self.results[index].parameters[None], self.layout_of_models,
+                                                       self.data, grid)
+        return self._boundaries[index]
+
+    def _morph_to(self, stop: int, fraction: float) -> None:
+        """The slider moved: at a stop, select that model; between two, cross-fade their boundaries."""
+        shown = self._series()[0]
+        if stop >= len(shown):
+            return
+        if fraction == 0.0 or stop + 1 >= len(shown):
+            self.select(shown[stop])
+            return
+        first, second = shown[stop], shown[stop + 1]
+        self._draw_points()
+        self.boundary_plot.set_boundary(boundary.blend(self._boundary_of(first), self._boundary_of(second), fraction),
+                                        title=False)
+        (label, a), = self.points[first].params.items()
+        b = next(iter(self.points[second].params.values()))
+        self.selection_text.setText(f"Between {label} = {a:g} and {label} = {b:g} ({fraction:.0%} of the way): "
+                                    "the two models' P(class 1) cross-faded. Stop on a value to inspect that model.")
+        self.boundary_plot.setTitle(f"{self.boundary_plot.base_title}<br>{label} {a:g} → {b:g}")
+
+    def _sync_morph(self) -> None:
+        """The slider offers the shown values, and stands on the selected one."""
+        if self.morph is None:
+            return
+        shown = self._series()[0]
+        self.morph.set_values([next(iter(self.points[i].params.values())) for i in shown],
+                              shown.index(self.selected) if self.selected in shown else None)
+
     def _clicked(self, _item, spots, *_) -> None:
         if len(spots):
             self.select(int(spots[0].data()))
@@ -585,6 +640,7 @@ class SweepView(QWidget):
         self.selected = index
         self._mark_selected()
         self._show_selected()
+        self._sync_morph()
 
     def _mark_selected(self) -> None:
         if self.selected is None or self.selected not in self.results:

@@ -13,10 +13,15 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
     number (no test points) is null; ``error`` is "" or the one-line reason the run ended early;
     ``stopped_at``/``kept_from`` are the iteration at which early stopping stopped the run and the one
     whose parameters it kept (-1: trained to the end; files written before them open as -1).
+    From version 3 a RUN may also hold ``"data_changes": [{"iteration", "data": ID}]``: the data it
+    trained on from that iteration on (edited while it ran; absent: none), and ``"snapshots": S``,
+    the number of parameter snapshots kept for replaying it (absent: none).
 ``datasets/ID/{X_train,Y_train,X_test,Y_test}.npy``
     float64 arrays shaped (2, m) and (1, m), as in `regcore.data.Dataset`.
 ``runs/ID/parameters.npy``
     float64 (P,): the trained weights and biases in `regcore.network.Layout` order.
+``runs/ID/snapshot_iterations.npy``, ``runs/ID/snapshot_parameters.npy``
+    int64 (S,) and float64 (S, P): the run's parameters at S iterations (`regcore.snapshots`), version 3.
 ``runs/ID/{iterations,cost,penalty,test_cost,train_loss}.npy``
     the recorded cost curves: int64 (R,) and float64 (R,); ``train_loss`` (the data loss on the
     clean forward pass) from version 2 on: a version 1 file opens with NaNs there.
@@ -58,13 +63,16 @@ from .archives import BoundedArchive
 from .biasvar import LabDesign, SavedLab, check_bootstraps
 from .config import MAX_RECORDS, RunConfig
 from .data import Dataset, max_array_bytes
+from .snapshots import MAX_BYTES as MAX_SNAPSHOT_BYTES
+from .snapshots import Snapshots
 from .errors import RegcoreError
 from .sweep import MAX_POINTS, Axis, PointResult
 from .training import Result
 
 FORMAT = "regstudio-experiment"
 VERSION = 3  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
-#             3: the bias-variance lab (optional "lab"); older files open without one
+#             3: the bias-variance lab (optional "lab"); runs keep their data edits (data_changes) and
+#                parameter snapshots; older files open without them
 SUFFIX = ".regx"
 INDEX = "experiment.json"
 MAX_INDEX_BYTES = 64 * 1024 * 1024  # the JSON index: about a kilobyte per run
@@ -87,6 +95,20 @@ class RunRecord:
     result: Result      # a batch of one
     error: str = ""     # why the run ended early, "" if it did not fail
     unusable: str = ""  # why an opened run cannot be rerun here (say its regularizer is unknown), "" if it can
+    data_changes: tuple = ()            # (iteration, Dataset): the data it trained on from then on (edited mid-run)
+    snapshots: Snapshots | None = None  # its parameters as it went, for replaying it
+
+    def data_at(self, iteration: int) -> Dataset:
+        """The data the run trained on at ``iteration``."""
+        data = self.data
+        for at, changed in self.data_changes:
+            if at <= iteration:
+                data = changed
+        return data
+
+    def rebuild(self, registry):
+        """The run's `Training`, its settings and data edits included: ``.run()`` replays it."""
+        return self.config.build(registry, self.data, data_changes=self.data_changes)
 
     @property
     def status(self) -> str:
@@ -143,6 +165,13 @@ def _write_archive(experiment: Experiment, handle) -> None:
             "final_cost": _number(result.final_cost[0]), "seconds": float(result.seconds),
             "iterations_done": int(result.iterations_done), "completed": bool(result.completed),
             "error": run.error, "stopped_at": int(result.stopped_at[0]), "kept_from": int(result.kept_from[0])})
+        entry = index["runs"][-1]
+        if run.data_changes:
+            entry["data_changes"] = [{"iteration": int(at), "data": data_id(data)} for at, data in run.data_changes]
+        if run.snapshots is not None and len(run.snapshots):
+            entry["snapshots"] = len(run.snapshots)
+            arrays[f"runs/{run_id}/snapshot_iterations.npy"] = run.snapshots.iterations
+            arrays[f"runs/{run_id}/snapshot_parameters.npy"] = run.snapshots.parameters
         arrays[f"runs/{run_id}/parameters.npy"] = result.parameters[0]
         for name in CURVES:
             curve = result.history[name]
@@ -349,7 +378,35 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
                     final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
                     iterations_done=done, completed=bool(entry["completed"]),
                     stopped_at=stop("stopped_at"), kept_from=stop("kept_from"))
-    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")))
+    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")),
+                     data_changes=_data_changes(entry, datasets, done), snapshots=_snapshots(entry, archive, layout))
+
+
+def _data_changes(entry: dict, datasets: dict, done: int) -> tuple:
+    changes = entry.get("data_changes", [])
+    if not isinstance(changes, list):
+        raise ExperimentError(f"run {entry['id']}: its data_changes are not a list")
+    out = []
+    for change in changes:
+        at = change.get("iteration") if isinstance(change, dict) else None
+        if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= done or change.get("data") not in datasets:
+            raise ExperimentError(f"run {entry['id']}: a data change {change!r} is not an iteration it trained "
+                                  f"and a data set of the file"[:300])
+        out.append((at, datasets[change["data"]]))
+    return tuple(out)
+
+
+def _snapshots(entry: dict, archive: BoundedArchive, layout: network.Layout) -> Snapshots | None:
+    if not entry.get("snapshots"):
+        return None
+    run_id = entry["id"]
+    iterations = archive.array(f"runs/{run_id}/snapshot_iterations.npy", MAX_SNAPSHOT_BYTES)
+    parameters = archive.array(f"runs/{run_id}/snapshot_parameters.npy", 2 * MAX_SNAPSHOT_BYTES)
+    if iterations.ndim != 1 or iterations.dtype.kind not in "iu" or parameters.dtype != np.float64 \
+            or parameters.shape != (len(iterations), layout.size):
+        raise ExperimentError(f"run {run_id}: its snapshots ({parameters.shape} parameters at "
+                              f"{iterations.shape} iterations) do not fit layers {layout.sizes}")
+    return Snapshots.of(iterations, parameters)
 
 
 def _checked_against(experiment: Experiment, registry) -> Experiment:

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REGCORE_LAYERS = [
     {"errors", "defaults"},
     {"params", "files", "limits", "archives", "control", "matfile"},
-    {"data", "regularizer", "hookspecs", "schedule"},
-    {"sources", "network", "optimizer"},
+    {"data", "regularizer", "hookspecs", "schedule", "snapshots"},
+    {"sources", "network", "optimizer", "edits"},
     {"datasets", "plugins"},
     {"training", "boundary", "inspect", "diagnosis"},
     {"config"},
