@@ -11,6 +11,9 @@ It follows the protocol of `regstudio.background` (yielded frames, errored, abor
 `Result`), plus ``paused(bool)``. Stopping is cooperative: `stop()` sets the event that
 `Training.steps()` checks every iteration, and wakes a paused worker.
 
+The worker also keeps the run's parameters at its records, thinned (`snapshots`, see
+`regcore.snapshots`), so a finished run can be scrubbed through.
+
 Slow motion is paced here, not in the core: at a speed (`set_speed`, iterations per second) the
 worker asks `Training.steps()` for smaller steps (down to one iteration) and sleeps between them in
 short slices, so Stop and Pause still answer at once. Step trains a given number of iterations (or
@@ -29,6 +32,7 @@ from PySide6.QtCore import Signal
 
 from regcore.errors import RegcoreError
 from regcore.inspect import InsideHistory
+from regcore.snapshots import Snapshots
 from regcore.training import Result, Training
 
 from .background import JobFailed, Worker
@@ -104,6 +108,8 @@ class TrainingWorker(Worker):
         # the run's insides at every recorded iteration and at its end, if a panel needs them (the run's
         # record keeps them); computed here, where the parameters are, between iterations
         self.insides = InsideHistory.empty() if "insides" in self._needs else None
+        # the run's parameters at its records, thinned (regcore.snapshots): a finished run can be replayed
+        self.snapshots = Snapshots(training.record_every, training.flat[0].size)
 
     # ------------------------------------------------------------------ called from the GUI thread
 
@@ -145,6 +151,7 @@ class TrainingWorker(Worker):
         training, records, last_sent = self.training, [], 0.0
         failure = None
         try:
+            self.snapshots.offer(training.iteration, training.flat[0])
             self._wait_while_paused()
             self._inspect()
             while not (training.completed or self.cancel.is_set()):
@@ -153,6 +160,7 @@ class TrainingWorker(Worker):
                 for progress in training.steps(report_every=self._report_every(), cancel=self.cancel):
                     records.extend(progress.new_records)
                     self._inspect()
+                    self.snapshots.offer(training.iteration, training.flat[0])
                     now = time.perf_counter()
                     gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
                     if self._step_until is not None and training.iteration >= self._step_until:
@@ -171,6 +179,8 @@ class TrainingWorker(Worker):
         except Exception as error:  # noqa: BLE001 - a bug (here or in a panel) must end the run, not the app
             failure = unexpected(error)
         result = self._result(training)
+        if np.all(np.isfinite(training.flat[0])):
+            self.snapshots.finish(training.iteration, training.flat[0])
         if result is not None and np.all(np.isfinite(result.parameters)):
             try:
                 self._inspect(end=True)
