@@ -118,7 +118,8 @@ class ComparisonView(QWidget):
                               (int(run.result.stopped_at[0]), int(run.result.kept_from[0])))
                              for i, (label, run) in enumerate(zip(labels, runs))])
         self.weights.show_series([series_of(run, f"#{self.model.row_of(run) + 1}", run_colour(i))
-                                  for i, run in enumerate(runs) if np.isfinite(run.result.parameters).all()])
+                                  for i, run in enumerate(runs) if np.isfinite(run.result.parameters).all()],
+                                 at_once=True)
         firsts: list[tuple[Dataset, BoundaryPlot]] = []   # the first plot of each data set shown
         for i, (label, run) in enumerate(zip(labels, runs)):
             plot = BoundaryPlot(title=label, compact=True)

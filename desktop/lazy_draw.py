@@ -23,9 +23,12 @@ class LazyDraw:
         self.scheduled = False
         self.seconds = 0.0          # how long the last render took (for the worker's frame budget)
 
-    def request(self) -> None:
+    def request(self, at_once: bool = False) -> None:
+        """New data to draw; ``at_once``: no run's frame competes (a finished run shown, a replay)."""
         self.pending = True
-        if self.widget.isVisible() and not self.scheduled:
+        if at_once and self.widget.isVisible():
+            self.now()
+        elif self.widget.isVisible() and not self.scheduled:
             self.scheduled = True
             QTimer.singleShot(self.delay_ms, self.widget, self._fire)
 

@@ -223,10 +223,10 @@ class NetworkView(QWidget):
             label.clear()
         self.title.setText(text)
 
-    def set_picture(self, picture: Picture, caption: str) -> None:
+    def set_picture(self, picture: Picture, caption: str, at_once: bool = False) -> None:
         """Show ``picture``, titled ``caption``; drawn soon if the view is visible, else when it is shown."""
         self.picture, self.caption = picture, caption
-        self.lazy.request()
+        self.lazy.request(at_once)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -138,10 +138,10 @@ class WeightsView(QWidget):
 
     # ------------------------------------------------------------------ what to show
 
-    def show_series(self, series: list[WeightSeries]) -> None:
+    def show_series(self, series: list[WeightSeries], at_once: bool = False) -> None:
         """Draw ``series`` soon if the view is visible, else when it is next shown (`regstudio.lazy_draw`)."""
         self.series = list(series)
-        self.lazy.request()
+        self.lazy.request(at_once)
 
     def mark(self, iteration: int, text: str) -> None:
         """A setting changed mid-run at ``iteration``: a line on the plots against iterations."""

@@ -320,3 +320,29 @@ def test_under_l2_every_layer_ends_with_smaller_weights_on_the_course_data(qtbot
         assert plain_norms[-1] == pytest.approx(np.linalg.norm(W_plain), rel=1e-12)
         assert l2_norms[-1] == pytest.approx(np.linalg.norm(W_l2), rel=1e-12)
         assert l2_norms[-1] < plain_norms[-1], f"layer {layer}"
+
+
+def test_scrubbing_the_timeline_shows_the_network_and_weights_of_that_moment(qtbot, window):
+    from PySide6.QtWidgets import QSlider
+
+    settings(window, qtbot, iterations=2000)
+    run = train(qtbot, window)
+    show_tab(window, "Network")
+    slider = window.findChild(QSlider, "timeline_slider")
+    slider.setValue(slider.maximum() // 3)
+    iteration = int(run.snapshots.iterations[slider.value()])
+    flat = run.snapshots.parameters[slider.value()]
+    assert 0 < iteration < 2000
+    view = network_view(window)
+    assert f"iteration {iteration:,} of 2,000 (replaying the run)" in window.findChild(QLabel, "network_title").text()
+    weights, biases = layers_of(flat, run.result.layout.sizes)
+    for W, drawn in zip(weights, view.picture.weights):
+        np.testing.assert_array_equal(W, drawn)
+    assert [u.dead for u in view.units[1]] == list(dead_units(weights, biases, window.data.X_train)[0])
+    show_tab(window, "Weights")
+    slider.setValue(slider.value() + 1)
+    flat = run.snapshots.parameters[slider.value()]
+    for layer, W in enumerate(layers_of(flat, run.result.layout.sizes)[0], start=1):
+        (edges, counts), _ghost = curve_data(window, f"histogram_plot_{layer}")
+        reach = np.abs(W).max()
+        np.testing.assert_array_equal(counts, np.histogram(W, bins=30, range=(-reach, reach))[0])

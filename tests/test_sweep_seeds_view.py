@@ -100,8 +100,9 @@ def test_seeds_that_run_past_the_largest_seed_are_one_line(qtbot, window):
 
 @pytest.mark.parametrize("tab", ["sweep", "biasvar"])
 def test_the_tab_names_of_the_screenshot_option_are_the_window_s_tabs_in_order(window, tab):
-    from regstudio.app import TABS
+    from regstudio.app import TABS, tab_index
 
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Training", "Runs and comparison", "Sweep", "Bias–variance"] and len(TABS) == len(titles)
-    assert window.tabs.widget(TABS.index(tab)) is {"sweep": window.sweep_view, "biasvar": window.biasvar_view}[tab]
+    assert titles == ["Training", "Runs and comparison", "Sweep", "Bias–variance", "Network", "Weights"]
+    assert len(TABS) == len(titles) and [tab_index(window, name) for name in TABS] == list(range(len(titles)))
+    assert window.tabs.widget(tab_index(window, tab)) is {"sweep": window.sweep_view, "biasvar": window.biasvar_view}[tab]

@@ -10,9 +10,8 @@ from ..network_view import NetworkView
 from .panel import LivePanel, Snapshot
 
 
-def caption(iteration: int, iterations: int, final: bool, what: str = "") -> str:
-    state = "trained" if final else "training"
-    return f"The network at iteration {iteration:,} of {iterations:,} ({state}){what}"
+def caption(iteration: int, iterations: int, state: str) -> str:
+    return f"The network at iteration {iteration:,} of {iterations:,} ({state})"
 
 
 class NetworkPanel(LivePanel):
@@ -35,10 +34,17 @@ class NetworkPanel(LivePanel):
         self.plot.pinned = None
 
     def draw(self, payload: Picture, frame) -> None:
-        self.plot.set_picture(payload, caption(frame.iteration, frame.iterations, frame.final))
+        self.plot.set_picture(payload, caption(frame.iteration, frame.iterations, "trained" if frame.final else "training"))
+
+    def show_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        shown = picture.picture(snapshot.parameters, snapshot.layout, snapshot.data, snapshot.iteration)
+        self.plot.set_picture(shown, caption(snapshot.iteration, snapshot.iterations, "replaying the run"),
+                              at_once=True)
 
     def show_run(self, run) -> None:
         result = run.result
         shown = picture.picture(result.parameters, result.layout, run.data, result.iterations_done)
         self.plot.set_picture(shown, f"{run.config.describe_regularizers()} on {run.data.name}: the trained network "
-                                     f"after {result.iterations_done:,} iterations")
+                                     f"after {result.iterations_done:,} iterations", at_once=True)

@@ -17,6 +17,7 @@ class WeightsPanel(LivePanel):
         super().__init__()
         self._ghosts: list = []
         self._label = ""
+        self._insides: dict | None = None   # the last run's insides drawn (what a replay cuts short)
 
     def make_plot(self) -> WeightsView:
         return WeightsView()
@@ -39,11 +40,23 @@ class WeightsPanel(LivePanel):
 
     def draw(self, payload: tuple, frame) -> None:
         current, insides, sizes = payload
+        self._insides = insides
         self.plot.show_series([WeightSeries(self._label, run_colour(0), current, self._ghosts, insides, sizes)])
+
+    def show_snapshot(self, snapshot: Snapshot | None) -> None:
+        """The timeline replays the run: its histograms then, its norms and gap up to then."""
+        if snapshot is None or not self._ghosts or self._insides is None:
+            return
+        upto = self._insides["iterations"] <= snapshot.iteration
+        insides = {name: values[upto] for name, values in self._insides.items()}
+        self.plot.show_series([WeightSeries(self._label, run_colour(0), histograms(snapshot.parameters, snapshot.layout),
+                                            self._ghosts, insides, snapshot.layout.sizes)], at_once=True)
 
     def mark(self, iteration: int, text: str) -> None:
         self.plot.mark(iteration, text)
 
     def show_run(self, run) -> None:
         self.plot.clear_marks()
-        self.plot.show_series([series_of(run, run.config.describe_regularizers(), run_colour(0))])
+        series = series_of(run, run.config.describe_regularizers(), run_colour(0))
+        self._ghosts, self._insides, self._label = series.ghosts, series.insides, series.label
+        self.plot.show_series([series], at_once=True)
