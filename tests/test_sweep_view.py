@@ -249,3 +249,31 @@ def test_the_morph_slider_walks_the_swept_values_and_cross_fades_between_them(qt
     assert not slider.isEnabled()
     run(qtbot, view)
     assert slider.isEnabled()
+
+
+def test_the_final_weight_norms_and_dead_units_are_plotted_against_the_swept_value(qtbot, view, small_data):
+    choose(view, "l2", "lambd", 0.0, 3.0, 4)
+    view.run_button.click()
+    run(qtbot, view)
+    results = [view.results[i] for i in sorted(view.results, key=lambda i: view.points[i].params["lambd"])]
+    sizes = (small_data.X_train.shape[0], *view.plan_axis()[0].hidden, 1)
+    for layer in range(len(sizes) - 1):
+        x, norms = view.insides.curves[("norm", layer)].getData()
+        np.testing.assert_array_equal(x, [0.0, 1.0, 2.0, 3.0])
+        at = sum(a * b for a, b in zip(sizes[:layer], sizes[1:layer + 1]))
+        W = [r.parameters[at:at + sizes[layer] * sizes[layer + 1]] for r in results]
+        np.testing.assert_allclose(norms, [np.sqrt(np.dot(w, w)) for w in W], rtol=1e-12)
+    assert norms[-1] < norms[0], "a larger lambd, smaller weights"
+    for layer in range(len(sizes) - 2):
+        _, dead = view.insides.curves[("dead", layer)].getData()
+        expected = []
+        for r in results:
+            A = small_data.X_train
+            at_w, at_b = 0, sum(a * b for a, b in zip(sizes, sizes[1:]))
+            for l in range(layer + 1):
+                W = r.parameters[at_w:at_w + sizes[l] * sizes[l + 1]].reshape(sizes[l + 1], sizes[l])
+                b = r.parameters[at_b:at_b + sizes[l + 1]]
+                A = np.maximum(0, W @ A + b[:, None])
+                at_w, at_b = at_w + W.size, at_b + sizes[l + 1]
+            expected.append(int((~(A > 0).any(axis=1)).sum()))
+        np.testing.assert_array_equal(dead, expected)
