@@ -100,9 +100,11 @@ class RunController(QObject):
 
     # ---------------------------------------------------------------- starting
 
-    def start(self, config: RunConfig, data: Dataset | None, paused: bool = False) -> bool:
+    def start(self, config: RunConfig, data: Dataset | None, paused: bool = False, step: int | None = None) -> bool:
         """Start a run of ``config`` on ``data``; False if one is going, or (with ``could_not_start``) if
-        the settings cannot be built."""
+        the settings cannot be built. ``paused``: it waits for Resume or Step; ``step``: it trains that
+        many iterations (0: one recording interval), then pauses — set before its thread starts, so it
+        never reports a pause before the step."""
         if self.worker is not None or data is None:
             return False
         try:
@@ -118,6 +120,8 @@ class RunController(QObject):
         self.live_optimizer = dict(training.optimizer_spec.values)
         self.data_changes, self.run_data = [], data
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
+        if step is not None:
+            self.worker.step(step)
         self.worker.set_speed(self.speed)
         self.worker.hidden = self.hidden
         self.worker.yielded.connect(self._frame)
@@ -125,7 +129,7 @@ class RunController(QObject):
         self.worker.errored.connect(self._errored)
         self.worker.returned.connect(self._returned)
         self._error = ("", "")
-        self._set_state(PAUSED if paused else RUNNING)
+        self._set_state(PAUSED if paused and step is None else RUNNING)
         self.started.emit(config, training)
         self.worker.start()
         return True

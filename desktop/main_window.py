@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         else:
             self.controller.pause_or_resume()
 
-    def start(self, config: RunConfig | None = None, paused: bool = False) -> bool:
+    def start(self, config: RunConfig | None = None, paused: bool = False, step: int | None = None) -> bool:
         """Start a run of ``config`` (default: the settings column). False, with a message, if it cannot."""
         if not self.controller.idle or self.data is None:
             return False
@@ -448,12 +448,13 @@ class MainWindow(QMainWindow):
         except RegcoreError as error:
             self.report("Could not start", str(error), "Change the setting it names and press Start again.")
             return False
-        return self.controller.start(config, self.data, paused)
+        return self.controller.start(config, self.data, paused, step)
 
     def step(self) -> None:
-        if self.controller.idle and not self.start(paused=True):
-            return
-        self.controller.step(self.step_iterations.value())
+        if self.controller.idle:  # a new run, that pauses after the step
+            self.start(paused=True, step=self.step_iterations.value())
+        else:
+            self.controller.step(self.step_iterations.value())
 
     @Slot()
     def _settings_edited(self) -> None:

@@ -195,7 +195,10 @@ def test_a_killed_sweeps_workers_end_within_seconds(start, stuck_env, tmp_path, 
     assert_gone_soon(workers)
     # a clean end: one line, the shell's status, the finished models reported
     assert child.returncode == 128 + how, err
-    assert err.splitlines()[-1] == f"regcore: terminated by {how.name} after 2 of 4 models"
+    # multiprocessing's resource tracker (a process of its own) may add its note on the pool's
+    # semaphores after ours; it is Python's, not a traceback
+    ours = [line for line in err.splitlines() if "resource_tracker" not in line and "warnings.warn(" not in line]
+    assert ours[-1] == f"regcore: terminated by {how.name} after 2 of 4 models", err
     report = json.loads(out)  # the workers' plugin printed on import: not on our stdout
     assert report["completed"] is False and len(report["points"]) == 2
 
