@@ -117,6 +117,22 @@ def _exp_agrees(kernel, loop: tuple[int, int]) -> bool:
     return bool(np.array_equal(y, np.exp(x), equal_nan=True))
 
 
+def _single_threaded_kernel_blas() -> None:
+    """numba's products call SciPy's OpenBLAS (not NumPy's): on matrices this small its threads cost
+    more than they give, so that library runs on one (best effort; nothing else here uses it)."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "scipy.libs/libscipy_openblas" in line}
+        for path in paths:
+            setter = getattr(ctypes.CDLL(path), "scipy_openblas_set_num_threads", None)
+            if setter is not None:
+                setter(1)
+    except OSError:  # no /proc (not Linux), or a library that cannot be opened: its default threads
+        pass
+
+
 def _load() -> None:
     global _kernel, _problem, _exp
     with _lock:
@@ -129,6 +145,7 @@ def _load() -> None:
                 _exp = loop
             else:  # the C library's exp: the same values to the last bit or one off it
                 _exp = (0, 0)
+            _single_threaded_kernel_blas()
             _kernel = kernel.train_chunk
         except Exception as error:  # numba missing, or unable to compile here: the NumPy path serves
             _problem = f"{type(error).__name__}: {error}".splitlines()[0]
