@@ -187,7 +187,7 @@ def status() -> str:
 
 # ---------------------------------------------------------------- which runs, and running them
 
-def terms_of(instance: Regularizer):
+def terms_of(instance: Regularizer, ask=lambda method: method()):
     """The compiled terms of a regularizer's per-iteration hooks: () for none, None when it has hooks
     the kernel cannot run."""
     cls = type(instance)
@@ -197,7 +197,7 @@ def terms_of(instance: Regularizer):
     owner = next(c for c in cls.__mro__ if "kernel_terms" in vars(c))
     if owner is Regularizer or any(next(c for c in cls.__mro__ if name in vars(c)) is not owner for name in hooks):
         return None  # no equivalent, or a subclass changed a hook its parent's terms describe
-    return instance.kernel_terms()
+    return ask(instance.kernel_terms)
 
 
 def plan(training) -> CompiledIteration | None:
@@ -209,8 +209,9 @@ def plan(training) -> CompiledIteration | None:
     if mode == "auto" and training.iterations * training.models < MIN_MODEL_ITERATIONS:
         return None
     weight_terms, dropouts = [], []
-    for instance in training.instances:
-        terms = terms_of(instance)
+    for reg, instance in zip(training.active, training.instances):
+        # a kernel_terms that raises fails the run naming its plugin, as any hook does
+        terms = terms_of(instance, lambda method, r=reg: training._guard(r, "kernel_terms", method))
         if terms is None:
             return None
         for term in terms:

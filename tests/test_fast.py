@@ -117,6 +117,19 @@ def test_a_subclass_that_changes_a_hook_of_a_built_in_falls_back(monkeypatch, re
     assert training._compiled is None
 
 
+def test_a_kernel_terms_that_raises_ends_the_run_naming_its_plugin(monkeypatch, registry, small_data):
+    class Broken(registry.activate("l2", {"lambd": 1.0}).cls):
+        def add_gradients(self, weights, grads):  # its own hooks, so its own kernel_terms is asked
+            super().add_gradients(weights, grads)
+
+        def kernel_terms(self):
+            raise ZeroDivisionError("bad luck")
+
+    monkeypatch.setenv(fast.ENV, "1")
+    with pytest.raises(TrainingError, match="failed in kernel_terms at iteration 0: ZeroDivisionError: bad luck"):
+        Training(small_data, iterations=10, regularizers=[ActiveRegularizer(Broken, {"lambd": 1.0})]).run()
+
+
 def test_scheduled_and_live_changes_happen_at_the_same_iterations_on_both_paths(monkeypatch, registry, small_data):
     l2 = [registry.activate("l2", {"lambd": 2.0})]
     dropout = [registry.activate("dropout", {"keep_prob": 0.7, "mask": "fresh"})]
