@@ -19,11 +19,14 @@ the run's generators, a chunk at a time, in the order the NumPy path draws them,
 Compiling the kernel takes a few seconds the first time, then numba's cache loads it in a fraction of
 one. `warm_up()` starts that in a background thread (the window calls it at start-up); a run that
 starts before it is done uses the NumPy path and moves to the kernel between two chunks once it is
-ready. Without `warm_up`, the first run long enough to gain (`MIN_MODEL_ITERATIONS`) loads it itself.
+ready. Without `warm_up`, the first single run long enough to gain (`MIN_MODEL_ITERATIONS`) loads it itself.
 
 ``REGCORE_FAST``: ``0`` always uses the NumPy path; ``1`` uses the kernel for every eligible run,
-however short (the tests use both); unset, the kernel serves eligible runs of at least
-`MIN_MODEL_ITERATIONS` model-iterations. Without numba (or if it fails to compile) the NumPy path is
+however short, batches included (the tests use both); unset, the kernel serves eligible single runs
+of at least `MIN_MODEL_ITERATIONS` iterations. Batches (sweeps, the bias-variance lab) stay on NumPy
+by default: there its stacked calls already share their cost among the models, and measured side by
+side the kernel (the same BLAS products, model by model) is no faster, and costs each worker process
+the half second of loading it. Without numba (or if it fails to compile) the NumPy path is
 used and `status()` says why.
 """
 
@@ -41,7 +44,7 @@ from .regularizer import Regularizer
 
 ENV = "REGCORE_FAST"
 DONE, GRADIENT_NOT_FINITE, DIVERGED = 0, 1, 2  # a chunk's outcome (the kernel's statuses)
-MIN_MODEL_ITERATIONS = 5000          # below this, loading the kernel costs more than it saves
+MIN_MODEL_ITERATIONS = 5000          # iterations: below this, loading the kernel costs more than it saves
 CHUNK_MODEL_ITERATIONS = 4096        # per kernel call: a few ms, so cancel and live changes stay prompt
 FRESH_BUFFER_BYTES = 4 << 20         # the uniform numbers of one chunk's fresh dropout masks
 # the hooks that run every iteration; the others (penalties, after_record) run at the recordings
@@ -208,8 +211,8 @@ def plan(training) -> CompiledIteration | None:
     if mode == "0" or training.batched or training._input_transforms or training._constraints \
             or training._hidden_gradients or type(training.optimizer) is not GradientDescent:
         return None
-    if mode == "auto" and training.iterations * training.models < MIN_MODEL_ITERATIONS:
-        return None
+    if mode == "auto" and (training.models > 1 or training.iterations < MIN_MODEL_ITERATIONS):
+        return None  # a batch's stacked NumPy calls are as fast as the kernel's per-model products
     weight_terms, dropouts = [], []
     for reg, instance in zip(training.active, training.instances):
         # a kernel_terms that raises fails the run naming its plugin, as any hook does

@@ -195,6 +195,7 @@ def test_regcore_fast_0_keeps_the_numpy_path_and_says_so(monkeypatch, small_data
     monkeypatch.delenv(fast.ENV)
     assert Training(small_data, iterations=100)._compiled is None  # too short to gain
     assert Training(small_data, iterations=30000)._compiled is not None
+    assert Training(small_data, iterations=30000, seeds=(3, 4))._compiled is None  # batches: stacked NumPy
 
 
 def test_warm_up_returns_at_once_and_repeated_calls_are_harmless():
