@@ -88,6 +88,8 @@ def enabled() -> str:
 
 
 _exp = (0, 0)              # NumPy's float64 exp loop for the kernel: (address, data), or (0, 0)
+_modes: dict = {}          # (n_out, n_in, m, transposed) -> how the kernel computes that product
+LOOP_TERMS = 4             # products summing at most this many terms may run as loops (BLAS costs its call)
 
 
 def numpy_exp_loop() -> tuple[int, int]:
@@ -190,6 +192,32 @@ def status() -> str:
     return "the compiled kernel"
 
 
+def product_mode(n_out: int, n_in: int, m: int, transposed: bool) -> int:
+    """How the kernel computes a (n_out, n_in) x (n_in, m) product (``transposed``: W is the transpose
+    of a C-ordered array, as the gradient's way down reads it): a loop when one gives exactly
+    ``np.dot``'s digits here (the order OpenBLAS sums short products in), else BLAS."""
+    key = (n_out, n_in, m, transposed)
+    if key not in _modes:
+        from . import kernel as compiled
+
+        _modes[key] = compiled.BLAS
+        if n_in <= LOOP_TERMS:
+            rng = np.random.default_rng(n_out * 1000 + n_in)
+            trials = [(rng.normal(size=(n_in, n_out)).T if transposed else rng.normal(size=(n_out, n_in)),
+                       rng.normal(size=(n_in, m)) * rng.uniform(0.0, 3.0, size=(n_in, 1))) for _ in range(3)]
+            for mode in (compiled.FUSED_LOOP, compiled.PLAIN_LOOP):
+                if all(_loop_agrees(compiled, W, A, mode) for W, A in trials):
+                    _modes[key] = mode
+                    break
+    return _modes[key]
+
+
+def _loop_agrees(compiled, W, A, mode) -> bool:
+    out = np.empty((W.shape[0], A.shape[1]))
+    compiled._product(W, A, mode, out)
+    return bool(np.array_equal(out, np.dot(W, A)))
+
+
 # ---------------------------------------------------------------- which runs, and running them
 
 def terms_of(instance: Regularizer, ask=lambda method: method()):
@@ -259,6 +287,7 @@ class CompiledIteration:
                 self.drop = np.ascontiguousarray(stacked[:, None], dtype=float)
         self.work = np.zeros((hidden + 1, m))
         self.work_grads = np.zeros((hidden + 1, m))
+        self.modes = None  # chosen once the kernel is loaded (see product_mode)
 
     def ready(self) -> bool:
         return kernel(wait=True) is not None
@@ -270,8 +299,15 @@ class CompiledIteration:
 
     def _call(self, count: int, update: bool, limit: float = np.inf):
         t = self.training
+        if self.modes is None:
+            sizes, m = self.sizes, self.inputs.shape[2]
+            self.modes = np.zeros((2, len(sizes) - 1), dtype=np.int64)
+            for l in range(len(sizes) - 1):
+                self.modes[0, l] = product_mode(int(sizes[l + 1]), int(sizes[l]), m, False)
+                if l:
+                    self.modes[1, l] = product_mode(int(sizes[l]), int(sizes[l + 1]), m, True)
         rates = np.ascontiguousarray(t.learning_rate[:, 0], dtype=float)
-        return kernel()(*_exp, t.flat, t.grad, self.sizes, self.inputs, self.labels, rates, t.control.stopped,
+        return kernel()(*_exp, self.modes, t.flat, t.grad, self.sizes, self.inputs, self.labels, rates, t.control.stopped,
                         self.inv_m, self.kinds, self.coefficients, self.mode, self.drop, self.keep,
                         float(limit), count, update, self.work, self.work_grads)
 

@@ -11,7 +11,9 @@ check on the squared norm of all parameters — for ``iterations`` iterations in
 
 It gives the NumPy path's digits, not just close ones: the unregularized and fresh-dropout runs are
 chaotic enough that a last-bit difference per iteration grows to 1e-11 and more over 30,000 of them.
-So the matrix products are NumPy's own BLAS calls (numba's ``np.dot`` calls the same routines), the
+So the matrix products are NumPy's own BLAS calls (numba's ``np.dot`` calls the same routines), or
+loops proven to sum as they do (`_product`; ``modes`` (2, L): each layer's forward product, and the
+product that takes its gradient down a layer, 0 BLAS, 1 fused loop, 2 plain loop), the
 bias gradients are NumPy's pairwise sums, the sigmoid's exp is NumPy's own float64 loop (called by its
 address, `_exp_in_place`), and every element-wise step is the NumPy path's, in its order (z = W·a,
 then + b; a·d then / keep; g·(1/m); g·lr then p - g).
@@ -42,7 +44,7 @@ from numba.extending import intrinsic
 
 # no fastmath: every operation rounds as NumPy's does, and NaN and infinity propagate to the checks
 OPTIONS = dict(cache=True, error_model="numpy", nogil=True)
-SIGNATURE = ("UniTuple(int64, 2)(int64, int64, float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
+SIGNATURE = ("UniTuple(int64, 2)(int64, int64, int64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
              "float64[:, ::1], float64[::1], boolean[::1], float64, int64[::1], float64[:, :, ::1], int64, "
              "float64[:, :, :, ::1], float64[::1], float64, int64, boolean, float64[:, ::1], float64[:, ::1])")
 
@@ -80,6 +82,47 @@ def _exp_in_place(x, exp_loop, exp_data, scratch):
     scratch[3] = 8              # steps, in bytes
     scratch[4] = 8
     _call_ufunc_loop(exp_loop, scratch.ctypes, scratch[2:3].ctypes, scratch[3:5].ctypes, exp_data)
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c with one rounding (llvm.fma)."""
+    def codegen(context, builder, sig, arguments):
+        double = ir.DoubleType()
+        fma = builder.module.declare_intrinsic("llvm.fma", [double], ir.FunctionType(double, [double] * 3))
+        return builder.call(fma, arguments)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+BLAS, FUSED_LOOP, PLAIN_LOOP = 0, 1, 2  # how `_product` computes W A
+
+
+@numba.njit(**OPTIONS)
+def _product(W, A, mode, out):
+    """out = W A: by BLAS (NumPy's own routine), or for the short products where BLAS costs mostly its
+    call, by loops that sum in BLAS's order — sequentially over the inner dimension, fused
+    multiply-adds or not. `regcore.fast.product_modes` picks, per product, a loop only if it gives
+    ``np.dot``'s digits on this machine."""
+    if mode == BLAS:
+        np.dot(W, A, out)
+        return
+    n_out, n_in = W.shape
+    m = A.shape[1]
+    for i in range(n_out):
+        row = out[i]
+        w = W[i, 0]
+        a = A[0]
+        for j in range(m):
+            row[j] = w * a[j]
+        for q in range(1, n_in):
+            w = W[i, q]
+            a = A[q]
+            if mode == FUSED_LOOP:
+                for j in range(m):
+                    row[j] = _fma(w, a[j], row[j])
+            else:
+                for j in range(m):
+                    row[j] = row[j] + w * a[j]
 
 
 @numba.njit(**OPTIONS)
@@ -142,7 +185,7 @@ def _pairwise_sum(a, n, stack, values):
 @numba.njit(**OPTIONS)
 def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
               drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-              pointers):
+              pointers, modes):
     """One model's forward pass and back-propagation into ``grads[k]`` (1/m and the terms included)."""
     kx = k if inputs.shape[0] > 1 else 0
     fresh = drop_mode == FRESH_MASKS
@@ -156,9 +199,9 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
         W = params[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
         Z = work[row:row + n_out]
         if l == 0:
-            np.dot(W, inputs[kx], Z)
+            _product(W, inputs[kx], modes[0, l], Z)
         else:
-            np.dot(W, work[row - n_in:row], Z)
+            _product(W, work[row - n_in:row], modes[0, l], Z)
         for i in range(n_out):
             z = Z[i]
             b = params[k, b_at + i]
@@ -206,7 +249,7 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
             break
         W = params[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
         dA = work_grads[row - n_in:row]
-        np.dot(W.T, dZ, dA)
+        _product(W.T, dZ, modes[1, l], dA)
         for q in range(n_in):  # dropout's backward, then ReLU's derivative
             da = dA[q]
             a = work[row - n_in + q]
@@ -237,8 +280,8 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
 
 
 @numba.njit(SIGNATURE, **OPTIONS)
-def train_chunk(exp_loop, exp_data, params, grads, sizes, inputs, labels, rates, stopped, inv_m, term_kinds,
-                term_coefficients, drop_mode, drop, keep, limit, iterations, update, work, work_grads):
+def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped, inv_m,
+                term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, update, work, work_grads):
     K, P = params.shape
     L = sizes.shape[0] - 1
     m = inputs.shape[2]
@@ -250,7 +293,7 @@ def train_chunk(exp_loop, exp_data, params, grads, sizes, inputs, labels, rates,
         for k in range(K):
             _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
                       drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-                      pointers)
+                      pointers, modes)
         squares = 0.0
         for k in range(K):
             for p in range(P):

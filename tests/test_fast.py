@@ -208,3 +208,19 @@ def test_warm_up_returns_at_once_and_repeated_calls_are_harmless():
 def test_mini_batches_keep_the_numpy_path(monkeypatch, small_data):
     monkeypatch.setenv(fast.ENV, "1")
     assert Training(small_data, iterations=100, batch_size=16)._compiled is None
+
+
+@pytest.mark.parametrize("n_out, n_in, transposed", [(20, 2, False), (3, 20, False), (1, 3, False), (20, 3, True),
+                                                     (3, 1, True), (7, 4, False), (5, 9, True)])
+def test_a_product_runs_as_a_loop_only_where_it_gives_blas_digits(n_out, n_in, transposed):
+    from regcore import kernel
+
+    mode = fast.product_mode(n_out, n_in, 211, transposed)
+    assert mode == kernel.BLAS or n_in <= fast.LOOP_TERMS
+    rng = np.random.default_rng(99)
+    for _ in range(5):
+        W = rng.normal(size=(n_in, n_out)).T if transposed else rng.normal(size=(n_out, n_in))
+        A = rng.exponential(size=(n_in, 211)) - 0.5
+        out = np.empty((n_out, 211))
+        kernel._product(W, A, mode, out)
+        assert np.array_equal(out, np.dot(W, A))
