@@ -24,6 +24,7 @@ import sys
 import tempfile
 from typing import Sequence
 
+from regcore import fast
 from regcore.errors import RegcoreError
 
 from . import display_check
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .main_window import MainWindow
 
     if not args.screenshot:
+        fast.warm_up()  # the compiled kernel loads in the background; runs use NumPy until it is ready
         return _open(app, MainWindow(), args)
     # A screenshot must not depend on, or change, the user's remembered settings: it gets throw-away
     # ones. (Not os.devnull: QSettings saves by renaming a new file over its path, which as root

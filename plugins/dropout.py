@@ -9,6 +9,7 @@ are one per training point of the whole set, so ``mask=course`` refuses mini-bat
 import numpy as np
 
 from regcore import Param, ParamError, Regularizer, hookimpl
+from regcore.fast import HiddenDropout
 
 
 class Dropout(Regularizer):
@@ -50,6 +51,10 @@ class Dropout(Regularizer):
     def backward_hidden(self, layer, gradients):
         np.multiply(gradients, self._masks[layer], out=gradients)
         np.divide(gradients, self._keep, out=gradients)
+
+    def kernel_terms(self):
+        masks = None if self._fresh else tuple(self._masks[layer] for layer in self.context.hidden_layers)
+        return (HiddenDropout(self._keep, masks),)
 
 
 @hookimpl

@@ -8,6 +8,7 @@ applies to (all by default).
 import numpy as np
 
 from regcore import Param, Regularizer, hookimpl
+from regcore.fast import WeightTerm
 from regcore.params import ALL_LAYERS, LAYERS
 
 
@@ -37,6 +38,9 @@ class L1(Regularizer):
         np.sign(weights.flat, out=self._scratch)
         np.multiply(self._scratch, self._coefficient, out=self._scratch)
         np.add(grads.flat, self._scratch, out=grads.flat)
+
+    def kernel_terms(self):
+        return (WeightTerm("l1", self._coefficient),)
 
 
 @hookimpl

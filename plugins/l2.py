@@ -6,6 +6,7 @@
 import numpy as np
 
 from regcore import Param, Regularizer, hookimpl
+from regcore.fast import WeightTerm
 from regcore.params import ALL_LAYERS, LAYERS, selected_layers
 
 
@@ -37,6 +38,9 @@ class L2(Regularizer):
             self._scratch = np.empty(weights.flat.shape)
         np.multiply(self._grad_coefficient, weights.flat, out=self._scratch)
         np.add(grads.flat, self._scratch, out=grads.flat)
+
+    def kernel_terms(self):
+        return (WeightTerm("l2", self._grad_coefficient),)
 
 
 @hookimpl

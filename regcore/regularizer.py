@@ -199,6 +199,12 @@ class Regularizer:
     def after_record(self, record, control: RunControl) -> None:
         """See each `regcore.training.Record` as it is made; may stop models through ``control``."""
 
+    def kernel_terms(self) -> tuple | None:
+        """What this class's per-iteration hooks do, in terms the compiled kernel runs (`regcore.fast`:
+        `WeightTerm`, `HiddenDropout`), or None (the default): the run keeps the NumPy path. Define it
+        in the class that defines those hooks; a subclass that overrides one of them falls back."""
+        return None
+
     @classmethod
     def overrides(cls, method: str) -> bool:
         """Whether this class defines ``method`` itself rather than inheriting the no-op."""

@@ -42,7 +42,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from . import defaults, limits, network
+from . import defaults, fast, limits, network
 from .data import Dataset
 from .errors import PLUGIN_FAILURES, ParamError, RegcoreError, TrainingError
 from .control import RunControl
@@ -416,6 +416,31 @@ class Training:
         return self.iteration >= self.iterations or self._ended
 
     def _run_until(self, until: int, cancel: threading.Event | None) -> None:
+        """Iterations up to ``until``: the recordings on the NumPy path, the stretches between them in the
+        compiled kernel when the plan has one (`regcore.fast`) and it is loaded, a chunk at a time."""
+        if self._compiled is None:
+            return self._run_numpy(until, cancel)
+        record_every, limit = self.record_every, DIVERGED_SQUARED_NORM * self.models
+        while self.iteration < until and not self._ended:
+            if self._requests or (cancel is not None and cancel.is_set()):
+                return
+            i, compiled = self.iteration, self._compiled
+            next_record = (i // record_every + 1) * record_every
+            if not compiled.ready():  # still loading in the background: NumPy to the next record meanwhile
+                self._run_numpy(min(until, next_record), cancel)
+                continue
+            if i % record_every == 0:
+                self._run_numpy(i + 1, cancel)
+                continue
+            reached, status = compiled.run(i, min(until, next_record), limit)
+            self.iteration = reached
+            if status == fast.GRADIENT_NOT_FINITE:
+                self._diagnose(reached)
+            elif status == fast.DIVERGED:
+                self.iteration = reached + 1
+                self._diverged(reached)
+
+    def _run_numpy(self, until: int, cancel: threading.Event | None) -> None:
         record_every = self.record_every
         forward, backward, update = self._forward_ops, self._backward_ops, self._update_ops
         dot, isfinite = np.dot, math.isfinite
@@ -439,9 +464,11 @@ class Training:
                 op()
             self.iteration = i + 1
             if not dot(flat_1d, flat_1d) < limit:  # also true for NaN
-                raise TrainingError(
-                    f"the training diverged at iteration {i}: the weights grew beyond 1e8 or stopped being "
-                    f"finite; {DIVERGED_HINT} than {_rates(self.learning_rate)}", iteration=i)
+                self._diverged(i)
+
+    def _diverged(self, i: int) -> None:
+        raise TrainingError(f"the training diverged at iteration {i}: the weights grew beyond 1e8 or stopped being "
+                            f"finite; {DIVERGED_HINT} than {_rates(self.learning_rate)}", iteration=i)
 
     # ---------------------------------------------------------------- the arithmetic
 
@@ -467,6 +494,7 @@ class Training:
         self._backward_ops.append(partial(np.multiply, grad, inv_m, grad))
         self._backward_ops += [partial(self._call, reg, add, self.weights, self.grad_weights, **keywords)
                                for reg, add, keywords in self._grad_adders]
+        self._compiled = fast.plan(self)  # the same plan, compiled, when every hook has a kernel (or None)
 
     def _iteration_ops(self, check: bool) -> tuple[list, list]:
         """The forward and back-propagation calls; with ``check``, each stage is followed by a finiteness check."""
@@ -561,12 +589,18 @@ class Training:
         as a record states it and leaves the complete gradient (data, 1/b, every regularizer's share)
         in `grad`. It draws random numbers as an iteration does: `restore` ``context.random`` to repeat
         a pass exactly (`regcore.testing.check_gradients` does)."""
+        compiled = self._compiled if self._compiled is not None and self._compiled.ready() else None
         with np.errstate(all="ignore"):
+            if compiled is not None:  # the gradient by the kernel, then the cost by the same draws in NumPy
+                drawn = self.context.random.state()
+                compiled.gradient()
+                self.context.random.restore(drawn)
             for op in self._forward_ops:
                 op()
             cost = self._objective(self.iteration)[0]
-            for op in self._backward_ops:
-                op()
+            if compiled is None:
+                for op in self._backward_ops:
+                    op()
         return cost
 
     def _record(self, i: int) -> None:

@@ -44,7 +44,7 @@ def test_there_is_something_to_check():
     assert set(hooks()) == {"register_regularizers", "register_datasets", "register_optimizers"}
     assert set(regularizer_methods()) == {"setup", "penalty", "add_gradients", "transform_inputs", "transform_hidden",
                                           "backward_hidden", "after_update", "hidden_penalty",
-                                          "hidden_gradient", "after_record"}
+                                          "hidden_gradient", "after_record", "kernel_terms"}
 
 
 @pytest.mark.parametrize("name", ["setup", "plan"])
@@ -71,7 +71,8 @@ def test_every_hook_is_tested(name):
 
 def test_every_regularizer_method_has_a_failure_test():
     tested = {method for method, behaviour in RUNTIME_FAILURES if behaviour == "raises"}
-    assert tested == set(regularizer_methods())
+    # kernel_terms is asked only of runs the compiled path may take: tests/test_fast.py fails one
+    assert tested == set(regularizer_methods()) - {"kernel_terms"}
 
 
 def test_the_reference_names_every_field_and_switch():
