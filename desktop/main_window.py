@@ -37,6 +37,7 @@ from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import TimedLayoutWidget, accuracy_text
+from .runs_table import stop_text
 from .worker import Frame
 
 TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
@@ -423,11 +424,14 @@ class MainWindow(QMainWindow):
         if run.error:
             return  # `failed` follows, with the message
         result = run.result
-        if frame is not None and not result.completed:
-            self.rate_label.setText(self._rate_text(frame, "stopped"))
+        early = stop_text(result)  # early stopping ended it: it is done, with the parameters it kept
+        if early:
+            self.progress.setValue(100)
+        if frame is not None and (early or not result.completed):
+            self.rate_label.setText(self._rate_text(frame, early or "stopped"))
         if self.controller.in_series:
             return  # the next run, or the comparison's table, follows
-        state = "finished" if result.completed else "stopped"
+        state = ("finished" if result.completed else "stopped") + (f" (early stopping: {early})" if early else "")
         problem = trouble(result.history)
         if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
             self.report(f"The run {state} but did not learn", problem.message[0].upper() + problem.message[1:] + ".",
