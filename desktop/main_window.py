@@ -30,7 +30,7 @@ from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, presenter, settings, steering
+from . import export, presenter, refused_keys, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
 from .double_click import single_press_on_double_click
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.source: str | None = None
         self.message_box: QMessageBox | None = None
         self._build()
+        self.refused_keys = refused_keys.watch(self)  # a key a number field refuses says why
         self.controller = RunController(self.registry, self.panels, lambda: self.live.paint_seconds, parent=self)
         self._wire_controller()
         self._show_state(self.controller.state)
