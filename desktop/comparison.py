@@ -56,9 +56,9 @@ class ComparisonView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.hint = QLabel("Every run is listed here, finished, stopped or failed. Select one or more "
-                           "(Ctrl/Shift-click) to overlay their cost curves and see their decision boundaries "
-                           "side by side; a red \u00d7 marks a misclassified point.", wordWrap=True)
+        self.hint = QLabel("Every run, finished, stopped or failed. Select rows (Ctrl/Shift-click) to overlay "
+                           "their costs and see their boundaries; a red \u00d7 marks a misclassified point.",
+                           wordWrap=True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
@@ -75,6 +75,7 @@ class ComparisonView(QWidget):
         splitter.addWidget(top)
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([230, 570])  # by these proportions: the table's hint took half the height in large type
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.show_runs([])
@@ -105,6 +106,8 @@ class ComparisonView(QWidget):
         self.plots.clear()
         columns = max(1, min(PLOTS_PER_ROW, len(runs)))
         self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
+        self.plots.ci.layout.setRowStretchFactor(0, 3)  # the curves get more of the height than the boundaries
+        self.plots.ci.layout.setRowStretchFactor(1, 2)
         labels = [f"#{self.model.row_of(run) + 1} {run.config.describe_regularizers()}" for run in runs]
         self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run),
                               (int(run.result.stopped_at[0]), int(run.result.kept_from[0])))
