@@ -128,10 +128,18 @@ class BiasVarianceView(SweepView):
         for plot in (self.error_plot, self.accuracy_plot):
             plot.setLogMode(x=log, y=False)
         self.accuracy_plot.setLabel("bottom", self.parameter.currentText())
-        for plot in (self.boundary_plot, self.variance_plot):
-            plot.set_data(self.data)
+        self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
+        if self.isVisible():
+            self._draw_points()
         self.use_button.setEnabled(False)
         self.selection_text.setText(self.SELECT_HINT)
+
+    def _draw_points(self) -> None:
+        """The data's points on both model plots, once per data set (see `SweepView._draw_points`)."""
+        if self.data is not None and self._points_drawn_for is not self.data:
+            for plot in (self.boundary_plot, self.variance_plot):
+                plot.set_data(self.data)
+            self._points_drawn_for = self.data
 
     def _models_of(self, value: int) -> list:
         B = self.lab.bootstraps

@@ -33,6 +33,7 @@ from regcore.plugins import load_registry
 from . import export, presenter, refused_keys, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
+from .data_loader import DataLoading
 from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
@@ -55,6 +56,10 @@ class MainWindow(QMainWindow):
         self.message_box: QMessageBox | None = None
         self._build()
         self.refused_keys = refused_keys.watch(self)  # a key a number field refuses says why
+        self.loading = DataLoading(self.registry, parent=self)  # files and generators chosen in the window
+        self.loading.loaded.connect(self._loaded)
+        self.loading.failed.connect(lambda source, error: self.report(
+            "Could not load the data", error, "Check the file or the generator's parameters."))
         self.controller = RunController(self.registry, self.panels, lambda: self.live.paint_seconds, parent=self)
         self._wire_controller()
         self._show_state(self.controller.state)
@@ -67,7 +72,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.registry)
         self.training_panel = TrainingPanel(self.registry)
         self.regularizer_panel = RegularizerPanel(self.registry)
-        self.data_panel.generate.connect(self.load_source)
+        self.data_panel.generate.connect(self.load_in_background)
         self.data_panel.open_file.connect(self.choose_data_file)
         self.data_panel.show_test_changed.connect(self._show_test)
         column = QWidget()
@@ -257,6 +262,7 @@ class MainWindow(QMainWindow):
         return True
 
     def set_data(self, data: Dataset) -> None:
+        self.loading.cancel()  # this data set wins over one still loading
         if not self.controller.idle:
             self.stop(wait=True)
         self.data = data
@@ -274,7 +280,25 @@ class MainWindow(QMainWindow):
     def choose_data_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a data set", "", "Data sets (*.mat *.npz *.csv)")
         if path:
-            self.load_source(path)
+            self.load_in_background(path)
+
+    def load_in_background(self, source: str) -> None:
+        """Load SOURCE off the GUI thread (the window stays usable; a later request replaces this one);
+        it is shown when it is ready (`_loaded`)."""
+        self.loading.load(source)
+        going = "" if self.controller.idle else "; the run going on continues until then"
+        self.statusBar().showMessage(f"Loading {source}…{going}")
+
+    @Slot(str, object)
+    def _loaded(self, source: str, data: Dataset) -> None:
+        """A background load is ready: it becomes the data set (a run going on is stopped, into the table)."""
+        running = not self.controller.idle
+        self.source = source
+        self.data_panel.show_source(source)
+        self.set_data(data)
+        if running:
+            self.statusBar().showMessage(f"Loaded {data.name}; the run on the previous data was stopped and is in "
+                                         "the Runs and comparison tab.", 10000)
 
     def _show_test(self, show: bool) -> None:
         self.boundary_plot.set_show_test(show)
@@ -579,7 +603,7 @@ class MainWindow(QMainWindow):
         self.stop(wait=True)
         settings.set_disabled_plugins(self.store, disabled)
         self.registry = load_registry(disabled=disabled)
-        self.controller.registry = self.registry
+        self.controller.registry = self.loading.registry = self.registry
         self.regularizer_panel.set_registry(self.registry)
         self.training_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
@@ -610,6 +634,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
         self.controller.shutdown()
+        self.loading.shutdown()
         for view in self._sweep_views():
             if hasattr(view, "shutdown"):
                 view.shutdown()  # its thread too, even if its tab was never shown

@@ -25,7 +25,7 @@ from regcore.data import Dataset
 from regcore.boundary import Boundary
 
 from . import presenter
-from .points import PointLayers
+from .points import PointLayers, prepare
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
 PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])
@@ -509,7 +509,7 @@ class BoundaryPlot(_FittedTitlePlot):
         self.points.set_data(data)
         self.points.set_test_visible(show_test)
         self.note.setText(self.points.sample_note())
-        x0, x1, y0, y1 = data.bounds()
+        x0, x1, y0, y1 = prepare(data).bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def clear_boundary(self) -> None:

@@ -145,6 +145,7 @@ def test_generate_new_data_and_hide_test_points(qtbot, window):
     panel.generator.setCurrentIndex(panel.generator.findData("circle"))
     panel.forms.currentWidget().set_values({"n": 60, "test_ratio": 0.25})
     panel.findChild(QPushButton, "regenerate").click()
+    wait_loaded(qtbot, window)
     assert window.data.name.startswith("circle") and window.source.startswith("circle:n=60,")
     assert window.data.X_train.shape[1] == 45 and window.data.X_test.shape[1] == 15
     assert window.boundary_plot.points.drawn("train") == 45

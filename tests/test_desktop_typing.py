@@ -47,6 +47,7 @@ def test_typing_300_into_the_generators_n_makes_300_points(qtbot, window):
     type_into(qtbot, n, "300")
     assert n.value() == 300 and n.text() == "300"
     qtbot.mouseClick(window.data_panel.findChild(QPushButton, "regenerate"), Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, window)
     assert window.data.X_train.shape[1] + window.data.X_test.shape[1] == 300
     assert "n=300" in window.source
 
