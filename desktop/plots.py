@@ -13,6 +13,7 @@ drawn by `points`, cheaply at any size.
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import numpy as np
@@ -176,6 +177,15 @@ class LegendBelow(pg.LegendItem):
                        + label.effectiveSizeHint(Qt.SizeHint.PreferredSize).width() + 16 for sample, label in self.items]
             while columns > 1 and sum(max(entries[c::columns]) for c in range(min(columns, len(entries)))) > width:
                 columns -= 1
+            for (sample, label), entry in zip(self.items, entries):  # one entry still too wide: two lines
+                name = getattr(label, "name", None) or label.text
+                label.name = name
+                if label.text == name:  # decide on the width of the one-line entry, or it flips back and forth
+                    label.one_line_width = entry
+                wide = getattr(label, "one_line_width", entry) > width
+                wanted = name.replace(" (", "<br>(", 1) if columns == 1 and wide else name
+                if label.text != wanted:
+                    label.setText(wanted)
         if columns != self.columnCount:
             self._fitting = True  # re-laying out resizes the legend, which calls this again
             try:
@@ -540,11 +550,13 @@ class BoundaryPlot(_FittedTitlePlot):
             self._retitle()
 
     def _retitle(self) -> None:
-        """The title, with the accuracies once a boundary is drawn. A compact plot in large type says only
-        which run it is ("#3 dropout"): its values are in the runs table and in the title's tooltip."""
+        """The title, with the accuracies once a boundary is drawn. A compact plot says only which run it
+        is ("#3 dropout + l2"): its values are in the runs table, the cost plot's legend and the title's
+        tooltip. (A title of more lines than its neighbours' made its plot lower, and on axes linked
+        with theirs at a locked aspect that cut its points off.)"""
         base = self.base_title
-        if self.compact and presenter.is_presenting() and "(" in base:
-            base = base.split("(")[0].rstrip()
+        if self.compact and "(" in base:
+            base = re.sub(r"\([^)]*\)", "", base).strip()
         accuracy = getattr(self, "_accuracy", "")
         if not accuracy:
             self.setTitle(base)
