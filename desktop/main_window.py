@@ -245,12 +245,14 @@ class MainWindow(QMainWindow):
     # ================================================================ data
 
     @Slot(str)
-    def load_source(self, source: str, quiet: bool = False) -> bool:
-        """Load a generator SOURCE or file path; on failure say why (``quiet``: in the status bar only)
-        and keep the current data."""
+    def load_source(self, source: str, quiet: bool = False, strict: bool = False) -> bool:
+        """Load a generator SOURCE or file path now, on this thread; on failure say why (``quiet``: in the
+        status bar only; ``strict``: raise the RegcoreError instead) and keep the current data."""
         try:
             data = resolve_data(source, self.registry)
         except RegcoreError as error:
+            if strict:
+                raise
             if quiet:
                 self.statusBar().showMessage(f"Could not load the last session's data: {error}", 15000)
             else:
