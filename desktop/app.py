@@ -1,14 +1,19 @@
 """Entry point of ``regstudio`` and ``python -m regstudio``: open the window, or make a screenshot.
 
     regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
-    regstudio --screenshot PATH [--compare] [--tab NAME] [--presenter] [--data SOURCE] [--reg ...]
-              [--iterations N]
+    regstudio --screenshot PATH [--compare] [--tab NAME] [--seeds N] [--presenter] [--data SOURCE]
+              [--reg ...] [--iterations N] [--change ITER:KEY=VALUE]... [--noise K] [--edit-data]
+              [--replay FRACTION]
 
 With ``--screenshot`` it runs headless (offscreen), trains with the given settings — or, with
-``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep``, runs
-the Sweep tab's sweep as it is set up — writes a PNG of the whole window to PATH and exits 0 (2
-with a one-line message if the settings or the run fail). ``--tab`` picks the tab shown (training,
-runs, sweep), ``--presenter`` turns on presenter mode (large type) as the View menu does.
+``--compare``, runs the notebook's comparison and shows the Runs tab; with ``--tab sweep`` or
+``--tab biasvar``, runs that tab's sweep or lab as it is set up (``--seeds N``: the Sweep tab's seeds
+per setting) — writes a PNG of the whole window to PATH and exits 0 (2 with a one-line message if
+the settings or the run fail). ``--tab`` picks the tab shown (training, runs, sweep, biasvar),
+``--presenter`` turns on presenter mode (large type) as the View menu does.
+``--change`` trains with scheduled changes (as ``regcore train --change``; marked on the plots),
+``--noise K`` adds K mislabelled points to the data first (seeded: the same every time),
+``--edit-data`` ticks "Edit data", and ``--replay F`` moves the timeline to F (0 to 1) of the run.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from regcore.errors import RegcoreError
 from . import display_check
 
 SCREENSHOT_TIMEOUT_MS = 600_000
-TABS = ("training", "runs", "sweep")  # --tab names, in the order of the window's tabs
+TABS = ("training", "runs", "sweep", "biasvar")  # --tab names, in the order of the window's tabs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="window size for --screenshot (default 1400x860)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--tab", choices=TABS, type=str.lower,
-                        help="the tab to show: training, runs (default with --compare) or sweep (runs its sweep "
-                             "with --screenshot)")
+                        help="the tab to show: training, runs (default with --compare), sweep or biasvar (with "
+                             "--screenshot, runs its sweep or its bias-variance lab)")
+    parser.add_argument("--seeds", type=int, metavar="N", help="the Sweep tab's seeds per setting (default 1)")
     parser.add_argument("--presenter", action="store_true", help="presenter mode: large type for a projector")
+    parser.add_argument("--change", action="append", default=[], metavar="ITER:KEY=VALUE",
+                        help="a change mid-run, as regcore train --change takes it (repeatable), e.g. 15000:l2.lambd=2")
+    parser.add_argument("--noise", type=int, metavar="K", help="add K mislabelled training points to the data first")
+    parser.add_argument("--edit-data", action="store_true", help="tick 'Edit data' (clicks on the boundary edit it)")
+    parser.add_argument("--replay", type=float, metavar="FRACTION",
+                        help="with --screenshot: move the timeline to this fraction (0 to 1) of the finished run")
     return parser
 
 
@@ -121,8 +133,10 @@ def _open(app, window, args) -> int:
     """Apply the command line to ``window``; show it, or train and write the screenshot."""
     from PySide6.QtCore import QTimer
 
+    start_config = None
     try:
         apply_arguments(window, args)
+        start_config = scheduled(window, args) if args.screenshot else None
     except RegcoreError as error:
         print(f"regstudio: error: {error}", file=sys.stderr)
         if args.screenshot:
@@ -137,11 +151,12 @@ def _open(app, window, args) -> int:
     window.show()
     outcome = {"status": 2, "ended": False}
     tab = args.tab or ("runs" if args.compare else "training")
-    sweeping = tab == "sweep" and window.sweep_view is not None
+    view = {"sweep": window.sweep_view, "biasvar": window.biasvar_view}.get(tab)
+    sweeping = view is not None
 
     def finish_when_done(*_):
         # the run (or the whole comparison) going idle, or the sweep's thread ending, says it is done
-        busy = window.controller.state != "idle" or (sweeping and window.sweep_view.worker is not None)
+        busy = window.controller.state != "idle" or (sweeping and view.worker is not None)
         if busy or outcome["ended"]:
             return
         outcome["ended"] = True
@@ -150,8 +165,12 @@ def _open(app, window, args) -> int:
             window.message_box.close()
         app.processEvents()
         runs = window.comparison.model.runs
-        if sweeping and not window.sweep_view.results:
-            print("regstudio: error: the sweep failed: " + window.sweep_view.status.text(), file=sys.stderr)
+        if args.replay is not None and window.timeline.run is not None:
+            slider = window.timeline.slider
+            slider.setValue(round(min(max(args.replay, 0.0), 1.0) * slider.maximum()))
+            app.processEvents()
+        if sweeping and not view.results:
+            print("regstudio: error: the sweep failed: " + view.status.text(), file=sys.stderr)
         elif not sweeping and (not runs or runs[-1].error):
             print(f"regstudio: error: the run failed: {runs[-1].error if runs else 'no result'}", file=sys.stderr)
         elif window.grab().save(args.screenshot):
@@ -164,13 +183,13 @@ def _open(app, window, args) -> int:
 
     if sweeping:
         window.tabs.setCurrentIndex(TABS.index(tab))
-        window.sweep_view.start()
-        if window.sweep_view.worker is None:
-            print("regstudio: error: the sweep could not start: " + window.sweep_view.status.text(), file=sys.stderr)
+        view.start()
+        if view.worker is None:
+            print("regstudio: error: the sweep could not start: " + view.status.text(), file=sys.stderr)
             window.close()
             return 2
-        window.sweep_view.worker.finished.connect(finish_when_done)  # after its result reached the view
-    elif not (window.notebook_comparison() if args.compare else window.start()):
+        view.worker.finished.connect(finish_when_done)  # after its result reached the view
+    elif not (window.notebook_comparison() if args.compare else window.start(start_config)):
         print("regstudio: error: the run could not start: " + window.statusBar().currentMessage(), file=sys.stderr)
         window.close()
         return 2
@@ -200,3 +219,31 @@ def apply_arguments(window, args) -> None:
         window.training_panel.set_config(RunConfig(**{**fields, "iterations": args.iterations}))
     if getattr(args, "presenter", False):
         window.presenter_action.setChecked(True)
+    if getattr(args, "seeds", None) is not None:
+        if window.sweep_view is None:
+            raise RegcoreError("--seeds is for the Sweep tab, which this build does not have")
+        if not 1 <= args.seeds <= window.sweep_view.MAX_SEEDS:
+            raise RegcoreError(f"--seeds must be a whole number from 1 to {window.sweep_view.MAX_SEEDS} for the "
+                               f"Sweep tab, got {args.seeds}")
+        window.sweep_view.seeds.setValue(args.seeds)
+    if getattr(args, "noise", None):
+        import numpy as np
+
+        from regcore.edits import noise_points
+
+        if args.noise < 1:
+            raise RegcoreError(f"--noise must be at least 1, got {args.noise}")
+        window.edit_data(noise_points(window.data, args.noise, np.random.default_rng(0)), f"+{args.noise} noise points")
+    if getattr(args, "edit_data", False):
+        window.editor.enabled.setChecked(True)
+
+
+def scheduled(window, args):
+    """The settings column's run with ``--change``'s schedule, or None (the column as it is)."""
+    from dataclasses import replace
+
+    from regcore.schedule import Schedule
+
+    if not getattr(args, "change", None):
+        return None
+    return replace(window.config(), changes=Schedule.parse(args.change, window.registry).changes)

@@ -33,7 +33,8 @@ def same_data(a: Dataset, b: Dataset) -> bool:
 
 def marks(run: RunRecord) -> list[tuple[int, str]]:
     """(iteration, short label) of each change made during ``run``, for its curves' markers."""
-    return [(change.iteration, label(change)) for change in run.config.changes]
+    return sorted([(change.iteration, label(change)) for change in run.config.changes]
+                  + [(iteration, "data edited") for iteration, _ in run.data_changes])
 
 
 class ComparisonView(QWidget):

@@ -1,9 +1,11 @@
 """The window's runs, without the window: at most one `TrainingWorker`, a queue of configurations
 waiting to run after it (the notebook's comparison), and the state the run controls follow.
 
-`RunController` starts, pauses, steps, paces and stops runs, passes changes of the learning rate and
-the regularizers on to a run going on (`change`: see `regstudio.steering`), turns what the worker
-reports into run records (with the changes, where they took effect, in ``config.changes``) and says
+`RunController` starts, pauses, steps, paces and stops runs, passes changes of the learning rate, the
+optimizer's values and the regularizers on to a run going on (`change`: see `regstudio.steering`) and
+edited data (`change_data`), turns what the worker reports into run records (with the changes, where
+they took effect, in ``config.changes``; the data edits in ``data_changes``; the worker's parameter
+snapshots) and says
 what happened through its signals; it touches no widget. The window wires its widgets to
 it. Every run that gets as far as a result ends in ``finished`` (finished, stopped or failed); a
 failure then also comes as ``failed``. The state goes back to idle only when nothing more is queued.
@@ -12,7 +14,7 @@ failure then also comes as ``failed``. The state goes back to idle only when not
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
@@ -28,6 +30,14 @@ from .live import LivePanel
 from .worker import Frame, PanelJob, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+@dataclass(frozen=True)
+class DataEdit:
+    """The data a running run was asked to go on with (`RunController.change_data`), and what changed."""
+
+    data: Dataset
+    text: str
 NOT_RESPONDING_SECONDS = 2.0   # a run asked to stop that has not, after this, is stuck in a plugin's code
 SHUTDOWN_SECONDS = 3.0         # how long closing the window waits for a run to end
 ABANDONED: list = []           # workers stuck in a plugin when their window closed (app.main ends the process)
@@ -53,6 +63,7 @@ class RunController(QObject):
     comparison_finished = Signal(list)  # the RunRecords of a comparison, once its last run has ended
     not_responding = Signal(str)        # asked to stop, the run has not: one line saying why (a hung plugin)
     changed = Signal(object)            # a regcore.schedule.Change, once it has taken effect in the run
+    data_changed = Signal(int, str)     # the run trains on edited data from this iteration on; what changed
 
     def __init__(self, registry, panels: Sequence[LivePanel] = (), paint_seconds: Callable[[], float] = lambda: 0.0,
                  parent=None):
@@ -69,7 +80,10 @@ class RunController(QObject):
         self.last_frame: Frame | None = None
         self.speed = 0.0                            # iterations per second; 0: full speed
         self.live_settings: tuple = (0.0, ())       # (learning rate, regularizers) the run has or will have
+        self.live_optimizer: dict = {}              # the run's optimizer values, as it has or will have them
         self.changes: list = []                     # the running run's changes that have taken effect
+        self.data_changes: list = []                # its (iteration, Dataset) edits that have taken effect
+        self.run_data: Dataset | None = None        # the data the running run started on
         self._applied_seen = 0                      # how many of its Training.applied are in `changes`
         self._error = ("", "")
         self._closing = False
@@ -100,6 +114,8 @@ class RunController(QObject):
             return False
         self.running_config, self.data, self.last_frame = config, data, None
         self.live_settings, self.changes, self._applied_seen = (config.learning_rate, config.regularizers), [], 0
+        self.live_optimizer = dict(training.optimizer_spec.values)
+        self.data_changes, self.run_data = [], data
         self.worker = TrainingWorker(training, self.panels, start_paused=paused, parent=self)
         self.worker.set_speed(self.speed)
         self.worker.yielded.connect(self._frame)
@@ -143,24 +159,50 @@ class RunController(QObject):
         if self.worker is not None:
             self.worker.set_speed(self.speed)
 
-    def change(self, learning_rate: float, regularizers) -> None:
-        """Have the run go on, from its next iteration, with this learning rate and these (name, values)
-        regularizers; nothing if they are what it has. Raises RegcoreError for values a regularizer
-        refuses (the run is left as it was). ``changed`` follows once the change has taken effect."""
+    def change(self, learning_rate: float, regularizers, optimizer_values=None) -> None:
+        """Have the run go on, from its next iteration, with this learning rate, these (name, values)
+        regularizers and (None: as they are) these optimizer values; nothing if they are what it has.
+        Raises RegcoreError for values a plugin refuses (the run is left as it was). ``changed``
+        follows once the change has taken effect."""
         if self.worker is None:
             return
+        training = self.worker.training
         changes = steering.changes_between(*self.live_settings, learning_rate, regularizers)
+        retuned = None
+        if optimizer_values is not None:
+            name = training.optimizer_spec.cls.name
+            retuned = self.registry.activate_optimizer(name, optimizer_values).values
+            optimizer_changes = steering.optimizer_changes(name, self.live_optimizer, retuned)
+            changes += optimizer_changes
+            retuned = retuned if optimizer_changes else None
         if not changes:
             return
         active = [self.registry.activate(name, values) for name, values in regularizers]
-        self.worker.training.change(learning_rate, active, what=changes)  # thread-safe: between iterations
+        # thread-safe: between iterations
+        training.change(learning_rate, active, what=changes, optimizer_values=retuned)
         self.live_settings = (learning_rate, tuple(regularizers))
+        self.live_optimizer = retuned or self.live_optimizer
+
+    def change_data(self, data: Dataset, text: str = "data edited") -> None:
+        """Have the run go on, from its next iteration and its current weights, on ``data`` (an edit of
+        its data); the runs after it in a series train on it too. Raises RegcoreError for data the run
+        cannot take. ``data_changed`` follows once it has taken effect."""
+        if self.worker is None:
+            return
+        self.worker.training.change_data(data, what=DataEdit(data, text))  # thread-safe: between iterations
+        self.data = data
 
     def _take_applied(self, training) -> None:
         """The changes that have taken effect since last looked: kept for the record and announced."""
         applied = training.applied[self._applied_seen:]  # the worker only appends to it
         self._applied_seen += len(applied)
         for iteration, what in applied:
+            if isinstance(what, DataEdit):
+                if self.data_changes and self.data_changes[-1][0] == iteration:
+                    self.data_changes.pop()  # edits that took effect together: the last is what it trained on
+                self.data_changes.append((iteration, what.data))
+                self.data_changed.emit(iteration, what.text)
+                continue
             for change in steering.at(iteration, what):
                 self.changes.append(change)
                 self.changed.emit(change)
@@ -252,7 +294,8 @@ class RunController(QObject):
         if result is not None:
             # the changes made during the run are part of its settings: `regcore train --change` replays them
             changes = sorted((*self.running_config.changes, *self.changes), key=lambda change: change.iteration)
-            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.data, result, error)
+            record = RunRecord(replace(self.running_config, changes=tuple(changes)), self.run_data, result, error,
+                               data_changes=tuple(self.data_changes), snapshots=worker.snapshots if worker else None)
             if self.comparison is not None:
                 self.comparison.append(record)
             self.finished.emit(record)

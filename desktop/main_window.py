@@ -5,10 +5,12 @@ it reports. Runs end in the runs table whatever way they end (finished, stopped,
 is reported in a message box and the status bar and leaves the window as usable as before. The live
 plots of the Training tab are the panels listed in `regstudio.live.PANELS`.
 
-During a run the learning rate and the regularizers can still be edited: each committed edit goes to
+During a run the learning rate, the optimizer's parameters and the regularizers can still be edited: each committed edit goes to
 the run (`RunController.change`), takes effect at its next iteration and is marked on the plots
 where it did; the other settings are held until the run ends. The toolbar paces a run (``speed``,
-iterations per second) and says how far Step goes (``step_iterations``).
+iterations per second) and says how far Step goes (``step_iterations``). The data can be edited on
+the boundary plot (`regstudio.data_editor`), during a run too, and a finished run replayed on the
+timeline under the plots (`regstudio.timeline`).
 """
 
 from __future__ import annotations
@@ -30,15 +32,17 @@ from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, presenter, refused_keys, settings, steering
+from . import export, gui_thread_gc, presenter, refused_keys, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
+from .data_editor import DataEditor
 from .data_loader import DataLoading
 from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import TimedLayoutWidget, accuracy_text
 from .runs_table import stop_text
+from .timeline import Timeline
 from .worker import Frame
 
 TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
@@ -47,6 +51,7 @@ TRY_FOR_PLUGIN = "untick it or change its parameters, then press Start again"
 class MainWindow(QMainWindow):
     def __init__(self, registry=None, store: QSettings | None = None, parent=None):
         super().__init__(parent)
+        gui_thread_gc.install()  # before any worker thread starts
         self.setWindowTitle("RegStudio")
         self.setObjectName("main_window")
         self.store = store if store is not None else QSettings()
@@ -100,8 +105,18 @@ class MainWindow(QMainWindow):
         training_tab = QWidget()
         tab_layout = QVBoxLayout(training_tab)
         tab_layout.addWidget(self.live, 1)
+        self.timeline = Timeline()
+        self.timeline.scrubbed.connect(self._show_snapshot)
+        self.timeline.released.connect(lambda: self._show_snapshot(None))
+        tab_layout.addWidget(self.timeline)
         options = QToolBar(objectName="training_options")
         options.addWidget(self.log_scale)
+        options.addSeparator()
+        self.editor = DataEditor(self.live, self.boundary_plot, lambda: self.data, parent=self)
+        self.editor.edited.connect(self.edit_data)
+        self.editor.refused.connect(lambda why: self.statusBar().showMessage(f"Not edited: {why}", 8000))
+        for widget in self.editor.widgets():
+            options.addWidget(widget)
         options.addSeparator()
         options.addWidget(self.accuracy_label)
         tab_layout.addWidget(options)
@@ -207,6 +222,8 @@ class MainWindow(QMainWindow):
 
         self._action("open_data_action", "Open data file…", self.choose_data_file, "Ctrl+O",
                      "Load a .mat, .npz or .csv data set", files)
+        self._action("save_data_action", "Save data as CSV…", self.save_data_as, None,
+                     "Save the data set shown (edited or not) as CSV: x1,x2,label,split", files)
         files.addSeparator()
         self._action("open_experiment_action", "Open experiment…", self.choose_experiment, "Ctrl+Shift+O",
                      "Open a saved experiment: settings, data and runs", files)
@@ -268,6 +285,7 @@ class MainWindow(QMainWindow):
         if not self.controller.idle:
             self.stop(wait=True)
         self.data = data
+        self.timeline.clear()
         self.data_panel.show_data(data)
         for panel in self.panels:
             panel.show_data(data)
@@ -278,6 +296,57 @@ class MainWindow(QMainWindow):
         for view in self._sweep_views():
             view.set_data(data)
         self.statusBar().showMessage(f"Loaded {data.name}", 5000)
+
+    @Slot(object, str)
+    def edit_data(self, data: Dataset, what: str = "data edited") -> bool:
+        """``data``, an edit of the data shown, becomes the data: the next run's, and during a run the
+        run's from its next iteration on (from its current weights). False, saying why, if the run
+        cannot take it."""
+        self.loading.cancel()  # an edit made after asking for another data set wins over it
+        if not self.controller.idle:
+            try:
+                self.controller.change_data(data, what)
+            except RegcoreError as error:
+                self.report("Could not change the run's data", str(error), "The run goes on with the data it had.")
+                return False
+        self.data = data
+        self.data_panel.show_data(data)
+        self.boundary_plot.show_edited(data)
+        for view in self._sweep_views():
+            view.set_data(data)
+        self.statusBar().showMessage(f"{what}: {data.X_train.shape[1]} training, {data.X_test.shape[1]} test points",
+                                     5000)
+        return True
+
+    @Slot(int, str)
+    def _mark_data_change(self, iteration: int, what: str) -> None:
+        for panel in self.panels:
+            panel.mark(iteration, "data edited")
+        self.statusBar().showMessage(f"From iteration {iteration:,} the run trains on the edited data ({what})", 8000)
+
+    def save_data_as(self) -> None:
+        name = self.data.name.replace(" (edited)", "-edited") if self.data is not None else "data"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the data as CSV", f"{name}.csv", "CSV files (*.csv)")
+        if path:
+            self.save_data(path)
+
+    def save_data(self, path: str) -> bool:
+        """Write the data shown as CSV (the layout `regcore.data` reads back), replacing ``path`` atomically."""
+        from regcore.data import save_csv
+
+        if self.data is None:
+            return False
+        return self._saving(path, lambda: save_csv(self.data, path))
+
+    @Slot(object)
+    def _show_snapshot(self, snapshot) -> None:
+        """The timeline moved (a Snapshot), or let go (None): every live panel shows that moment."""
+        for panel in self.panels:
+            panel.show_snapshot(snapshot)
+        shown = self.boundary_plot.boundary
+        if snapshot is not None and shown is not None:
+            self.accuracy_label.setText(f"at {snapshot.iteration:,}: "
+                                        f"{accuracy_text(shown.train_accuracy, shown.test_accuracy)}")
 
     def choose_data_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a data set", "", "Data sets (*.mat *.npz *.csv)")
@@ -338,8 +407,10 @@ class MainWindow(QMainWindow):
             "The run is not responding", why[0].upper() + why[1:] + ".",
             "Untick that regularizer, or disable its plugin, before the next run."))
         runs.changed.connect(self._mark_change)
+        runs.data_changed.connect(self._mark_data_change)
         self.training_panel.learning_rate.valueChanged.connect(self._settings_edited)
         self.regularizer_panel.changed.connect(self._settings_edited)
+        self.training_panel.optimizer_edited.connect(self._settings_edited)
         runs.set_speed(self.speed.value())
 
     @Slot(str)
@@ -384,7 +455,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.controller.change(self.training_panel.learning_rate.value(),
-                                   self.regularizer_panel.selected_values())
+                                   self.regularizer_panel.selected_values(), self.training_panel.optimizer_values())
         except RegcoreError as error:
             self.report("Could not change the run", str(error), "The run goes on with the settings it had.")
 
@@ -411,8 +482,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _run_started(self, config: RunConfig, training) -> None:
+        self.timeline.clear()
         for panel in self.panels:
             panel.start(training)
+            for change in config.changes:  # a run started with a schedule (regstudio --change) shows it
+                panel.mark(change.iteration, steering.label(change))
         self.progress.setValue(0)
         self.rate_label.clear()
         self.statusBar().showMessage(f"Training {config.describe_regularizers()} on {self.data.name}…")
@@ -458,6 +532,7 @@ class MainWindow(QMainWindow):
             self.rate_label.setText(self._rate_text(frame, early or "stopped"))
         if self.controller.in_series:
             return  # the next run, or the comparison's table, follows
+        self.timeline.show_run(run)
         state = ("finished" if result.completed else "stopped") + (f" (early stopping: {early})" if early else "")
         problem = trouble(result.history)
         if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
@@ -529,6 +604,11 @@ class MainWindow(QMainWindow):
         if opened.data is not None:
             self.set_data(opened.data)
         self.comparison.set_runs(opened.runs)
+        if opened.lab is not None and self.biasvar_view is not None:
+            self.biasvar_view.restore(opened.lab)
+        replayable = [run for run in opened.runs if run.snapshots is not None and not run.unusable]
+        if replayable:  # the timeline offers the last run that kept its snapshots
+            self.timeline.show_run(replayable[-1])
         unusable = sum(1 for run in opened.runs if run.unusable)
         remarks = list(opened.notes)
         if unusable:
@@ -551,8 +631,9 @@ class MainWindow(QMainWindow):
             settings_now = self.config()
         except RegcoreError:
             settings_now = None  # an unfinished edit in the settings column must not block saving the runs
+        lab = self.biasvar_view.saved() if self.biasvar_view is not None else None
         return self._saving(path, lambda: experiment.save(
-            Experiment(settings_now, self.data, list(self.comparison.model.runs)), path))
+            Experiment(settings_now, self.data, list(self.comparison.model.runs), lab=lab), path))
 
     def export_plots(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG images (*.png)")
@@ -564,7 +645,7 @@ class MainWindow(QMainWindow):
         if current is self.comparison:
             widget = self.comparison.plots
         elif current in self._sweep_views():
-            widget = current.plots  # the curves against the swept value
+            widget = getattr(current, "export_widget", current.plots)  # the curves (the lab's: and heatmaps)
         else:
             widget = self.live
         return self._saving(path, lambda: export.png(widget, path))

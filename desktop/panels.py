@@ -5,7 +5,7 @@ regularizers with their values) and back, so the window can start runs, save set
 configuration sent from elsewhere. Everything regularizer-, optimizer- or generator-specific comes
 from the registry's `Param` declarations through `param_widgets`.
 
-During a run the learning rate and the regularizers stay editable (the window passes their edits on
+During a run the learning rate, the optimizer's parameters and the regularizers stay editable (the window passes their edits on
 to the run: `regstudio.steering`); `set_running` holds every other field, saying why in its tooltip.
 """
 
@@ -33,8 +33,8 @@ def format_source(name: str, values: dict[str, Any]) -> str:
 
 
 GENERATE_TIP = "Make the data set from the generator and parameters above."
-FIXED_DURING_RUN = "Fixed while a run goes on: stop it (Esc) to change this. The learning rate and the " \
-                   "regularizers can change mid-run."
+FIXED_DURING_RUN = "Fixed while a run goes on: stop it (Esc) to change this. The learning rate, the " \
+                   "optimizer's parameters and the regularizers can change mid-run."
 
 
 def hold_during_run(widgets, running: bool, why: str = FIXED_DURING_RUN) -> None:
@@ -87,7 +87,7 @@ class DataPanel(QGroupBox):
         self.set_registry(registry)
 
     def set_running(self, running: bool) -> None:
-        """The data cannot change under a run (editing it on the plot is for later)."""
+        """Other data cannot be loaded under a run (edits on the boundary plot go to the run)."""
         hold_during_run((self.generator, self.forms, self.regenerate, self.from_file), running)
 
     def set_registry(self, registry) -> None:
@@ -134,6 +134,8 @@ class TrainingPanel(QGroupBox):
     Its fields are named ``prefix`` + hidden, learning_rate, iterations, seed, record_every, optimizer,
     batch_size (a view holding a second panel gives it a prefix). They start at the defaults of `RunConfig`.
     """
+
+    optimizer_edited = Signal()  # an optimizer parameter's value was committed (Enter, Tab, arrows)
 
     def __init__(self, registry=None, parent=None, prefix: str = ""):
         super().__init__("Network and training", parent)
@@ -185,13 +187,13 @@ class TrainingPanel(QGroupBox):
     def set_running(self, running: bool) -> None:
         """Hold what cannot change mid-run: the network, iterations, seed, recording, optimizer, batches."""
         hold_during_run((self.hidden, self.iterations, self.seed, self.record_every, self.batch_size), running)
-        hold_during_run((self.optimizer, self.optimizer_forms), running,
-                        "Fixed while a run goes on: stop it (Esc) to change the optimizer or its parameters; "
-                        "the learning rate can change mid-run.")
+        hold_during_run((self.optimizer,), running,
+                        "Fixed while a run goes on: stop it (Esc) to change the optimizer; its parameters "
+                        "and the learning rate can change mid-run.")
 
     def set_registry(self, registry) -> None:
         """Offer the optimizers of ``registry``, each with a form from its declared parameters."""
-        keep = (self.optimizer.currentData(), self._optimizer_values()) if self.optimizer.count() else None
+        keep = (self.optimizer.currentData(), self.optimizer_values()) if self.optimizer.count() else None
         self.optimizer.clear()
         while self.optimizer_forms.count():
             self.optimizer_forms.removeWidget(form := self.optimizer_forms.widget(0))
@@ -199,7 +201,12 @@ class TrainingPanel(QGroupBox):
         for name, entry in registry.optimizers.items():
             self.optimizer.addItem(entry.obj.label or name, name)
             self.optimizer.setItemData(self.optimizer.count() - 1, f"{entry.obj.help}\n({entry.plugin.origin})", 3)
-            self.optimizer_forms.addWidget(ParamForm(entry.obj.params, prefix=f"{self.prefix}optimizer_{name}_"))
+            form = ParamForm(entry.obj.params, prefix=f"{self.prefix}optimizer_{name}_")
+            for editor in form.editors.values():  # mid-run edits go to the run once committed
+                if hasattr(editor, "setKeyboardTracking"):
+                    editor.setKeyboardTracking(False)
+            form.changed.connect(self.optimizer_edited)
+            self.optimizer_forms.addWidget(form)
         if keep:
             self._show_optimizer(*keep)
 
@@ -209,11 +216,12 @@ class TrainingPanel(QGroupBox):
                   "iterations": self.iterations.value(), "seed": int(self.seed.value()),
                   "record_every": self.record_every.value()}
         if self.optimizer.count():
-            fields.update(optimizer=self.optimizer.currentData(), optimizer_values=self._optimizer_values(),
+            fields.update(optimizer=self.optimizer.currentData(), optimizer_values=self.optimizer_values(),
                           batch_size=self.batch_size.value() or None)
         return fields
 
-    def _optimizer_values(self) -> dict[str, Any]:
+    def optimizer_values(self) -> dict[str, Any]:
+        """The chosen optimizer's parameter values as its form shows them."""
         return self.optimizer_forms.currentWidget().values()
 
     def _show_optimizer(self, name: str, values: dict[str, Any]) -> None:

@@ -255,6 +255,7 @@ LIVE_SERIES = ((TRAIN_LOSS, "train_loss", "#1f77b4"), (TEST_LOSS, "test_cost", "
 FIRST_X_SPAN = 1000   # iterations the live x axis shows at first; it doubles as the run passes its end
 LONE_POINT_SIZE = 9   # a curve of a single record is drawn as a dot, or it would not show at all
 CHANGE_COLOUR = "#444444"  # the line marking a setting changed mid-run
+CURSOR_COLOUR = "#7b3294"  # the replay's cursor
 X_PADDING = 0.04      # room left of iteration 0, so that dot is not cut in half by the axis
 
 
@@ -278,6 +279,7 @@ class CostPlot(_FittedTitlePlot):
         self.overlay = False  # several runs overlaid (the Runs tab), or one run live
         self._curves: list[pg.PlotDataItem] = []
         self.markers: list[pg.InfiniteLine] = []   # the changes made mid-run, where they took effect
+        self.cursor: pg.InfiniteLine | None = None  # the iteration a replay shows
         self._live: dict[str, tuple[pg.PlotDataItem, list, list]] = {}
         self._y_top = 0.0
         self._x_right = 0.0
@@ -289,6 +291,7 @@ class CostPlot(_FittedTitlePlot):
         for item in (*self._curves, *self.markers):
             self.removeItem(item)
         self._curves, self._live, self.markers = [], {}, []
+        self.set_cursor(None)
 
     def mark_change(self, iteration: int, text: str, colour=CHANGE_COLOUR) -> pg.InfiniteLine:
         """A vertical line at ``iteration`` labelled ``text`` near the top: a setting changed there."""
@@ -300,6 +303,19 @@ class CostPlot(_FittedTitlePlot):
         self.markers.append(line)
         return line
         self.clear_stops()
+
+    def set_cursor(self, iteration: int | None) -> None:
+        """A vertical cursor at ``iteration`` (the replayed moment of a run); None removes it."""
+        if iteration is None:
+            if self.cursor is not None:
+                self.removeItem(self.cursor)
+                self.cursor = None
+            return
+        if self.cursor is None:
+            self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOUR, width=2),
+                                          label="{value:,.0f}", labelOpts={"position": 0.05, "color": CURSOR_COLOUR})
+            self.addItem(self.cursor, ignoreBounds=True)
+        self.cursor.setValue(iteration)
 
     # -------------------------------------------------------------- where early stopping stopped
 
@@ -522,6 +538,14 @@ class BoundaryPlot(_FittedTitlePlot):
         x0, x1, y0, y1 = prepare(data).bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
+    def show_edited(self, data: Dataset) -> None:
+        """Draw the points of ``data``, an edit of the data shown: the boundary and the view stay where they are."""
+        self.data = data
+        self.points.set_data(data)
+        self.points.set_test_visible(self.show_test)
+        self.points.clear_wrong()  # the marks were of the old points
+        self.note.setText(self.points.sample_note())
+
     def clear_boundary(self) -> None:
         """Keep the points, remove the heatmap, the contour and the marks."""
         self.image.clear()
@@ -530,6 +554,11 @@ class BoundaryPlot(_FittedTitlePlot):
         self.points.clear_wrong()
         self._accuracy = ""
         self._retitle()
+
+    @property
+    def boundary(self) -> Boundary | None:
+        """The boundary drawn (None: none)."""
+        return self._last
 
     def set_show_test(self, show: bool) -> None:
         self.show_test = show

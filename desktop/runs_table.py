@@ -61,6 +61,13 @@ def _status(run: RunRecord) -> str:
     return stopped if run.status == "finished" and stopped else run.status
 
 
+def _data_name(run: RunRecord) -> str:
+    """The data set's name, and where the data were edited during the run: ``moons (edited at 1,200)``."""
+    if not run.data_changes:
+        return run.data.name
+    return f"{run.data.name} (edited at {', '.join(f'{at:,}' for at, _ in run.data_changes)})"
+
+
 def _number(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.4g}"
 
@@ -69,7 +76,7 @@ def _number(value: float) -> str:
 # "Final objective" is what training minimised (penalty and dropout noise included); "Final train
 # loss" the clean data loss, as the curves show them.
 COLUMNS = (
-    ("Data set", lambda r: r.data.name, lambda r: r.data.name),
+    ("Data set", _data_name, _data_name),
     ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
     ("Hidden", _hidden, _hidden),
     ("Learning rate", lambda r: f"{r.config.learning_rate:g}", lambda r: repr(r.config.learning_rate)),
@@ -122,7 +129,12 @@ class RunsModel(QAbstractTableModel):
             tip = run.error or run.unusable or (f"{run.config.describe_regularizers()} on {run.data.name}, "
                                                 f"seed {run.config.seed}")
             changes = changes_text(run)
-            return f"{tip}\nChanged during the run (replay: regcore train ... {changes})" if changes else tip
+            tip = f"{tip}\nChanged during the run (replay: regcore train ... {changes})" if changes else tip
+            if run.data_changes:
+                tip += ("\nThe data were edited during the run, at iteration "
+                        f"{', '.join(f'{at:,}' for at, _ in run.data_changes)}: the edited sets are kept with "
+                        "the run in experiment files (RunRecord.rebuild replays it)")
+            return tip
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

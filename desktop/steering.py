@@ -1,7 +1,7 @@
 """Steering a run: the settings column's edits during a run, as the `regcore.schedule.Change`s they make.
 
-While a run goes on (running or paused) the learning rate and the regularizers — ticked or not,
-and their values — may change. `changes_between` turns the settings the run has and the ones the
+While a run goes on (running or paused) the learning rate, the optimizer's values and the
+regularizers — ticked or not, and their values — may change. `changes_between` turns the settings the run has and the ones the
 column now shows into the changes that lead from one to the other (at iteration 0: the run says
 where they took effect, in `Training.applied`); `at` places them there. What comes out is what
 ``regcore train --change`` takes, so the run replays headless to the last digit. `label` is the
@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 from regcore.schedule import Change
 
 Regularizers = Sequence[tuple[str, Mapping[str, Any]]]
-SYMBOLS = {"lambd": "λ"}  # the symbols a class knows a parameter by
+SYMBOLS = {"lambd": "λ", "beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}  # a class's symbols for them
 
 
 def changes_between(learning_rate: float, regularizers: Regularizers,
@@ -36,6 +36,12 @@ def changes_between(learning_rate: float, regularizers: Regularizers,
         changes += [Change(0, "param", name, key, value) for key, value in values.items()
                     if before[name].get(key) != value]
     return tuple(changes)
+
+
+def optimizer_changes(name: str, values: Mapping[str, Any], new_values: Mapping[str, Any]) -> tuple[Change, ...]:
+    """The changes (at iteration 0) of optimizer ``name``'s values: one ``optimizer`` change per value edited."""
+    return tuple(Change(0, "optimizer", param=key, value=value, optimizer=name)
+                 for key, value in new_values.items() if values.get(key) != value)
 
 
 def at(iteration: int, changes: Sequence[Change]) -> tuple[Change, ...]:

@@ -8,7 +8,13 @@ like a regularizer's (the `regcore.sweep.OPTIMIZER` axis), its other values take
 generator in a QThread (which may fan out to worker processes); points appear on the plot as their
 batches finish. Train and test accuracy and the final cost are plotted against the parameter, the
 best test accuracy is starred, and clicking a point shows that model's decision boundary, with a
-button that sends its settings to the main view.
+button that sends its settings to the main view. With several seeds per setting (``Seeds``: the
+training seed and the next ones), the plots show each setting's means with ± one standard deviation
+bands, a table lists the means and standard deviations, and the best mean test accuracy is starred
+(`regstudio.sweep_seeds`); a clicked setting shows its first seed's model. One seed: as before.
+The slider under the boundary walks through the swept values: on a value it shows that model,
+between two it cross-fades their P(class 1) (`regcore.boundary.blend`), so the boundary morphs from
+one value to the next.
 
 The Bias–variance tab (`regstudio.biasvar_view`) is this view with other plots: it inherits the
 controls and the running, and overrides `_build_views`, `_runner`, `_show_result` and the
@@ -28,13 +34,15 @@ from regcore.config import RunConfig
 from regcore.data import Dataset
 from regcore.errors import RegcoreError
 from regcore.optimizer import LEARNING_RATE
-from regcore.sweep import (OPTIMIZER, Axis, PointResult, Sweep, SweepResult, best_indices, plan, suggested_range,
-                           value_range)
+from regcore.sweep import (OPTIMIZER, Axis, PointResult, SettingSummary, Sweep, SweepResult, best_indices,
+                           best_setting, plan, settings_of, suggested_range, value_range)
 
 from .background import JobFailed, Worker
 from .panels import TrainingPanel
 from .param_widgets import ParamForm, make_editor, set_value, value_of
+from .morph import Morph
 from .plots import BoundaryPlot, accuracy_text, fit_title, legend_below
+from .sweep_seeds import Band, SettingsTable
 
 TRAIN_COLOUR, TEST_COLOUR, COST_COLOUR, BEST_COLOUR = "#1f77b4", "#d62728", "#555555", "#f2b701"
 ERROR_STYLE = "color: #b00020;"
@@ -67,6 +75,9 @@ class SweepView(QWidget):
     RUN_TEXT, RUN_TIP = "Run sweep", "Train one model per value, all at once, on every core."
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Models", "How many models to train, evenly spread over the range.", 16
     SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
+    SEEDS = True        # offer several seeds per setting
+    MAX_SEEDS = 50
+    morph = None        # the slider over the swept values (`regstudio.morph`); the Sweep tab's own
 
     def __init__(self, registry, parent=None):
         super().__init__(parent)
@@ -79,6 +90,7 @@ class SweepView(QWidget):
         self.results: dict[int, PointResult] = {}     # finished ones, by point index
         self.layout_of_models = None
         self.selected: int | None = None
+        self._boundaries: dict = {}                    # point index -> its Boundary, for the morph slider
         self._window_filtered = None
         self._build()
         self.set_registry(registry)
@@ -102,6 +114,11 @@ class SweepView(QWidget):
         self.range_form.addRow("From", QWidget())
         self.range_form.addRow("To", QWidget())
         self.range_form.addRow(self.COUNT_LABEL, self.count)
+        if self.SEEDS:
+            self.seeds = QSpinBox(objectName=f"{prefix}seeds", minimum=1, maximum=self.MAX_SEEDS, value=1)
+            self.seeds.setToolTip("Train every setting once per seed (the training seed and the next ones); with "
+                                  "more than one, each setting's mean ± standard deviation is shown.")
+            self.range_form.addRow("Seeds", self.seeds)
         self.range_form.addRow("", self.log_scale)
         what = QGroupBox("What to sweep")
         what.setLayout(self.range_form)
@@ -186,6 +203,17 @@ class SweepView(QWidget):
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
         self._markers(self.accuracy_plot, "best test accuracy")
+        self.bands = {"train": Band(self.accuracy_plot, TRAIN_COLOUR), "test": Band(self.accuracy_plot, TEST_COLOUR),
+                      "cost": Band(self.cost_plot, COST_COLOUR)}
+        self.settings_table = SettingsTable()
+        self.settings_table.setMaximumHeight(150)
+        self.settings_table.hide()
+        self.settings_table.chosen.connect(self.select)
+        curves = QWidget()
+        column = QVBoxLayout(curves)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.plots, 1)
+        column.addWidget(self.settings_table)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
@@ -193,10 +221,18 @@ class SweepView(QWidget):
         self.boundary_plot = BoundaryPlot("Model", compact=True)  # accuracies on a second line
         self.boundary_plot.setObjectName("sweep_boundary_plot")
         self.boundary_widget.addItem(self.boundary_plot)
-        return [self.plots, self._inspect_column("model")]
+        self.morph = Morph(self.PREFIX)
+        self.morph.moved.connect(self._morph_to)
+        picture = QWidget()
+        picture_layout = QVBoxLayout(picture)
+        picture_layout.setContentsMargins(0, 0, 0, 0)
+        picture_layout.addWidget(self.boundary_widget, 1)
+        picture_layout.addWidget(self.morph)
+        return [curves, self._inspect_column("model", picture)]
 
-    def _inspect_column(self, what: str) -> QWidget:
-        """``boundary_widget`` above ``selection_text`` and ``use_button`` (the selected ``what``'s settings)."""
+    def _inspect_column(self, what: str, picture: QWidget | None = None) -> QWidget:
+        """``picture`` (default ``boundary_widget``) beside ``selection_text`` and ``use_button`` (the selected
+        ``what``'s settings)."""
         self.selection_text = QLabel(self.SELECT_HINT, objectName=f"{self.PREFIX}selection", wordWrap=True)
         self.use_button = QPushButton("Use these settings", objectName=f"{self.PREFIX}use", enabled=False)
         self.use_button.setToolTip(f"Put the selected {what}'s settings in the main view, ready to train and watch.")
@@ -206,7 +242,7 @@ class SweepView(QWidget):
         column.addWidget(self.use_button)
         column.addStretch(1)
         inspect = QSplitter(Qt.Orientation.Horizontal, objectName=f"{self.PREFIX}inspect_splitter")
-        inspect.addWidget(self.boundary_widget)
+        inspect.addWidget(picture or self.boundary_widget)
         inspect.addWidget(about)
         inspect.setStretchFactor(0, 3)
         inspect.setStretchFactor(1, 2)
@@ -332,7 +368,13 @@ class SweepView(QWidget):
 
     def plan_points(self):
         """The SweepPoints the controls describe; raises RegcoreError with one line if they are bad."""
-        return plan(*self.plan_axis())
+        base, axes = self.plan_axis()
+        return plan(base, axes, self._seed_list(base))
+
+    def _seed_list(self, base: RunConfig) -> list[int] | None:
+        """The seeds of every setting: the training seed and the next ones (None: one seed, the training's)."""
+        count = self.seeds.value() if self.SEEDS else 1
+        return None if count == 1 else [base.seed + i for i in range(count)]
 
     def plan_axis(self) -> tuple[RunConfig, list[Axis]]:
         """The base settings and the axis the controls describe (RegcoreError with one line if they are bad)."""
@@ -351,7 +393,7 @@ class SweepView(QWidget):
 
     def _runner(self, base: RunConfig, axes: list[Axis]):
         """What to train: anything with `Sweep`'s ``points``, ``jobs``, ``steps()`` and ``result()``."""
-        sweep = Sweep(plan(base, axes), self.data, self.registry)
+        sweep = Sweep(plan(base, axes, self._seed_list(base)), self.data, self.registry)
         self.layout_of_models = sweep.layout
         return sweep
 
@@ -433,7 +475,9 @@ class SweepView(QWidget):
     def _show_result(self, result: SweepResult) -> None:
         """The finished (or cancelled) run: all its results drawn, what happened said, the best selected."""
         self.results = {i: p for i, p in enumerate(result.points) if p is not None}
+        self._boundaries = {}
         self._redraw()
+        self._sync_morph()
         if result.errors:
             failed = sum(1 for p in self.results.values() if p.error)
             self._say(f"{failed} of {len(self.points)} models failed: {'; '.join(result.errors)}", error=True)
@@ -442,7 +486,8 @@ class SweepView(QWidget):
         else:
             self.progress_bar.setValue(1000)
             self._say(f"{len(self.points)} models in {result.seconds:.1f} s ({result.jobs} "
-                      f"process{'es' if result.jobs > 1 else ''}). ★ marks the best test accuracy; "
+                      f"process{'es' if result.jobs > 1 else ''}). ★ marks the best "
+                      f"{'mean test accuracy over the seeds' if self._seeded() else 'test accuracy'}; "
                       f"click a point to inspect that model.")
         best = self._best()
         if best and self.selected is None:
@@ -461,8 +506,14 @@ class SweepView(QWidget):
     # ---------------------------------------------------------------- plotting and inspecting
 
     def _clear_plots(self, log: bool) -> None:
+        self._boundaries = {}
+        if self.morph is not None:
+            self.morph.set_values([], None)
         for curve in (self.train_curve, self.test_curve, self.cost_curve):
             curve.setData([], [])
+        for band in self.bands.values():
+            band.clear()
+        self.settings_table.hide()
         self.best_marker.setData([], [])
         self.selected_marker.setData([], [])
         label = self.parameter.currentText()
@@ -481,9 +532,23 @@ class SweepView(QWidget):
             self.boundary_plot.set_data(self.data)
             self._points_drawn_for = self.data
 
+    def _seeded(self) -> bool:
+        """Whether the sweep shown has several seeds per setting."""
+        return len({p.config.seed for p in self.points}) > 1
+
+    def _summaries(self) -> list[SettingSummary]:
+        """Every setting of a sweep with several seeds, aggregated over its finished models, in plan order."""
+        return settings_of(self.points, [self.results.get(i) for i in range(len(self.points))])
+
     def _series(self):
-        """(indices, x, train, test, cost) of the finished, successful points, in parameter order."""
+        """(indices, x, train, test, cost) of the finished, successful points, in parameter order; with several
+        seeds, each setting's means (indexed by its first model) where any of its models finished."""
         key = next(iter(self.points[0].params)) if self.points else None
+        if self._seeded():
+            settings = sorted((s for s in self._summaries() if s.finished), key=lambda s: s.params[key])
+            return ([s.indices[0] for s in settings], np.array([s.params[key] for s in settings], dtype=float),
+                    *(np.array([getattr(s, f"{name}_mean") for s in settings]) for name in
+                      ("train_accuracy", "test_accuracy", "final_cost")))
         shown = sorted((i for i, r in self.results.items() if r.ok), key=lambda i: self.points[i].params[key])
         x = np.array([self.points[i].params[key] for i in shown], dtype=float)
         columns = [np.array([getattr(self.results[i], name) for i in shown]) for name in
@@ -491,8 +556,15 @@ class SweepView(QWidget):
         return shown, x, *columns
 
     def _best(self) -> list[int]:
+        """The points starred: the best test accuracy (several seeds: the best settings' first models)."""
         shown, _, _, test, _ = self._series()
         return [shown[i] for i in best_indices(test)]
+
+    def _plotted_test(self, index: int) -> float:
+        """Where point ``index`` sits on the accuracy plot: its test accuracy, or its setting's mean."""
+        if self._seeded():
+            return next(s.test_accuracy_mean for s in self._summaries() if index in s.indices)
+        return self.results[index].test_accuracy
 
     def _redraw(self) -> None:
         shown, x, train, test, cost = self._series()
@@ -501,8 +573,61 @@ class SweepView(QWidget):
         self.cost_curve.setData(x, cost, data=shown)
         best = self._best()
         self.best_marker.setData([self.points[i].params[next(iter(self.points[i].params))] for i in best],
-                                 [self.results[i].test_accuracy for i in best], data=best)
+                                 [self._plotted_test(i) for i in best], data=best)
+        if self._seeded():
+            self._draw_seeds()
+        label = self.accuracy_plot.legend.getLabel(self.best_marker)  # the star's entry says what it marks
+        if label is not None:
+            label.setText(f"best {'mean ' if self._seeded() else ''}test accuracy")
         self._mark_selected()
+
+    def _draw_seeds(self) -> None:
+        """The ± one standard deviation bands and the table of the settings (several seeds)."""
+        key = next(iter(self.points[0].params))
+        summaries = self._summaries()
+        drawn = sorted((s for s in summaries if s.finished), key=lambda s: s.params[key])
+        x = [s.params[key] for s in drawn]
+        for name, band in (("train_accuracy", self.bands["train"]), ("test_accuracy", self.bands["test"]),
+                           ("final_cost", self.bands["cost"])):
+            band.set(x, [getattr(s, f"{name}_mean") for s in drawn], [getattr(s, f"{name}_std") for s in drawn])
+        self.settings_table.show_settings(summaries, list(self.points[0].params), best_setting(summaries))
+        self.settings_table.show()
+
+    # ---------------------------------------------------------------- the morph slider
+
+    def _boundary_of(self, index: int) -> boundary.Boundary:
+        """Model ``index``'s boundary on the data's grid, computed once per sweep result."""
+        if index not in self._boundaries:
+            grid = boundary.Grid.over(self.data, boundary.FINAL_GRID)
+            self._boundaries[index] = boundary.compute(self.results[index].parameters[None], self.layout_of_models,
+                                                       self.data, grid)
+        return self._boundaries[index]
+
+    def _morph_to(self, stop: int, fraction: float) -> None:
+        """The slider moved: at a stop, select that model; between two, cross-fade their boundaries."""
+        shown = self._series()[0]
+        if stop >= len(shown):
+            return
+        if fraction == 0.0 or stop + 1 >= len(shown):
+            self.select(shown[stop])
+            return
+        first, second = shown[stop], shown[stop + 1]
+        self._draw_points()
+        self.boundary_plot.set_boundary(boundary.blend(self._boundary_of(first), self._boundary_of(second), fraction),
+                                        title=False)
+        (label, a), = self.points[first].params.items()
+        b = next(iter(self.points[second].params.values()))
+        self.selection_text.setText(f"Between {label} = {a:g} and {label} = {b:g} ({fraction:.0%} of the way): "
+                                    "the two models' P(class 1) cross-faded. Stop on a value to inspect that model.")
+        self.boundary_plot.setTitle(f"{self.boundary_plot.base_title}<br>{label} {a:g} → {b:g}")
+
+    def _sync_morph(self) -> None:
+        """The slider offers the shown values, and stands on the selected one."""
+        if self.morph is None:
+            return
+        shown = self._series()[0]
+        self.morph.set_values([next(iter(self.points[i].params.values())) for i in shown],
+                              shown.index(self.selected) if self.selected in shown else None)
 
     def _clicked(self, _item, spots, *_) -> None:
         if len(spots):
@@ -515,13 +640,14 @@ class SweepView(QWidget):
         self.selected = index
         self._mark_selected()
         self._show_selected()
+        self._sync_morph()
 
     def _mark_selected(self) -> None:
         if self.selected is None or self.selected not in self.results:
             self.selected_marker.setData([], [])
             return
         point = self.points[self.selected]
-        self.selected_marker.setData([next(iter(point.params.values()))], [self.results[self.selected].test_accuracy],
+        self.selected_marker.setData([next(iter(point.params.values()))], [self._plotted_test(self.selected)],
                                      data=[self.selected])
 
     def _show_selected(self) -> None:
@@ -533,9 +659,15 @@ class SweepView(QWidget):
         config = result.point.config
         (label, value), = result.point.params.items()
         done = "" if result.completed else f" (stopped at iteration {result.iterations_done:,})"
+        over = ""
+        if self._seeded():
+            s = next(s for s in self._summaries() if self.selected in s.indices)
+            over = (f"\nOver its {s.finished} seeds: test {s.test_accuracy_mean:.1%} ± {s.test_accuracy_std:.1%}, "
+                    f"train {s.train_accuracy_mean:.1%} ± {s.train_accuracy_std:.1%}, final cost "
+                    f"{s.final_cost_mean:.4g} ± {s.final_cost_std:.2g}; shown: seed {config.seed}'s model.")
         self.selection_text.setText(f"{label} = {value:g}{done}: {accuracy_text(result.train_accuracy, result.test_accuracy)}"
                                     f", final cost {result.final_cost:.4g}.\n{config.describe_regularizers()}, "
-                                    f"{config.iterations:,} iterations, seed {config.seed}.")
+                                    f"{config.iterations:,} iterations, seed {config.seed}.{over}")
         self.use_button.setEnabled(True)
 
     @Slot()

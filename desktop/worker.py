@@ -11,6 +11,9 @@ It follows the protocol of `regstudio.background` (yielded frames, errored, abor
 `Result`), plus ``paused(bool)``. Stopping is cooperative: `stop()` sets the event that
 `Training.steps()` checks every iteration, and wakes a paused worker.
 
+The worker also keeps the run's parameters at its records, thinned (`snapshots`, see
+`regcore.snapshots`), so a finished run can be scrubbed through.
+
 Slow motion is paced here, not in the core: at a speed (`set_speed`, iterations per second) the
 worker asks `Training.steps()` for smaller steps (down to one iteration) and sleeps between them in
 short slices, so Stop and Pause still answer at once. Step trains a given number of iterations (or
@@ -28,6 +31,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from regcore.errors import RegcoreError
+from regcore.snapshots import Snapshots
 from regcore.training import Result, Training
 
 from .background import JobFailed, Worker
@@ -98,6 +102,8 @@ class TrainingWorker(Worker):
         self._frame_drawn = threading.Event()
         self._frame_drawn.set()
         self._frame_cost = 0.0                  # seconds to prepare + draw the last frame
+        # the run's parameters at its records, thinned (regcore.snapshots): a finished run can be replayed
+        self.snapshots = Snapshots(training.record_every, training.flat[0].size)
 
     # ------------------------------------------------------------------ called from the GUI thread
 
@@ -139,12 +145,14 @@ class TrainingWorker(Worker):
         training, records, last_sent = self.training, [], 0.0
         failure = None
         try:
+            self.snapshots.offer(training.iteration, training.flat[0])
             self._wait_while_paused()
             while not (training.completed or self.cancel.is_set()):
                 self._replan = False
                 # a new steps() picks up where the last left off: all the loop's state is the Training's
                 for progress in training.steps(report_every=self._report_every(), cancel=self.cancel):
                     records.extend(progress.new_records)
+                    self.snapshots.offer(training.iteration, training.flat[0])
                     now = time.perf_counter()
                     gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
                     if self._step_until is not None and training.iteration >= self._step_until:
@@ -163,6 +171,8 @@ class TrainingWorker(Worker):
         except Exception as error:  # noqa: BLE001 - a bug (here or in a panel) must end the run, not the app
             failure = unexpected(error)
         result = self._result(training)
+        if np.all(np.isfinite(training.flat[0])):
+            self.snapshots.finish(training.iteration, training.flat[0])
         if result is not None and np.all(np.isfinite(result.parameters)):
             try:
                 final = self._frame(records, final=True)

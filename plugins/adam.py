@@ -38,6 +38,11 @@ class Adam(Optimizer):
         self._power1, self._power2 = np.ones(shape), np.ones(shape)   # beta**t
         self._step, self._correction2 = np.empty(shape), np.empty(shape)
 
+    def values_changed(self):
+        # beta**t goes on from the powers reached: the bias corrections fade as they would have
+        np.subtract(1.0, self._beta1, self._one_minus_beta1)
+        np.subtract(1.0, self._beta2, self._one_minus_beta2)
+
     def plan(self, parameters, gradients):
         m, v, scratch = np.zeros_like(parameters), np.zeros_like(parameters), np.empty_like(parameters)
         step, correction2 = self._step, self._correction2

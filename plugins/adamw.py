@@ -28,6 +28,10 @@ class AdamW(Adam):
         super().setup()
         self._keep = 1.0 - self.learning_rate * self.values["weight_decay"]  # (K, 1)
 
+    def values_changed(self):
+        super().values_changed()
+        np.subtract(1.0, self.learning_rate * self.values["weight_decay"], self._keep)
+
     def plan(self, parameters, gradients):
         weights = parameters[:, self.weight_columns()]
         # decaying first uses the weights before the step, as the formula does (the Adam step does not read W)

@@ -22,6 +22,9 @@ class Momentum(Optimizer):
         self._beta = self.values["beta"]
         self._one_minus_beta = 1.0 - self._beta
 
+    def values_changed(self):
+        np.subtract(1.0, self._beta, self._one_minus_beta)
+
     def plan(self, parameters, gradients):
         velocity = np.zeros_like(parameters)
         return [partial(np.multiply, velocity, self._beta, velocity),

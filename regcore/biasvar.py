@@ -13,21 +13,27 @@ and the report gives their means over the test points, with the mean test accura
 and its spread (population standard deviation). Each model equals its single run on a data set made
 of its resample (`regcore.training.Training`'s ``samples``); its train accuracy is on its resample. Little regularization: low bias, high variance (the models chase their resample's
 quirks); much: the reverse. The sum is the U-curve whose minimum the notebook asks you to find.
+
+`LabDesign` is what a lab is over (settings, axis, B, seed, data) apart from training; a `SavedLab`
+is a design with the finished values' models (their final parameters and numbers, not their cost
+curves): what an experiment file keeps (`regcore.experiment`), enough to draw the U-curve and every
+value's heatmaps again. `write_csv` writes the one-row-per-value table of ``regcore biasvar --csv``.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
 
-from . import network
+from . import files, network
 from .config import RunConfig
 from .data import Dataset
 from .errors import ParamError
-from .sweep import Axis, Sweep, SweepProgress, SweepResult, plan
+from .sweep import Axis, PointResult, Sweep, SweepPoint, SweepProgress, SweepResult, plan
 
 DEFAULT_BOOTSTRAPS = 20
 MAX_BOOTSTRAPS = 1000
@@ -122,6 +128,42 @@ class LabResult:
         return {"points": [p.to_dict() for p in self.points], "bootstraps": self.bootstraps, "seconds": self.seconds}
 
 
+@dataclass(frozen=True, eq=False)
+class LabDesign:
+    """What a lab is over, apart from training it: the base settings, the swept axis, B, the resampling
+    seed and the data (the test points the error is measured on, the plane the heatmaps cover)."""
+
+    base: RunConfig
+    axis: Axis
+    bootstraps: int
+    seed: int
+    data: Dataset
+
+    @cached_property
+    def layout(self) -> network.Layout:
+        return network.Layout(network.layer_sizes(self.data.features, self.base.hidden))
+
+    @cached_property
+    def settings(self) -> list[SweepPoint]:
+        """One point per swept value, in the axis's order (its B models share its settings)."""
+        return plan(self.base, [self.axis])
+
+    @property
+    def values(self) -> int:
+        return len(self.axis.values)
+
+    def decomposition(self, models: list[PointResult]) -> Decomposition:
+        """Bias², variance and error over the test points, and the accuracies, of one value's B models."""
+        parameters = np.stack([m.parameters for m in models])
+        probabilities = network.probabilities(parameters, self.layout, self.data.X_test)
+        bias2, variance, error = decompose(probabilities, self.data.Y_test[0])
+        accuracies = np.array([m.test_accuracy for m in models])
+        return Decomposition(float(bias2.mean()), float(variance.mean()), float(error.mean()),
+                             float(accuracies.mean()), float(accuracies.std()),
+                             float(np.mean([m.train_accuracy for m in models])),
+                             probabilities.mean(axis=0), variance)
+
+
 class BiasVarianceLab:
     """Plan and run the lab: ``base`` gives the settings, ``axis`` the swept values, ``bootstraps`` B,
     ``seed`` the resampling generator's seed (``samples``: (B, m) resamples to use instead). Every model
@@ -133,10 +175,10 @@ class BiasVarianceLab:
         if data.X_test.shape[1] == 0:
             raise ParamError("the bias-variance lab measures the error on test points; this data set has none")
         self.bootstraps, self.data, self.axis = bootstraps, data, axis
+        self.design = LabDesign(base, axis, bootstraps, seed, data)
         self.samples = bootstrap_samples(data.X_train.shape[1], bootstraps, seed) if samples is None \
             else np.asarray(samples)
-        values = plan(base, [axis])
-        self.points = [replace(point, sample=sample) for point in values for sample in self.samples]
+        self.points = [replace(point, sample=sample) for point in self.design.settings for sample in self.samples]
         self.sweep = Sweep(self.points, data, registry, jobs=jobs, chunk=chunk)
 
     @property
@@ -176,15 +218,44 @@ class BiasVarianceLab:
         return LabResult(points, B, swept.seconds, swept.completed, swept)
 
     def decomposition(self, models) -> Decomposition:
-        """Bias², variance and error over the test points, and the accuracies, of one value's B models."""
-        parameters = np.stack([m.parameters for m in models])
-        probabilities = network.probabilities(parameters, self.sweep.layout, self.data.X_test)
-        bias2, variance, error = decompose(probabilities, self.data.Y_test[0])
-        accuracies = np.array([m.test_accuracy for m in models])
-        return Decomposition(float(bias2.mean()), float(variance.mean()), float(error.mean()),
-                             float(accuracies.mean()), float(accuracies.std()),
-                             float(np.mean([m.train_accuracy for m in models])),
-                             probabilities.mean(axis=0), variance)
+        return self.design.decomposition(models)
+
+
+@dataclass
+class SavedLab:
+    """A lab as an experiment file keeps it: its design and, per value whose B models all finished
+    well, those models (``models[value]``, B `PointResult`s with their final parameters and numbers;
+    their cost curves are not kept). ``completed``: whether the lab ran to its end."""
+
+    design: LabDesign
+    models: dict[int, list[PointResult]] = field(default_factory=dict)
+    seconds: float = 0.0
+    completed: bool = True
+
+    def points(self) -> list[LabPoint]:
+        """Every value's `LabPoint` in the axis's order (those not kept: no decomposition, "not finished")."""
+        out = []
+        for value, setting in enumerate(self.design.settings):
+            models = self.models.get(value)
+            out.append(LabPoint(setting.params, self.design.decomposition(models), models) if models
+                       else LabPoint(setting.params, None, [], "not finished"))
+        return out
+
+
+CSV_NUMBERS = ("bias2", "variance", "error", "test_accuracy_mean", "test_accuracy_std", "train_accuracy_mean")
+
+
+def write_csv(path, points: list[LabPoint], key: str, completed: bool = True) -> None:
+    """One row per swept value (``key``, the six numbers, ``error_message``; empty numbers where it
+    failed or was not finished), written atomically; a stopped lab says so on the last line."""
+    rows = []
+    for point in points:
+        d = point.decomposition
+        rows.append([repr(point.params[key]), *("" if d is None else files.csv_number(getattr(d, name))
+                                                for name in CSV_NUMBERS), point.error or ""])
+    finished = sum(1 for p in points if p.decomposition is not None)
+    files.write_csv(path, [key, *CSV_NUMBERS, "error_message"], rows,
+                    None if completed else f"the lab was stopped after {finished} of {len(points)} values")
 
 
 def grid_views(lab_point: LabPoint, layout, grid_points: np.ndarray, show: int = 5) -> tuple:
@@ -194,5 +265,5 @@ def grid_views(lab_point: LabPoint, layout, grid_points: np.ndarray, show: int =
     return (*spread(probabilities), probabilities[:show])
 
 
-__all__ = ["BiasVarianceLab", "LabResult", "LabPoint", "Decomposition", "decompose", "bootstrap_samples",
-           "check_bootstraps", "grid_views", "DEFAULT_BOOTSTRAPS", "MAX_BOOTSTRAPS"]
+__all__ = ["BiasVarianceLab", "LabDesign", "LabResult", "LabPoint", "SavedLab", "Decomposition", "decompose",
+           "bootstrap_samples", "check_bootstraps", "grid_views", "write_csv", "DEFAULT_BOOTSTRAPS", "MAX_BOOTSTRAPS"]

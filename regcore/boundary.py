@@ -73,6 +73,18 @@ def compute(parameters: np.ndarray, layout: network.Layout, data: Dataset, grid:
                     contour_segments(image, 0.5, grid.bounds))
 
 
+def blend(a: Boundary, b: Boundary, fraction: float) -> Boundary:
+    """A cross-fade from boundary ``a`` to ``b`` (two models on one grid), ``fraction`` of the way:
+    P(class 1) is (1 - fraction) a + fraction b, with its own 0.5 contour; the mistakes marked and the
+    accuracies are the nearer model's (a blend of two networks is not a network that has any)."""
+    if a.grid is not b.grid and (a.grid.bounds != b.grid.bounds or a.grid.size != b.grid.size):
+        raise ValueError("blend needs two boundaries on the same grid")
+    image = (1.0 - fraction) * a.image + fraction * b.image
+    near = a if fraction < 0.5 else b
+    return Boundary(a.grid, image, near.train_wrong, near.test_wrong, near.train_accuracy, near.test_accuracy,
+                    contour_segments(image, 0.5, a.grid.bounds))
+
+
 @np.errstate(all="ignore")
 def contour_segments(image: np.ndarray, level: float, bounds) -> tuple[np.ndarray, np.ndarray]:
     """Marching squares: the ``level`` contour of ``image`` (rows are y) as line segments.

@@ -92,21 +92,27 @@ class RunConfig:
                      batch_size=None if self.batch_size is None else int(self.batch_size), changes=tuple(self.changes))
         if not all(isinstance(change, Change) for change in plain["changes"]):
             raise ParamError(f"changes must be regcore.schedule.Change objects, got {self.changes!r}"[:300])
-        Schedule(plain["changes"]).check(plain["learning_rate"], plain["regularizers"], plain["iterations"])
+        Schedule(plain["changes"]).check(plain["learning_rate"], plain["regularizers"], plain["iterations"],
+                                         self.optimizer)
         for name, value in plain.items():
             object.__setattr__(self, name, value)
 
-    def build(self, registry, data: Dataset, seeds=None) -> Training:
+    def build(self, registry, data: Dataset, seeds=None, data_changes=()) -> Training:
+        """The run on ``data``; ``data_changes``: (iteration, Dataset) it trains on from then on (edited data)."""
         active = [registry.activate(name, values) for name, values in self.regularizers]
         schedule = Schedule(self.changes)
         changes = []
         for iteration in dict.fromkeys(change.iteration for change in self.changes):
             rate, regularizers = schedule.settings_at(iteration, self.learning_rate, self.regularizers)
-            changes.append((iteration, rate, [registry.activate(name, values) for name, values in regularizers]))
+            optimizer = (registry.activate_optimizer(self.optimizer, schedule.optimizer_at(
+                iteration, self.optimizer_values)).values  # only where it changes
+                if any(c.kind == "optimizer" for c in schedule.at(iteration)) else None)
+            changes.append((iteration, rate, [registry.activate(name, values) for name, values in regularizers],
+                            optimizer))
         return Training(data, hidden=self.hidden, learning_rate=self.learning_rate, iterations=self.iterations,
                         seeds=seeds or (self.seed,), regularizers=active, record_every=self.record_every,
                         optimizer=registry.activate_optimizer(self.optimizer, self.optimizer_values),
-                        batch_size=self.batch_size, changes=changes)
+                        batch_size=self.batch_size, changes=changes, data_changes=data_changes)
 
     def to_dict(self) -> dict:
         """JSON-ready: ``optimizer`` is ``{"name", "params"}`` like each regularizer; ``batch_size`` null

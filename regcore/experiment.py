@@ -13,13 +13,26 @@ An experiment file (``.regx``) is a zip archive holding one JSON index and NumPy
     number (no test points) is null; ``error`` is "" or the one-line reason the run ended early;
     ``stopped_at``/``kept_from`` are the iteration at which early stopping stopped the run and the one
     whose parameters it kept (-1: trained to the end; files written before them open as -1).
+    From version 3 a RUN may also hold ``"data_changes": [{"iteration", "data": ID}]``: the data it
+    trained on from that iteration on (edited while it ran; absent: none), and ``"snapshots": S``,
+    the number of parameter snapshots kept for replaying it (absent: none).
 ``datasets/ID/{X_train,Y_train,X_test,Y_test}.npy``
     float64 arrays shaped (2, m) and (1, m), as in `regcore.data.Dataset`.
 ``runs/ID/parameters.npy``
     float64 (P,): the trained weights and biases in `regcore.network.Layout` order.
+``runs/ID/snapshot_iterations.npy``, ``runs/ID/snapshot_parameters.npy``
+    int64 (S,) and float64 (S, P): the run's parameters at S iterations (`regcore.snapshots`), version 3.
 ``runs/ID/{iterations,cost,penalty,test_cost,train_loss}.npy``
     the recorded cost curves: int64 (R,) and float64 (R,); ``train_loss`` (the data loss on the
     clean forward pass) from version 2 on: a version 1 file opens with NaNs there.
+``"lab"`` in the index and ``lab/*.npy`` (version 3 on, optional)
+    the Bias–variance tab's lab (`regcore.biasvar.SavedLab`): ``{"data": ID, "config": CONFIG (the
+    base settings), "axis": {"regularizer", "param", "key", "values"}, "bootstraps", "seed",
+    "layer_sizes", "seconds", "completed", "kept": [value indices]}``; for the K kept values (whose B
+    models all finished), ``lab/parameters.npy`` float64 (K, B, P) and ``lab/{train_accuracy,
+    test_accuracy,final_cost}.npy`` float64 (K, B), ``lab/iterations_done.npy`` int64 (K, B): what
+    the U-curve and each value's heatmaps are computed from again (not the models' cost curves, so
+    160 models of 2-20-3-1 take 0.2 MB). Absent or null: no lab.
 
 Arrays are stored as ``.npy`` and numbers in JSON by their shortest exact repr, so save -> open
 gives back every value bit for bit (a reopened run draws the identical decision boundary). Saving is
@@ -47,19 +60,26 @@ import numpy as np
 
 from . import files, network
 from .archives import BoundedArchive
+from .biasvar import LabDesign, SavedLab, check_bootstraps
 from .config import MAX_RECORDS, RunConfig
 from .data import Dataset, max_array_bytes
+from .snapshots import MAX_BYTES as MAX_SNAPSHOT_BYTES
+from .snapshots import Snapshots
 from .errors import RegcoreError
+from .sweep import MAX_POINTS, Axis, PointResult
 from .training import Result
 
 FORMAT = "regstudio-experiment"
-VERSION = 2  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
+VERSION = 3  # 2: runs keep the clean training loss (train_loss); version 1 files open with it as NaN
+#             3: the bias-variance lab (optional "lab"); runs keep their data edits (data_changes) and
+#                parameter snapshots; older files open without them
 SUFFIX = ".regx"
 INDEX = "experiment.json"
 MAX_INDEX_BYTES = 64 * 1024 * 1024  # the JSON index: about a kilobyte per run
 DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
 CURVES = ("iterations", "cost", "penalty", "test_cost", "train_loss")
 SINCE_VERSION = {"train_loss": 2}  # curves a file of an older version does not have: read as NaN
+LAB_NUMBERS = ("train_accuracy", "test_accuracy", "final_cost")  # per model of a kept lab value, (K, B)
 
 
 class ExperimentError(RegcoreError):
@@ -75,6 +95,20 @@ class RunRecord:
     result: Result      # a batch of one
     error: str = ""     # why the run ended early, "" if it did not fail
     unusable: str = ""  # why an opened run cannot be rerun here (say its regularizer is unknown), "" if it can
+    data_changes: tuple = ()            # (iteration, Dataset): the data it trained on from then on (edited mid-run)
+    snapshots: Snapshots | None = None  # its parameters as it went, for replaying it
+
+    def data_at(self, iteration: int) -> Dataset:
+        """The data the run trained on at ``iteration``."""
+        data = self.data
+        for at, changed in self.data_changes:
+            if at <= iteration:
+                data = changed
+        return data
+
+    def rebuild(self, registry):
+        """The run's `Training`, its settings and data edits included: ``.run()`` replays it."""
+        return self.config.build(registry, self.data, data_changes=self.data_changes)
 
     @property
     def status(self) -> str:
@@ -89,13 +123,15 @@ class RunRecord:
 class Experiment:
     """What the window saves: the current settings and data, and every run in the runs table.
 
-    ``notes`` are one-line remarks from opening it (what was left out of the settings and why).
+    ``notes`` are one-line remarks from opening it (what was left out of the settings and why);
+    ``lab`` the Bias–variance tab's results, if it has any.
     """
 
     settings: RunConfig | None = None
     data: Dataset | None = None
     runs: list[RunRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lab: SavedLab | None = None
 
 
 # ---------------------------------------------------------------------------------------- saving
@@ -129,10 +165,19 @@ def _write_archive(experiment: Experiment, handle) -> None:
             "final_cost": _number(result.final_cost[0]), "seconds": float(result.seconds),
             "iterations_done": int(result.iterations_done), "completed": bool(result.completed),
             "error": run.error, "stopped_at": int(result.stopped_at[0]), "kept_from": int(result.kept_from[0])})
+        entry = index["runs"][-1]
+        if run.data_changes:
+            entry["data_changes"] = [{"iteration": int(at), "data": data_id(data)} for at, data in run.data_changes]
+        if run.snapshots is not None and len(run.snapshots):
+            entry["snapshots"] = len(run.snapshots)
+            arrays[f"runs/{run_id}/snapshot_iterations.npy"] = run.snapshots.iterations
+            arrays[f"runs/{run_id}/snapshot_parameters.npy"] = run.snapshots.parameters
         arrays[f"runs/{run_id}/parameters.npy"] = result.parameters[0]
         for name in CURVES:
             curve = result.history[name]
             arrays[f"runs/{run_id}/{name}.npy"] = curve if curve.ndim == 1 else curve[:, 0]
+    if experiment.lab is not None:
+        index["lab"] = _lab_entry(experiment.lab, data_id(experiment.lab.design.data), arrays)
     index["datasets"] = [{"id": key, "name": data.name} for key, data in datasets.items()]
     for key, data in datasets.items():
         for name in DATA_ARRAYS:
@@ -143,6 +188,26 @@ def _write_archive(experiment: Experiment, handle) -> None:
             buffer = io.BytesIO()
             np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
             archive.writestr(_member(name), buffer.getvalue())
+
+
+def _lab_entry(lab: SavedLab, data: str, arrays: dict) -> dict:
+    """The lab's index entry; its arrays go into ``arrays``."""
+    design = lab.design
+    kept = sorted(lab.models)
+    models = [lab.models[value] for value in kept]
+    shape = (len(kept), design.bootstraps)
+    arrays["lab/parameters.npy"] = np.array([[m.parameters for m in value] for value in models],
+                                            dtype=float).reshape(*shape, design.layout.size)
+    for name in LAB_NUMBERS:
+        arrays[f"lab/{name}.npy"] = np.array([[getattr(m, name) for m in value] for value in models],
+                                             dtype=float).reshape(shape)
+    arrays["lab/iterations_done.npy"] = np.array([[m.iterations_done for m in value] for value in models],
+                                                 dtype=np.int64).reshape(shape)
+    axis = design.axis
+    return {"data": data, "config": design.base.to_dict(),
+            "axis": {"regularizer": axis.regularizer, "param": axis.param, "key": axis.key, "values": list(axis.values)},
+            "bootstraps": design.bootstraps, "seed": design.seed, "layer_sizes": list(design.layout.sizes),
+            "seconds": float(lab.seconds), "completed": bool(lab.completed), "kept": kept}
 
 
 def _member(name: str) -> zipfile.ZipInfo:
@@ -218,7 +283,52 @@ def _read_archive(archive: BoundedArchive, where: str) -> Experiment:
     runs = [_read_run(entry, datasets, archive, version) for entry in index["runs"]]
     settings = RunConfig.from_dict(index["settings"]) if index["settings"] is not None else None
     current = index["current_data"]
-    return Experiment(settings=settings, data=datasets[current] if current is not None else None, runs=runs)
+    lab = _read_lab(index["lab"], datasets, archive) if version >= 3 and index.get("lab") is not None else None
+    return Experiment(settings=settings, data=datasets[current] if current is not None else None, runs=runs, lab=lab)
+
+
+def _read_lab(entry: dict, datasets: dict, archive: BoundedArchive) -> SavedLab:
+    """The saved lab, checked: its axis and settings make its points, its arrays fit its values, B and layers."""
+    config = RunConfig.from_dict(entry["config"])
+    raw = entry["axis"]
+    values = raw["values"]
+    if not isinstance(values, list) or not 1 <= len(values) <= MAX_POINTS or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        raise ExperimentError(f"the lab's swept values are not 1 to {MAX_POINTS:,} finite numbers")
+    if not all(isinstance(raw[name], str) for name in ("regularizer", "param", "key")):
+        raise ExperimentError("the lab's axis names are not text")
+    axis = Axis(raw["regularizer"], raw["param"], tuple(values), raw["key"])
+    seed = entry["seed"]
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ExperimentError(f"the lab's seed {seed!r} is not a whole number"[:300])
+    design = LabDesign(config, axis, check_bootstraps(entry["bootstraps"]), seed, datasets[entry["data"]])
+    settings = design.settings  # plan(): the axis must sweep a regularizer of the settings
+    if entry["layer_sizes"] != list(design.layout.sizes):
+        raise ExperimentError(f"the lab's layers {entry['layer_sizes']!r} do not match its data and settings, "
+                              f"which make {list(design.layout.sizes)}"[:300])
+    kept = entry["kept"]
+    if not isinstance(kept, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(values)
+                                             for v in kept) or len(set(kept)) != len(kept):
+        raise ExperimentError("the lab's kept values are not distinct indices of its swept values")
+    shape = (len(kept), design.bootstraps)
+    models = len(kept) * design.bootstraps
+    parameters = archive.array("lab/parameters.npy", models * design.layout.size * 8)
+    numbers = {name: archive.array(f"lab/{name}.npy", models * 8) for name in (*LAB_NUMBERS, "iterations_done")}
+    if parameters.shape != (*shape, design.layout.size) or parameters.dtype != np.float64 or \
+            any(a.shape != shape for a in numbers.values()) or \
+            any(numbers[name].dtype != np.float64 for name in LAB_NUMBERS) or numbers["iterations_done"].dtype.kind not in "iu":
+        raise ExperimentError(f"the lab's arrays do not fit its {len(kept)} kept values x {design.bootstraps} "
+                              f"models of layers {design.layout.sizes}")
+    done = numbers["iterations_done"]
+    if done.size and not (0 <= done.min() and done.max() <= config.iterations):
+        raise ExperimentError(f"the lab's models did outside 0 to {config.iterations:,} iterations")
+    empty = np.zeros(0)
+    lab = SavedLab(design, seconds=float(entry["seconds"]), completed=bool(entry["completed"]))
+    for row, value in enumerate(kept):
+        lab.models[value] = [PointResult(settings[value], *(float(numbers[name][row, b]) for name in LAB_NUMBERS),
+                                         parameters[row, b].copy(), empty.astype(np.int64), empty,
+                                         int(done[row, b]), True) for b in range(design.bootstraps)]
+    return lab
 
 
 def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int) -> RunRecord:
@@ -268,7 +378,35 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
                     final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
                     iterations_done=done, completed=bool(entry["completed"]),
                     stopped_at=stop("stopped_at"), kept_from=stop("kept_from"))
-    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")))
+    return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")),
+                     data_changes=_data_changes(entry, datasets, done), snapshots=_snapshots(entry, archive, layout))
+
+
+def _data_changes(entry: dict, datasets: dict, done: int) -> tuple:
+    changes = entry.get("data_changes", [])
+    if not isinstance(changes, list):
+        raise ExperimentError(f"run {entry['id']}: its data_changes are not a list")
+    out = []
+    for change in changes:
+        at = change.get("iteration") if isinstance(change, dict) else None
+        if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= done or change.get("data") not in datasets:
+            raise ExperimentError(f"run {entry['id']}: a data change {change!r} is not an iteration it trained "
+                                  f"and a data set of the file"[:300])
+        out.append((at, datasets[change["data"]]))
+    return tuple(out)
+
+
+def _snapshots(entry: dict, archive: BoundedArchive, layout: network.Layout) -> Snapshots | None:
+    if not entry.get("snapshots"):
+        return None
+    run_id = entry["id"]
+    iterations = archive.array(f"runs/{run_id}/snapshot_iterations.npy", MAX_SNAPSHOT_BYTES)
+    parameters = archive.array(f"runs/{run_id}/snapshot_parameters.npy", 2 * MAX_SNAPSHOT_BYTES)
+    if iterations.ndim != 1 or iterations.dtype.kind not in "iu" or parameters.dtype != np.float64 \
+            or parameters.shape != (len(iterations), layout.size):
+        raise ExperimentError(f"run {run_id}: its snapshots ({parameters.shape} parameters at "
+                              f"{iterations.shape} iterations) do not fit layers {layout.sizes}")
+    return Snapshots.of(iterations, parameters)
 
 
 def _checked_against(experiment: Experiment, registry) -> Experiment:
@@ -277,6 +415,10 @@ def _checked_against(experiment: Experiment, registry) -> Experiment:
         reason = _refusal(registry, run.config.regularizers)
         if reason:
             run.unusable = f"cannot be rerun here: {reason}"
+    if experiment.lab is not None:
+        reason = _refusal(registry, experiment.lab.design.base.regularizers)
+        if reason:
+            experiment.notes.append(f"the bias-variance lab is shown but cannot be rerun here: {reason}")
     settings = experiment.settings
     if settings is not None:
         kept = []

@@ -8,6 +8,7 @@ file (a folder, FIFO, device or socket) is refused before anything is opened or 
 read-only file, a new file in a folder that does not exist or cannot be written, and a symlink loop.
 An existing file keeps its mode; a new file gets the mode the umask gives (0666 minus the umask).
 `check_writable` makes the same refusals up front, for callers about to start long work.
+`write_csv` writes a table that way (the CLI's ``--csv`` files and the window's CSV exports).
 
 Reading (`check_readable`, `open_regular`): a path is stat-ed before it is opened, and anything but
 a regular file is refused without being opened (opening a FIFO blocks until a writer comes).
@@ -17,7 +18,9 @@ Every refusal is a `FileError` whose message is one line naming the path.
 
 from __future__ import annotations
 
+import csv
 import errno
+import math
 import os
 import secrets
 import stat
@@ -128,6 +131,25 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, newline: str | Non
                                                            {"newline": newline, "encoding": encoding})) as handle:
             yield handle
             handle.flush()
+
+
+INCOMPLETE_MARK = "# incomplete:"  # a CSV's last line when what it tabulates was stopped early
+
+
+def write_csv(path: str | os.PathLike, header: list[str], rows: list[list], incomplete: str | None = None) -> None:
+    """Write a CSV atomically (never half-written); ``incomplete``: why it is not the whole result, said
+    on its last line after `INCOMPLETE_MARK`, so the file is not taken for the whole run."""
+    with atomic_write(path) as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        if incomplete is not None:
+            out.write(f"{INCOMPLETE_MARK} {incomplete}{writer.dialect.lineterminator}")
+
+
+def csv_number(value: float) -> str:
+    """A float for a CSV cell: its repr (every digit), empty for NaN."""
+    return "" if math.isnan(value) else repr(value)
 
 
 @contextmanager

@@ -14,6 +14,13 @@ calls may overwrite the gradient array; they must not allocate (preallocate in `
 between iterations (velocities, moment estimates) lives in arrays shaped like the parameters, so
 every model of a batch has its own.
 
+Values may change mid-run (`regcore.schedule`): the loop writes the new numbers into
+``self.learning_rate`` and ``self.values``'s arrays in place and calls `values_changed`, so an
+optimizer that derives numbers from them in `setup` (``1 - beta``) recomputes those there, in place.
+The planned calls and the state they hold are kept. An optimizer that does not define
+`values_changed` cannot have its parameters changed mid-run (the learning rate can: the calls read
+its array).
+
 The learning rate is the run's (``--lr``, `RunConfig.learning_rate`); it is not one of an
 optimizer's declared ``params`` but is offered beside them as `LEARNING_RATE` (``lr``), so
 ``--optimizer adam:lr=0.01`` means ``--optimizer adam --lr 0.01`` and a sweep can vary it as
@@ -53,6 +60,10 @@ class Optimizer:
     def setup(self) -> None:
         """Called once before the first iteration: allocate state and scratch arrays here."""
 
+    def values_changed(self) -> None:
+        """Called mid-run after ``self.learning_rate`` or ``self.values``'s arrays were changed in place:
+        recompute, in place, whatever `setup` derived from them (the planned calls keep reading it)."""
+
     def plan(self, parameters: np.ndarray, gradients: np.ndarray) -> list[Callable[[], None]]:
         """The calls that update ``parameters`` (K, P) in place from ``gradients`` (K, P), in order."""
         raise NotImplementedError
@@ -69,12 +80,9 @@ class GradientDescent(Optimizer):
     help = "The notebook's update: every parameter moves by -learning_rate times its gradient."
 
     def plan(self, parameters, gradients):
-        # two in-place calls, p = p - lr * dp, so the digits equal the notebook's; one learning rate for
-        # every model multiplies as a Python float, a little faster than a (K, 1) array (same digits)
-        rate = self.learning_rate
-        if np.all(rate == rate.flat[0]):
-            rate = float(rate.flat[0])
-        return [partial(np.multiply, gradients, rate, gradients),
+        # two in-place calls, p = p - lr * dp, so the digits equal the notebook's; the (K, 1) array (not a
+        # float) so that a learning rate changed mid-run is read at the next update
+        return [partial(np.multiply, gradients, self.learning_rate, gradients),
                 partial(np.subtract, parameters, gradients, parameters)]
 
 

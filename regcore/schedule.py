@@ -1,11 +1,13 @@
-"""Changes made during a run, as a schedule: at iteration ITER, set the learning rate or a regularizer's
-value, or switch a regularizer on or off.
+"""Changes made during a run, as a schedule: at iteration ITER, set the learning rate, a regularizer's
+or the optimizer's value, or switch a regularizer on or off.
 
 A teacher turning λ up while the network trains makes a change; the run records it, so the same run
 can be replayed headless with ``regcore train --change ITER:KEY=VALUE`` (repeatable):
 
 - ``10000:lr=0.1`` — the learning rate from iteration 10,000 on;
 - ``10000:l2.lambd=0.1`` — regularizer ``l2``'s parameter ``lambd`` (the regularizer must be in use);
+- ``10000:adam.beta1=0.8`` — the optimizer's parameter (it must be the run's optimizer; its state,
+  velocities and moment estimates, goes on);
 - ``5000:+dropout`` or ``5000:+dropout:keep_prob=0.8`` — switch a regularizer on (defaults fill the gaps);
 - ``20000:-l2`` — switch it off.
 
@@ -25,12 +27,12 @@ from .errors import ParamError
 from .params import parse_assignments
 
 
-KINDS = ("lr", "param", "on", "off")
+KINDS = ("lr", "param", "on", "off", "optimizer")
 
 
 @dataclass(frozen=True)
 class Change:
-    """One scheduled change. ``kind`` is ``lr``, ``param``, ``on`` or ``off``."""
+    """One scheduled change. ``kind`` is ``lr``, ``param``, ``on``, ``off`` or ``optimizer`` (a parameter of it)."""
 
     iteration: int
     kind: str
@@ -38,13 +40,14 @@ class Change:
     param: str = ""                # for param
     value: Any = None              # the new learning rate or parameter value
     values: tuple = ()             # for on: (key, value) pairs given with it
+    optimizer: str = ""            # for optimizer: its name (param and value say what changes)
 
     def describe(self) -> str:
         """The change as ``--change`` takes it: ``10000:l2.lambd=0.1``."""
         if self.kind == "lr":
             what = f"lr={self.value:g}"
-        elif self.kind == "param":
-            what = f"{self.regularizer}.{self.param}={_text(self.value)}"
+        elif self.kind in ("param", "optimizer"):
+            what = f"{self.optimizer or self.regularizer}.{self.param}={_text(self.value)}"
         elif self.kind == "on":
             options = ",".join(f"{k}={_text(v)}" for k, v in self.values)
             what = f"+{self.regularizer}" + (f":{options}" if options else "")
@@ -54,7 +57,7 @@ class Change:
 
     def to_dict(self) -> dict:
         return {"iteration": self.iteration, "kind": self.kind, "regularizer": self.regularizer, "param": self.param,
-                "value": self.value, "values": [list(pair) for pair in self.values]}
+                "value": self.value, "values": [list(pair) for pair in self.values], "optimizer": self.optimizer}
 
     @classmethod
     def from_dict(cls, raw: dict) -> "Change":
@@ -62,7 +65,7 @@ class Change:
         try:
             change = cls(int(raw["iteration"]), str(raw["kind"]), str(raw.get("regularizer", "")),
                          str(raw.get("param", "")), raw.get("value"),
-                         tuple((str(k), v) for k, v in raw.get("values", ())))
+                         tuple((str(k), v) for k, v in raw.get("values", ())), str(raw.get("optimizer", "")))
         except (KeyError, TypeError, ValueError) as error:
             raise ParamError(f"a scheduled change is malformed ({error})") from None
         if change.kind not in KINDS:
@@ -75,7 +78,8 @@ def _text(value) -> str:
 
 
 def parse_change(text: str, registry) -> Change:
-    """``ITER:KEY=VALUE``, ``ITER:+NAME[:k=v,...]`` or ``ITER:-NAME``, validated against the registry."""
+    """``ITER:KEY=VALUE``, ``ITER:+NAME[:k=v,...]`` or ``ITER:-NAME``, validated against the registry.
+    In ``NAME.PARAM`` a regularizer's name comes first; an optimizer's otherwise."""
     where, sep, what = text.strip().partition(":")
     hint = "write ITER:lr=VALUE, ITER:NAME.PARAM=VALUE, ITER:+NAME or ITER:-NAME, e.g. 10000:l2.lambd=0.1"
     if not sep or not what.strip():
@@ -111,11 +115,15 @@ def parse_change(text: str, registry) -> Change:
     name, dot, param = key.partition(".")
     if not dot:
         raise ParamError(f"--change {text!r}: KEY is lr or NAME.PARAM (like l2.lambd), got {key!r}")
-    entry = registry.regularizer(name.strip())
+    name = name.strip()
+    is_optimizer = name not in registry.regularizers and name in registry.optimizers
+    entry = registry.optimizer(name) if is_optimizer else registry.regularizer(name)
     params = {p.name: p for p in entry.obj.params}
     if param not in params:
-        raise ParamError(f"--change {text!r}: regularizer {entry.obj.name!r} has no parameter {param!r} "
-                         f"(it has {', '.join(params) or 'no parameters'})")
+        raise ParamError(f"--change {text!r}: {'optimizer' if is_optimizer else 'regularizer'} {entry.obj.name!r} "
+                         f"has no parameter {param!r} (it has {', '.join(params) or 'no parameters'})")
+    if is_optimizer:
+        return Change(iteration, "optimizer", param=param, value=params[param].parse(value), optimizer=entry.obj.name)
     return Change(iteration, "param", entry.obj.name, param, params[param].parse(value))
 
 
@@ -123,6 +131,8 @@ def apply(change: Change, learning_rate: float, regularizers: tuple) -> tuple[fl
     """The settings after ``change``: (learning rate, ((name, values), ...)). Raises ParamError if it
     does not fit them (a regularizer not in use, or already in use)."""
     names = [name for name, _ in regularizers]
+    if change.kind == "optimizer":  # the optimizer's values are played through by `Schedule.optimizer_at`
+        return learning_rate, regularizers
     if change.kind == "lr":
         return change.value, regularizers
     if change.kind == "on":
@@ -149,20 +159,32 @@ class Schedule:
         changes = [parse_change(text, registry) for text in texts]
         seen = set()
         for change in changes:  # the same setting changed twice at one iteration: which was meant?
-            key = (change.iteration, change.kind, change.regularizer, change.param)
+            key = (change.iteration, change.kind, change.regularizer or change.optimizer, change.param)
             if key in seen:
                 raise ParamError(f"--change {change.describe()}: that setting is changed twice at iteration "
                                  f"{change.iteration}; give each change once")
             seen.add(key)
         return cls(tuple(sorted(changes, key=lambda c: c.iteration)))
 
-    def check(self, learning_rate: float, regularizers: tuple, iterations: int) -> None:
-        """Refuse, before training, a schedule that does not fit the run (one line)."""
+    def check(self, learning_rate: float, regularizers: tuple, iterations: int, optimizer: str | None = None) -> None:
+        """Refuse, before training, a schedule that does not fit the run (one line); ``optimizer``: the
+        run's (None: not checked)."""
         for change in self.changes:
             if change.iteration >= iterations:
                 raise ParamError(f"change {change.describe()} is at or after the run's last iteration "
                                  f"({iterations - 1:,})")
+            if change.kind == "optimizer" and optimizer is not None and change.optimizer != optimizer:
+                raise ParamError(f"change {change.describe()}: the run's optimizer is {optimizer}, "
+                                 f"not {change.optimizer}")
         self.settings_at(iterations, learning_rate, regularizers)
+
+    def optimizer_at(self, iteration: int, values: dict) -> dict:
+        """The optimizer's values in force at ``iteration`` (changes at ``iteration`` included)."""
+        values = dict(values)
+        for change in self.changes:
+            if change.kind == "optimizer" and change.iteration <= iteration:
+                values[change.param] = change.value
+        return values
 
     def settings_at(self, iteration: int, learning_rate: float, regularizers: tuple) -> tuple[float, tuple]:
         """The settings in force at ``iteration`` (changes at ``iteration`` included)."""

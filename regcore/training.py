@@ -47,7 +47,7 @@ from .data import Dataset
 from .errors import PLUGIN_FAILURES, ParamError, RegcoreError, TrainingError
 from .control import RunControl
 from .optimizer import DEFAULT as DEFAULT_OPTIMIZER
-from .optimizer import ActiveOptimizer
+from .optimizer import ActiveOptimizer, Optimizer
 from .regularizer import ActiveRegularizer, ModelRandom, RunContext, accepted_keywords
 
 DIVERGED_HINT = "try a smaller learning rate"
@@ -144,12 +144,13 @@ class Training:
                  regularizers: Sequence[ActiveRegularizer] = (), record_every: int = defaults.RECORD_EVERY,
                  optimizer: ActiveOptimizer = DEFAULT_OPTIMIZER, batch_size: int | None = None,
                  changes: Sequence[tuple[int, float, Sequence[ActiveRegularizer]]] = (),
-                 samples: np.ndarray | None = None):
+                 samples: np.ndarray | None = None, data_changes: Sequence[tuple[int, Dataset]] = ()):
         """``learning_rate``: one number, or one per model; ``batch_size``: points per iteration
         (None, or anything >= the number of training points: the whole training set); ``changes``:
         (iteration, learning rate, regularizers) in force from that iteration on (`RunConfig.build`
-        makes them from a schedule); ``samples``: None, or (K, m') indices of each model's own
-        training points (see the module docstring)."""
+        makes them from a schedule; a fourth item, when there, is the optimizer's values from then
+        on); ``samples``: None, or (K, m') indices of each model's own training points (see the module
+        docstring); ``data_changes``: (iteration, Dataset) to train on from that iteration on (edited data)."""
         limits.check_training(data, hidden, len(seeds), regularizers)  # refuse what cannot fit, before allocating
         self.data = data
         self.iterations = int(iterations)
@@ -167,24 +168,9 @@ class Training:
         self.control = RunControl(self.flat)
         self._ended = False  # every model has stopped
 
-        self.X, self.Y = data.X_train, data.Y_train
-        self.samples = _checked_samples(samples, self.models, self.X.shape[1])
-        # what the clean passes over the training points read: the shared set, or each model's own (K, n_x, m')
-        self.train_X, self.train_Y = self.X, self.Y
-        if self.samples is not None:
-            self.train_X = np.ascontiguousarray(self.X[:, self.samples].swapaxes(0, 1))
-            self.train_Y = np.ascontiguousarray(self.Y[:, self.samples].swapaxes(0, 1))
-        K, examples = self.models, self.train_X.shape[-1]
-        self.batch_size = m = examples if batch_size is None else max(1, min(int(batch_size), examples))
-        self.context = RunContext(models=K, examples=examples, layer_sizes=self.layout.sizes,
-                                  random=ModelRandom(seeds), batch_size=m)
-        hidden_sizes = self.layout.sizes[1:-1]
-        self.activations = [np.zeros((K, n, m)) for n in hidden_sizes]
-        self.act_grads = [np.zeros((K, n, m)) for n in hidden_sizes]
-        self.masks = [np.zeros((K, n, m), dtype=bool) for n in hidden_sizes]  # relu'(Z), from the forward pass
-        self.logits = np.zeros((K, 1, m))
-        self.probs = np.zeros((K, 1, m))
-        self.out_grad = np.zeros((K, 1, m))
+        self.samples = _checked_samples(samples, self.models, data.X_train.shape[1])
+        self._asked_batch_size = batch_size
+        self._set_data(data, ModelRandom(seeds))
 
         self.learning_rate = self._per_model(learning_rate, 2)   # (K, 1)
         self.optimizer_spec = optimizer
@@ -192,13 +178,41 @@ class Training:
         self.optimizer = self._guard(optimizer, "setup",
                                      lambda: optimizer.cls(self.learning_rate, values, self.context))
         self._scheduled = sorted(changes, key=lambda change: change[0])  # (iteration, learning rate, regularizers)
-        for _, _, later in self._scheduled:  # a plugin refusing a scheduled setting says so now, not mid-run
+        for _, _, later, *optimizer in self._scheduled:  # a plugin refusing a scheduled setting says so now
+            if optimizer and optimizer[0] is not None:
+                self._check_retunable()
             for reg in later:
                 values = {name: self._per_model(value) for name, value in reg.values.items()}
                 self._guard(reg, "setup", lambda r=reg, v=values: r.cls(v, self.context))
+        self._scheduled_data = sorted(data_changes, key=lambda change: change[0])  # (iteration, Dataset)
         self._requests: list = []     # live changes asked for from another thread, applied between iterations
         self.applied: list = []       # (iteration, what) of every live change, as it took effect
+        self._optimizer_ops: list | None = None  # planned once: its state (velocities, moments) lives in them
         self._configure(regularizers)
+        for _, later_data in self._scheduled_data:
+            self._check_new_data(later_data)
+
+    def _set_data(self, data: Dataset, random: ModelRandom) -> None:
+        """Train on ``data`` from now on: the training points, the run's context and the work arrays sized to them."""
+        self.data = data
+        self.X, self.Y = data.X_train, data.Y_train
+        # what the clean passes over the training points read: the shared set, or each model's own (K, n_x, m')
+        self.train_X, self.train_Y = self.X, self.Y
+        if self.samples is not None:
+            self.train_X = np.ascontiguousarray(self.X[:, self.samples].swapaxes(0, 1))
+            self.train_Y = np.ascontiguousarray(self.Y[:, self.samples].swapaxes(0, 1))
+        K, examples, batch_size = self.models, self.train_X.shape[-1], self._asked_batch_size
+        self.batch_size = m = examples if batch_size is None else max(1, min(int(batch_size), examples))
+        self.context = RunContext(models=K, examples=examples, layer_sizes=self.layout.sizes,
+                                  random=random, batch_size=m)
+        hidden_sizes = self.layout.sizes[1:-1]
+        self.activations = [np.zeros((K, n, m)) for n in hidden_sizes]
+        self.act_grads = [np.zeros((K, n, m)) for n in hidden_sizes]
+        self.masks = [np.zeros((K, n, m), dtype=bool) for n in hidden_sizes]  # relu'(Z), from the forward pass
+        self.logits = np.zeros((K, 1, m))
+        self.probs = np.zeros((K, 1, m))
+        self.out_grad = np.zeros((K, 1, m))
+        self.__dict__.pop("_epoch", None)  # mini-batches: a new epoch over the new points
 
     def _configure(self, regularizers: Sequence[ActiveRegularizer]) -> None:
         """Set up the regularizers (a new instance each) and plan the iteration for them."""
@@ -228,29 +242,69 @@ class Training:
 
     # ---------------------------------------------------------------- changing settings mid-run
 
-    def change(self, learning_rate: float, regularizers: Sequence[ActiveRegularizer], what=None) -> None:
+    def change(self, learning_rate: float, regularizers: Sequence[ActiveRegularizer], what=None,
+               optimizer_values=None) -> None:
         """Ask for new settings from the next iteration on, from the current weights (thread-safe: a
         worker's owner may call it while `steps()` runs). ``what`` describes the change for the record:
-        `applied` gets ``(iteration, what)`` when it takes effect. The optimizer keeps its state."""
-        self._requests.append((learning_rate, list(regularizers), what))
+        `applied` gets ``(iteration, what)`` when it takes effect. The optimizer keeps its state;
+        ``optimizer_values`` (None: as they are) are its new numeric values (see `Optimizer.values_changed`)."""
+        if optimizer_values is not None:
+            self._check_retunable()
+        self._requests.append((learning_rate, list(regularizers), what, optimizer_values))
+
+    def change_data(self, data: Dataset, what=None) -> None:
+        """Ask to train on ``data`` (same features) from the next iteration on, from the current weights and
+        optimizer state (thread-safe, like `change`); `applied` gets ``(iteration, what)``."""
+        self._check_new_data(data)
+        self._requests.append((data, what))
 
     def _apply_changes(self) -> None:
         """Apply the scheduled changes due at this iteration, then the live ones asked for."""
+        while self._scheduled_data and self._scheduled_data[0][0] <= self.iteration:
+            self._switch_data(self._scheduled_data.pop(0)[1])
         while self._scheduled and self._scheduled[0][0] <= self.iteration:
-            _, learning_rate, regularizers = self._scheduled.pop(0)
-            self._reconfigure(learning_rate, regularizers)
+            _, learning_rate, regularizers, *optimizer = self._scheduled.pop(0)
+            self._reconfigure(learning_rate, regularizers, optimizer[0] if optimizer else None)
         while self._requests:
-            learning_rate, regularizers, what = self._requests.pop(0)
-            self._reconfigure(learning_rate, regularizers)
-            self.applied.append((self.iteration, what))
+            request = self._requests.pop(0)
+            if len(request) == 2:  # new data
+                self._switch_data(request[0])
+            else:
+                self._reconfigure(request[0], request[1], request[3])
+            self.applied.append((self.iteration, request[-1] if len(request) == 2 else request[2]))
 
-    def _reconfigure(self, learning_rate, regularizers: Sequence[ActiveRegularizer]) -> None:
-        # in place: the optimizer's planned update reads this (K, 1) array, and keeps its own state
+    def _reconfigure(self, learning_rate, regularizers: Sequence[ActiveRegularizer], optimizer_values=None) -> None:
+        # in place: the optimizer's planned update reads these (K, 1) arrays, and keeps its own state
         self.learning_rate[...] = self._per_model(learning_rate, 2)
+        for name, value in (optimizer_values or {}).items():
+            current = self.optimizer.values.get(name)
+            if isinstance(current, np.ndarray):
+                current[...] = self._per_model(value, 2)
+            else:
+                self.optimizer.values[name] = value
+        self._guard(self.optimizer_spec, "values_changed", self.optimizer.values_changed)
         self._configure(regularizers)
 
+    def _check_retunable(self) -> None:
+        if type(self.optimizer).values_changed is Optimizer.values_changed:
+            raise ParamError(f"{self.optimizer_spec.title} cannot change its parameters mid-run "
+                             "(it does not define values_changed)")
+
+    def _check_new_data(self, data: Dataset) -> None:
+        if self.samples is not None:
+            raise ParamError("a run whose models train on their own samples cannot change its data mid-run")
+        if data.features != self.layout.sizes[0]:
+            raise ParamError(f"the new data have {data.features} features; the network takes {self.layout.sizes[0]}")
+        limits.check_training(data, self.layout.sizes[1:-1], self.models, self.active)
+
+    def _switch_data(self, data: Dataset) -> None:
+        self._set_data(data, self.context.random)
+        self.optimizer.context = self.context
+        self._configure(self.active)
+
     def _next_change(self) -> int:
-        return self._scheduled[0][0] if self._scheduled else self.iterations
+        due = [changes[0][0] for changes in (self._scheduled, self._scheduled_data) if changes]
+        return min(due, default=self.iterations)
 
     def _per_model(self, value, dimensions: int = 3):
         """Numbers become (K, 1, 1) arrays (``dimensions`` 2: (K, 1)) so they broadcast per model;
@@ -405,8 +459,10 @@ class Training:
         forward, self._backward_ops = self._iteration_ops(check=False)
         self._forward_ops = self._input_ops + forward
         inv_m, grad = 1.0 / self.batch_size, self.grad
-        planned = self._guard(self.optimizer_spec, "plan", lambda: list(self.optimizer.plan(self.flat, grad)))
-        self._update_ops = [partial(self._optimizer_step, planned)]
+        if self._optimizer_ops is None:  # a change mid-run re-plans the rest, never the optimizer's state
+            self._optimizer_ops = self._guard(self.optimizer_spec, "plan",
+                                              lambda: list(self.optimizer.plan(self.flat, grad)))
+        self._update_ops = [partial(self._optimizer_step, self._optimizer_ops)]
         self._update_ops += [partial(self._constrain, reg, constrain) for reg, constrain in self._constraints]
         if self.control.stopped.any():  # re-planned (a change mid-run) after a model stopped: keep it frozen
             self._update_ops.append(self.control.freeze)

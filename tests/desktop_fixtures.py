@@ -10,6 +10,8 @@ Import the fixtures into a test module with ``from desktop_fixtures import *``.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
@@ -36,6 +38,7 @@ def destroy_new_top_levels(qapp, before: set[int]) -> None:
             widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents alone does not
     qapp.processEvents()
+    gc.collect()  # here, in the GUI thread: the window installed regstudio.gui_thread_gc, which collects on a timer
 
 
 def clean_up_leftovers(qapp, before: set[int]) -> list[str]:

@@ -18,13 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 REGCORE_LAYERS = [
     {"errors", "defaults"},
     {"params", "files", "limits", "archives", "control", "matfile"},
-    {"data", "regularizer", "hookspecs", "schedule"},
-    {"sources", "network", "optimizer"},
+    {"data", "regularizer", "hookspecs", "schedule", "snapshots"},
+    {"sources", "network", "optimizer", "edits"},
     {"datasets", "plugins"},
     {"training", "boundary", "inspect", "diagnosis"},
     {"config"},
-    {"sweep", "experiment", "course", "testing"},
+    {"sweep", "course", "testing"},
     {"biasvar"},
+    {"experiment"},  # it keeps bias-variance labs too
     {"cli"},
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}

@@ -142,3 +142,20 @@ def test_cli_a_value_whose_models_fail_is_null_and_exits_2():
     assert out.returncode == 2 and "models failed: the training diverged" in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert all(point["error"] is None for point in json.loads(out.stdout)["points"])
+
+
+def test_every_test_point_of_every_value_has_error_equal_to_bias2_plus_variance(registry, small_data):
+    from regcore import network
+
+    lab = _lab(registry, small_data, (0.0, 0.5, 3.0), bootstraps=5, seed=2)
+    result = lab.run()
+    y = small_data.Y_test[0]
+    for point in result.points:
+        d = point.decomposition
+        p = network.probabilities(np.stack([m.parameters for m in point.models]), lab.sweep.layout, small_data.X_test)
+        per_point_error = ((p - y) ** 2).mean(axis=0)           # mean over the models of (p_b(x) - y)^2
+        bias2 = (d.mean_probability - y) ** 2
+        np.testing.assert_allclose(per_point_error, bias2 + d.variance_per_point, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(d.mean_probability, p.mean(axis=0), rtol=1e-15)
+        assert d.error == pytest.approx(d.bias2 + d.variance, rel=1e-12) and d.error == pytest.approx(
+            per_point_error.mean(), rel=1e-12)

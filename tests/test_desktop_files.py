@@ -168,7 +168,7 @@ def test_a_vanished_data_file_from_last_time_falls_back_quietly(make_window, set
 def test_screenshot_of_another_tab_in_presenter_mode(tmp_path):
     from regstudio.app import TABS, build_parser
 
-    assert build_parser().parse_args(["--tab", "Sweep"]).tab == "sweep" and TABS == ("training", "runs", "sweep")
+    assert build_parser().parse_args(["--tab", "Sweep"]).tab == "sweep" and TABS == ("training", "runs", "sweep", "biasvar")
     shot = tmp_path / "runs.png"
     done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(shot), "--iterations", "300",
                            "--tab", "runs", "--presenter", "--size", "1920x1080"],

@@ -153,3 +153,23 @@ def test_step_trains_the_number_of_iterations_beside_it(qtbot, window):
     wait_paused_at(qtbot, window, 300)
     press(qtbot, window, window.stop_action)
     wait_idle(qtbot, window)
+
+
+def test_an_optimizer_parameter_changed_while_paused_is_marked_and_replays_headless(qtbot, window):
+    settings(qtbot, window, 1500)
+    panel = window.training_panel
+    panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))
+    type_into(qtbot, field(window, QDoubleSpinBox, "learning_rate"), "0.01")
+    step(qtbot, window, 600)
+    wait_paused_at(qtbot, window, 600)
+    beta1 = field(window, QDoubleSpinBox, "optimizer_adam_beta1")
+    assert beta1.isEnabled() and not panel.optimizer.isEnabled()
+    type_into(qtbot, beta1, "0.5")
+    press(qtbot, window, window.start_action)     # Resume
+    qtbot.waitUntil(lambda: bool(window.cost_plot.markers), timeout=10000)
+    assert window.cost_plot.markers[0].value() == 600 and window.cost_plot.markers[0].label.format == "β1 0.5"
+    wait_idle(qtbot, window)
+    run = window.comparison.model.runs[-1]
+    assert Schedule(run.config.changes).describe() == "600:adam.beta1=0.5"
+    headless = replayed(window, run)
+    assert headless.parameters.tobytes() == run.result.parameters.tobytes()

@@ -22,7 +22,7 @@ def run_sweep(qtbot, window, count="4", iterations="300"):
     type_into(qtbot, view.training.iterations, iterations)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.worker is None, timeout=60000)
-    assert len(view.results) == int(count)
+    assert len(view.results) == int(count) * view.seeds.value()
     return view
 
 

@@ -63,7 +63,7 @@ def test_data_shared_by_runs_is_stored_once(saved_experiment):
     _, path = saved_experiment
     with zipfile.ZipFile(path) as archive:
         index = json.loads(archive.read("experiment.json"))
-    assert index["format"] == "regstudio-experiment" and index["version"] == experiment.VERSION == 2
+    assert index["format"] == "regstudio-experiment" and index["version"] == experiment.VERSION == 3
     assert len(index["datasets"]) == 1
 
 

@@ -213,3 +213,39 @@ def test_the_optimizer_s_learning_rate_and_parameters_are_offered_and_swept(qtbo
     type_into(qtbot, view.findChild(QWidget, "sweep_stop"), "0.3")
     assert [p.config.learning_rate for p in view.plan_points()] == [0.1, 0.2, 0.3] and \
         {p.config.regularizers for p in view.plan_points()} == {()}
+
+
+def test_the_morph_slider_walks_the_swept_values_and_cross_fades_between_them(qtbot, view, small_data):
+    from PySide6.QtCore import Qt
+
+    from regcore import network
+    from regcore.boundary import Grid
+    from regstudio.morph import STEPS
+
+    choose(view, "l2", "lambd", 0.0, 3.0, 4)
+    view.run_button.click()
+    run(qtbot, view)
+    slider = view.morph.slider
+    assert slider.isEnabled() and slider.maximum() == 3 * STEPS
+    assert slider.value() == STEPS * view._series()[0].index(view.selected)   # on the best, selected
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert view.selected == 0 and "lambd = 0" in view.selection_text.text()
+    for _ in range(STEPS // 4):                                # a quarter of the way from 0 to 1
+        qtbot.keyClick(slider, Qt.Key.Key_Right)
+    grid = Grid.over(small_data, 200)
+
+    def probabilities(index):  # the model's own P(class 1), by the core's network from its parameters
+        return network.probabilities(view.results[index].parameters[None], view.layout_of_models, grid.points)[0]
+
+    expected = 0.75 * probabilities(0) + 0.25 * probabilities(1)
+    np.testing.assert_allclose(view.boundary_plot.image.image.reshape(-1), expected, rtol=1e-12)
+    assert "0 → 1" in view.morph.label.text() and "Between lambd = 0 and lambd = 1" in view.selection_text.text()
+    for _ in range(STEPS - STEPS // 4):                        # on to the next value: that model, selected
+        qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert view.selected == 1 and "lambd = 1" in view.selection_text.text()
+    np.testing.assert_allclose(view.boundary_plot.image.image.reshape(-1), probabilities(1), rtol=1e-12)
+    view.run_button.click()                                    # a new sweep: the slider waits for its results
+    assert not slider.isEnabled()
+    run(qtbot, view)
+    assert slider.isEnabled()

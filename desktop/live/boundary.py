@@ -27,5 +27,12 @@ class BoundaryPanel(LivePanel):
     def start(self, training) -> None:
         self.plot.clear_boundary()
 
+    def show_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        if snapshot.data is not self.plot.data:
+            self.plot.show_edited(snapshot.data)  # the points the run trained on then
+        self.plot.set_boundary(self.compute(snapshot), title=True)
+
     def draw(self, payload: Boundary, frame) -> None:
         self.plot.set_boundary(payload, title=frame.final)  # a title re-lays out the plot: only at the end

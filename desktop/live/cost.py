@@ -25,6 +25,7 @@ class CostPanel(LivePanel):
         self.plot.clear_curves()
 
     def start(self, training: Training) -> None:
+        self.plot.set_cursor(None)
         self.plot.start_live(training.iterations, any(reg.cls.overrides("penalty") for reg in training.active),
                              with_objective=bool(training.active))
 
@@ -35,3 +36,6 @@ class CostPanel(LivePanel):
 
     def mark(self, iteration: int, text: str) -> None:
         self.plot.mark_change(iteration, text)
+
+    def show_snapshot(self, snapshot) -> None:
+        self.plot.set_cursor(None if snapshot is None else snapshot.iteration)

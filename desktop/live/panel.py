@@ -2,7 +2,8 @@
 
 The worker builds one `Snapshot` per frame holding only what the run's panels declared in `needs`,
 calls every panel's `compute(snapshot)` in its own thread, and sends the payloads in one frame; the
-GUI thread then calls each panel's `draw(payload, frame)`. `compute` is a static method so it cannot
+GUI thread then calls each panel's `draw(payload, frame)`. Replaying a finished run, the timeline
+hands a panel a `Snapshot` of one moment of it (`show_snapshot`). `compute` is a static method so it cannot
 reach the panel's Qt objects: numerical work belongs in `regcore` and is called from there.
 """
 
@@ -73,6 +74,12 @@ class LivePanel:
     def mark(self, iteration: int, text: str) -> None:
         """GUI thread: a setting changed mid-run at ``iteration`` (``text`` says which, briefly); a plot
         with iterations along its x axis marks it there. Others ignore it."""
+
+    def show_snapshot(self, snapshot: Snapshot | None) -> None:
+        """GUI thread: replaying a finished run (`regstudio.timeline`), show it as ``snapshot`` has it (its
+        iteration, its parameters, the data it trained on then); None: the replay is over. A panel drawn
+        from the parameters computes and draws them here; one with iterations along its x axis moves a
+        cursor. Others ignore it."""
 
     def draw(self, payload: Any, frame) -> None:
         """GUI thread: draw ``payload`` (from `compute`) of ``frame`` (a `regstudio.worker.Frame`)."""

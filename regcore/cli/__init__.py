@@ -1,4 +1,5 @@
-"""The headless command line: ``regcore train | compare | sweep | biasvar | plugins | datasets | gradcheck``.
+"""The headless command line: ``regcore train | compare | sweep | biasvar | plugins | datasets | gradcheck |
+replay``.
 
 Each command is one module of this package with a ``register(commands)`` function that adds its
 sub-parser and sets ``handler`` (called as ``handler(args, registry)``, returning the exit status);

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import json
 
+from .. import biasvar
 from ..biasvar import DEFAULT_BOOTSTRAPS, BiasVarianceLab, LabResult, check_bootstraps
 from ..config import parse_regularizers
 from ..datasets import resolve_data
 from . import output
 from .options import percent, run_config, training_options
-from .sweep import (BEST_MARK, check_writable, csv_number, parse_axis, report_failures, stopped, sweep_options, train,
-                    write_rows)
-
-NUMBERS = ("bias2", "variance", "error")
+from .sweep import BEST_MARK, check_writable, parse_axis, report_failures, stopped, sweep_options, train
 
 
 def register(commands) -> None:
@@ -99,15 +97,6 @@ def print_table(result: LabResult, key: str, data_name: str, iterations: int) ->
 
 
 def write_csv(path: str, result: LabResult, key: str) -> None:
-    """One row per swept value (empty numbers where it failed or was not finished)."""
-    header = [key, *NUMBERS, "test_accuracy_mean", "test_accuracy_std", "train_accuracy_mean", "error_message"]
-    rows = []
-    for point in result.points:
-        d = point.decomposition
-        numbers = ["" if d is None else csv_number(getattr(d, name))
-                   for name in (*NUMBERS, "test_accuracy_mean", "test_accuracy_std", "train_accuracy_mean")]
-        rows.append([repr(point.params[key]), *numbers, point.error or ""])
-    finished = sum(1 for p in result.points if p.decomposition is not None)
-    write_rows(path, header, rows, None if result.completed else
-               f"the lab was stopped after {finished} of {len(result.points)} values")
+    """One row per swept value (`regcore.biasvar.write_csv`: the window's CSV export writes the same)."""
+    biasvar.write_csv(path, result.points, key, result.completed)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from . import biasvar, compare, datasets, gradcheck, plugins, sweep, train
+from . import biasvar, compare, datasets, gradcheck, plugins, replay, sweep, train
 from .options import Parser
 
-COMMANDS = (train, compare, sweep, biasvar, plugins, datasets, gradcheck)
+COMMANDS = (train, compare, sweep, biasvar, plugins, datasets, gradcheck, replay)
 
 
 def build_parser() -> Parser:

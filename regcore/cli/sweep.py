@@ -14,23 +14,22 @@ With more than one seed, each setting's models are also aggregated (mean and spr
 accuracies and final cost, the best setting by mean test accuracy): a second table, ``settings`` and
 ``best_setting`` in the JSON, the setting's columns on each CSV row. One seed: nothing of that.
 
-`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis`, `check_writable` and `write_rows` are what ``regcore biasvar``
+`sweep_options`, `train`, `report_failures`, `stopped`, `parse_axis` and `check_writable` are what ``regcore biasvar``
 (`regcore.cli.biasvar`), a sweep too, shares with this command.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
-import math
 import sys
 
 from ..config import parse_regularizers
 from ..datasets import resolve_data
 from ..errors import ParamError
 from .. import files
-from ..files import atomic_write
+from ..files import csv_number
+from ..files import write_csv as write_rows
 from ..optimizer import LEARNING_RATE
 from ..sweep import MAX_POINTS, OPTIMIZER, Axis, SettingSummary, Sweep, SweepResult, best_setting, plan, value_range
 from . import output, progress, stopping
@@ -38,7 +37,6 @@ from .output import OutputError
 from .options import json_number, percent, run_config, training_options
 
 BEST_MARK = "*"
-INCOMPLETE_MARK = "# incomplete:"  # the CSV's last line when the sweep was stopped early
 
 
 def register(commands) -> None:
@@ -289,19 +287,3 @@ def write_csv(path: str, result: SweepResult, keys: list[str], settings: list[Se
     finished = sum(1 for p in result.points if p is not None and p.completed)
     write_rows(path, header + (list(SETTING_COLUMNS) if settings is not None else []), rows,
                None if result.completed else f"the sweep was stopped after {finished} of {len(result.points)} models")
-
-
-def csv_number(value: float) -> str:
-    """A float for a CSV cell: its repr (every digit), empty for NaN."""
-    return "" if math.isnan(value) else repr(value)
-
-
-def write_rows(path: str, header: list[str], rows: list[list], incomplete: str | None = None) -> None:
-    """Write a CSV atomically (never half-written); ``incomplete``: why it is not the whole result, said
-    on its last line after `INCOMPLETE_MARK`, so the file is not taken for the whole run."""
-    with atomic_write(path) as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        if incomplete is not None:
-            out.write(f"{INCOMPLETE_MARK} {incomplete}{writer.dialect.lineterminator}")

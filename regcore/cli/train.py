@@ -26,8 +26,8 @@ def register(commands) -> None:
                         help="a regularizer; repeat to combine (see `regcore plugins`; default: none)")
     parser.add_argument("--change", action="append", default=[], metavar="ITER:KEY=VALUE",
                         help="change a setting from iteration ITER on (repeatable): ITER:lr=VALUE, "
-                             "ITER:NAME.PARAM=VALUE (e.g. 10000:l2.lambd=0.1), ITER:+NAME[:k=v,...] or ITER:-NAME "
-                             "to switch a regularizer on or off (default: none)")
+                             "ITER:NAME.PARAM=VALUE (e.g. 10000:l2.lambd=0.1, or the optimizer's: 10000:adam.beta1=0.8), "
+                             "ITER:+NAME[:k=v,...] or ITER:-NAME to switch a regularizer on or off (default: none)")
     parser.add_argument("--inspect", action="store_true",
                         help="with --json: add, for every recorded iteration, the weight norms, dead units and "
                              "weight histograms of each layer (\"inspect\": [...]; default: off)")
