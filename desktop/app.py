@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--iterations", type=int, help="gradient-descent iterations")
     parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
-    parser.add_argument("--size", default="1400x860", help="window size for --screenshot (default 1400x860)")
+    parser.add_argument("--size", default="1400x860", type=_size, metavar="WIDTHxHEIGHT",
+                        help="window size for --screenshot (default 1400x860)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--tab", choices=TABS, type=str.lower,
                         help="the tab to show: training, runs (default with --compare), sweep or biasvar (with "
@@ -57,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--replay", type=float, metavar="FRACTION",
                         help="with --screenshot: move the timeline to this fraction (0 to 1) of the finished run")
     return parser
+
+
+def _size(text: str) -> str:
+    """``--size``: WIDTHxHEIGHT in pixels (argparse turns the ValueError into a one-line usage error)."""
+    width, x, height = text.lower().partition("x")
+    if not (x and width.isdigit() and height.isdigit() and 0 < int(width) <= 10_000 and 0 < int(height) <= 10_000):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, e.g. 1280x800, got {text!r}")
+    return text
 
 
 def _version() -> str:
@@ -212,8 +221,8 @@ def apply_arguments(window, args) -> None:
     """Put --data, --reg and --iterations into the window's settings; raises RegcoreError if invalid."""
     from regcore.config import RunConfig, parse_regularizer
 
-    if args.data and not window.load_source(args.data):
-        raise RegcoreError(f"could not load data {args.data!r}")
+    if args.data:
+        window.load_source(args.data, strict=True)  # RegcoreError: why it could not be loaded
     if args.reg:
         window.regularizer_panel.set_selected([parse_regularizer(text, window.registry) for text in args.reg])
     if args.iterations is not None:

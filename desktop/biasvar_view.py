@@ -46,6 +46,7 @@ class BiasVarianceView(SweepView):
     RUN_TEXT, RUN_TIP = "Run lab", "Train B models per value, each on its own bootstrap resample, on every core."
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Values", "How many values of the parameter, evenly over the range.", 8
     SELECT_HINT = "Click a value to see the mean boundary and where the models disagree."
+    INSIDES = False     # its own plots
     SEEDS = False       # the B models are the repetitions; the training seed seeds their resamples
 
     def __init__(self, registry, parent=None):
@@ -162,10 +163,18 @@ class BiasVarianceView(SweepView):
         for plot in (self.error_plot, self.accuracy_plot):
             plot.setLogMode(x=log, y=False)
         self.accuracy_plot.setLabel("bottom", self.parameter.currentText())
-        for plot in (self.boundary_plot, self.variance_plot):
-            plot.set_data(self.data)
+        self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
+        if self.isVisible():
+            self._draw_points()
         self.use_button.setEnabled(False)
         self.selection_text.setText(self.SELECT_HINT)
+
+    def _draw_points(self) -> None:
+        """The data's points on both model plots, once per data set (see `SweepView._draw_points`)."""
+        if self.data is not None and self._points_drawn_for is not self.data:
+            for plot in (self.boundary_plot, self.variance_plot):
+                plot.set_data(self.data)
+            self._points_drawn_for = self.data
 
     def _models_of(self, value: int) -> list:
         B = self.design.bootstraps

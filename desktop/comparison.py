@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from regcore import boundary
 from regcore.data import Dataset
@@ -59,9 +60,9 @@ class ComparisonView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.hint = QLabel("Every run is listed here, finished, stopped or failed. Select one or more "
-                           "(Ctrl/Shift-click) to overlay their cost curves and see their decision boundaries "
-                           "side by side; a red \u00d7 marks a misclassified point.", wordWrap=True)
+        self.hint = QLabel("Every run, finished, stopped or failed. Select rows (Ctrl/Shift-click) to overlay "
+                           "their costs and see their boundaries; a red \u00d7 marks a misclassified point.",
+                           wordWrap=True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("comparison_plots")
         self.plots.setBackground("w")
@@ -74,15 +75,18 @@ class ComparisonView(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.hint)
         top_layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical, objectName="runs_splitter")
-        splitter.addWidget(top)
-        splitter.addWidget(self.plots)
-        # the selected runs' weight histograms, norms and train–test gaps, overlaid on shared axes
+        # the selected runs' weight histograms, norms and train–test gaps, overlaid on shared axes: a view
+        # of its own beside the costs and boundaries (under them, at 1280 x 800, each was too low to read)
         self.weights = WeightsView(prefix="comparison_")
         self.weights.link_x(self.cost)
-        splitter.addWidget(self.weights)
+        self.views = QTabWidget(objectName="comparison_views")
+        self.views.addTab(self.plots, "Costs and boundaries")
+        self.views.addTab(self.weights, "Weights, norms and gaps")
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="runs_splitter")
+        splitter.addWidget(top)
+        splitter.addWidget(self.views)
         splitter.setStretchFactor(1, 3)
-        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([230, 570])  # by these proportions: the table's hint took half the height in large type
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.show_runs([])
@@ -113,6 +117,8 @@ class ComparisonView(QWidget):
         self.plots.clear()
         columns = max(1, min(PLOTS_PER_ROW, len(runs)))
         self.plots.addItem(self.cost, row=0, col=0, colspan=columns)
+        self.plots.ci.layout.setRowStretchFactor(0, 3)  # the curves get more of the height than the boundaries
+        self.plots.ci.layout.setRowStretchFactor(1, 2)
         labels = [f"#{self.model.row_of(run) + 1} {run.config.describe_regularizers()}" for run in runs]
         self.cost.show_runs([(label, run.result.history, run_colour(i), marks(run),
                               (int(run.result.stopped_at[0]), int(run.result.kept_from[0])))

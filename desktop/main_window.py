@@ -34,14 +34,16 @@ from regcore.errors import RegcoreError
 from regcore.experiment import Experiment, RunRecord
 from regcore.plugins import load_registry
 
-from . import export, gui_thread_gc, presenter, settings, steering
+from . import export, gui_thread_gc, presenter, refused_keys, settings, steering
 from .comparison import ComparisonView
 from .controller import SHUTDOWN_SECONDS, RunController
 from .data_editor import DataEditor
+from .data_loader import DataLoading
 from .double_click import single_press_on_double_click
 from .live import make_panels
 from .panels import DataPanel, RegularizerPanel, TrainingPanel
 from .plots import TimedLayoutWidget, accuracy_text
+from .runs_table import stop_text
 from .timeline import Timeline
 from .worker import Frame
 
@@ -60,6 +62,11 @@ class MainWindow(QMainWindow):
         self.source: str | None = None
         self.message_box: QMessageBox | None = None
         self._build()
+        self.refused_keys = refused_keys.watch(self)  # a key a number field refuses says why
+        self.loading = DataLoading(self.registry, parent=self)  # files and generators chosen in the window
+        self.loading.loaded.connect(self._loaded)
+        self.loading.failed.connect(lambda source, error: self.report(
+            "Could not load the data", error, "Check the file or the generator's parameters."))
         self.controller = RunController(self.registry, self.panels, self._paint_seconds, parent=self)
         self._wire_controller()
         self._panels_shown()
@@ -73,7 +80,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.registry)
         self.training_panel = TrainingPanel(self.registry)
         self.regularizer_panel = RegularizerPanel(self.registry)
-        self.data_panel.generate.connect(self.load_source)
+        self.data_panel.generate.connect(self.load_in_background)
         self.data_panel.open_file.connect(self.choose_data_file)
         self.data_panel.show_test_changed.connect(self._show_test)
         column = QWidget()
@@ -291,12 +298,14 @@ class MainWindow(QMainWindow):
     # ================================================================ data
 
     @Slot(str)
-    def load_source(self, source: str, quiet: bool = False) -> bool:
-        """Load a generator SOURCE or file path; on failure say why (``quiet``: in the status bar only)
-        and keep the current data."""
+    def load_source(self, source: str, quiet: bool = False, strict: bool = False) -> bool:
+        """Load a generator SOURCE or file path now, on this thread; on failure say why (``quiet``: in the
+        status bar only; ``strict``: raise the RegcoreError instead) and keep the current data."""
         try:
             data = resolve_data(source, self.registry)
         except RegcoreError as error:
+            if strict:
+                raise
             if quiet:
                 self.statusBar().showMessage(f"Could not load the last session's data: {error}", 15000)
             else:
@@ -308,6 +317,7 @@ class MainWindow(QMainWindow):
         return True
 
     def set_data(self, data: Dataset) -> None:
+        self.loading.cancel()  # this data set wins over one still loading
         if not self.controller.idle:
             self.stop(wait=True)
         self.data = data
@@ -328,6 +338,7 @@ class MainWindow(QMainWindow):
         """``data``, an edit of the data shown, becomes the data: the next run's, and during a run the
         run's from its next iteration on (from its current weights). False, saying why, if the run
         cannot take it."""
+        self.loading.cancel()  # an edit made after asking for another data set wins over it
         if not self.controller.idle:
             try:
                 self.controller.change_data(data, what)
@@ -376,7 +387,25 @@ class MainWindow(QMainWindow):
     def choose_data_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a data set", "", "Data sets (*.mat *.npz *.csv)")
         if path:
-            self.load_source(path)
+            self.load_in_background(path)
+
+    def load_in_background(self, source: str) -> None:
+        """Load SOURCE off the GUI thread (the window stays usable; a later request replaces this one);
+        it is shown when it is ready (`_loaded`)."""
+        self.loading.load(source)
+        going = "" if self.controller.idle else "; the run going on continues until then"
+        self.statusBar().showMessage(f"Loading {source}…{going}")
+
+    @Slot(str, object)
+    def _loaded(self, source: str, data: Dataset) -> None:
+        """A background load is ready: it becomes the data set (a run going on is stopped, into the table)."""
+        running = not self.controller.idle
+        self.source = source
+        self.data_panel.show_source(source)
+        self.set_data(data)
+        if running:
+            self.statusBar().showMessage(f"Loaded {data.name}; the run on the previous data was stopped and is in "
+                                         "the Runs and comparison tab.", 10000)
 
     def _show_test(self, show: bool) -> None:
         self.boundary_plot.set_show_test(show)
@@ -533,12 +562,15 @@ class MainWindow(QMainWindow):
         if run.error:
             return  # `failed` follows, with the message
         result = run.result
-        if frame is not None and not result.completed:
-            self.rate_label.setText(self._rate_text(frame, "stopped"))
+        early = stop_text(result)  # early stopping ended it: it is done, with the parameters it kept
+        if early:
+            self.progress.setValue(100)
+        if frame is not None and (early or not result.completed):
+            self.rate_label.setText(self._rate_text(frame, early or "stopped"))
         if self.controller.in_series:
             return  # the next run, or the comparison's table, follows
         self.timeline.show_run(run)
-        state = "finished" if result.completed else "stopped"
+        state = ("finished" if result.completed else "stopped") + (f" (early stopping: {early})" if early else "")
         problem = trouble(result.history)
         if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
             self.report(f"The run {state} but did not learn", problem.message[0].upper() + problem.message[1:] + ".",
@@ -691,7 +723,7 @@ class MainWindow(QMainWindow):
         self.stop(wait=True)
         settings.set_disabled_plugins(self.store, disabled)
         self.registry = load_registry(disabled=disabled)
-        self.controller.registry = self.registry
+        self.controller.registry = self.loading.registry = self.registry
         self.regularizer_panel.set_registry(self.registry)
         self.training_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
@@ -722,6 +754,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
         self.controller.shutdown()
+        self.loading.shutdown()
         for view in self._sweep_views():
             if hasattr(view, "shutdown"):
                 view.shutdown()  # its thread too, even if its tab was never shown

@@ -44,6 +44,16 @@ class FloatSpinBox(QDoubleSpinBox):
         point = self.locale().decimalPoint()
         return text.rstrip("0").rstrip(point) if point in text else text
 
+    def minimumSizeHint(self) -> QSize:
+        """Room for a short number ("0.000001"), not for the widest value the range allows (Qt's hint
+        fits 1e12 with six decimals, which kept the settings column 200 px wider in presenter mode)."""
+        self.ensurePolished()
+        option = QStyleOptionSpinBox()
+        self.initStyleOption(option)
+        width = self.fontMetrics().horizontalAdvance("0.000001" + self.suffix()) + 6
+        hint = QSize(width, self.lineEdit().minimumSizeHint().height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_SpinBox, option, hint, self)
+
 
 class IntSpinBox(QAbstractSpinBox):
     """An integer spin box for Python ints of any size (QSpinBox stops at 2**31 - 1; seeds go to 2**32).

@@ -13,6 +13,7 @@ drawn by `points`, cheaply at any size.
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import numpy as np
@@ -26,7 +27,7 @@ from regcore.data import Dataset
 from regcore.boundary import Boundary
 
 from . import presenter
-from .points import PointLayers
+from .points import PointLayers, prepare
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e")          # label 0, label 1
 PROBABILITY_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#f7f7f7", "#fdbe85"])
@@ -59,15 +60,48 @@ class TimedGraphicsView(QGraphicsView):
         started = time.perf_counter()
         super().paintEvent(event)
         self.paint_seconds = time.perf_counter() - started
+def wrap_title(line: str, fits) -> list[str]:
+    """``line`` broken into lines that each ``fits(text)``: first where it says " — " (the dash goes)
+    or " · " (kept at the end of the line), then between words; a single word too long stays whole."""
+    if fits(line):
+        return [line]
+    for separator, kept in ((" — ", ""), (" · ", " ·")):
+        if separator in line:
+            parts = line.split(separator)
+            pieces = [part + kept for part in parts[:-1]] + [parts[-1]]
+            break
+    else:
+        words = line.split(" ")
+        if len(words) == 1:  # "dropout(keep_prob=0.86," breaks after its bracket, if that helps
+            head, bracket, tail = line.partition("(")
+            return [head + bracket, *wrap_title(tail, fits)] if bracket and tail and not fits(line) else [line]
+        lines, current = [], words[0]
+        for word in words[1:]:
+            if fits(f"{current} {word}"):
+                current = f"{current} {word}"
+            else:
+                lines.append(current)
+                current = word
+        return [piece for line in lines + [current] for piece in wrap_title(line, fits)]
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if fits(f"{current} {piece}"):
+            current = f"{current} {piece}"
+        else:
+            lines.extend(wrap_title(current, fits))
+            current = piece
+    return lines + wrap_title(current, fits)
 
 
 class FittingTitle(pg.LabelItem):
-    """A plot title that fits the width its column gets (each line elided, the full text as tooltip)
-    instead of widening the column.
+    """A plot title that fits the width its column gets instead of widening the column: wrapped onto
+    more lines (at " — ", " · ", then between words); only a single word longer than the width is
+    elided (the full text as tooltip).
 
     pyqtgraph's title makes its text width the plot's minimum width, so a long title ("#5
     dropout(keep_prob=0.86, mask=course)", or the accuracies added when a run ends) widened its
-    plot, squeezed its neighbours, and pushed side-by-side plots out of the view.
+    plot, squeezed its neighbours, and pushed side-by-side plots out of the view; eliding it instead
+    hid the accuracies in presenter mode.
     """
 
     def setText(self, text, **args):
@@ -83,12 +117,20 @@ class FittingTitle(pg.LabelItem):
             if size.endswith("pt"):
                 font.setPointSizeF(float(size[:-2]))
             metrics = QFontMetrics(font)
-            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width) - 4) for line in lines]
+            room = int(width) - 8
+            fits = lambda text: metrics.horizontalAdvance(text) <= room  # noqa: E731
+            lines = [metrics.elidedText(piece, Qt.TextElideMode.ElideRight, room)
+                     for line in lines for piece in wrap_title(line, fits)]
         self._fitted_width = width
-        elided = lines != self.full_text.split("<br>")
+        elided = any("…" in line for line in lines) and "…" not in self.full_text
         self.setToolTip(self.full_text.replace("<br>", "\n") if elided else "")
         super().setText("<br>".join(lines), **args)
         self.text = self.full_text  # what was asked for, as pyqtgraph's `text` holds it
+        plot = self.parentItem()
+        if isinstance(plot, pg.PlotItem) and plot.titleLabel is self:  # the title row grows with its lines
+            self.setMaximumHeight(10_000)
+            plot.layout.setRowMaximumHeight(0, 10_000)  # pyqtgraph fixes it at 30 px
+            plot.layout.setRowMinimumHeight(0, max(30.0, self.item.boundingRect().height()))
 
     def updateMin(self):
         height = self.itemRect().height()
@@ -124,7 +166,51 @@ class LegendBelow(pg.LegendItem):
 
     def __init__(self, columns: int = 4):
         super().__init__(offset=None, brush=None, pen=None, horSpacing=16, verSpacing=-4)
-        self.setColumnCount(columns)
+        self.max_columns = columns
+        self.collapsed = False  # hidden, and no room kept for it
+        super().setColumnCount(columns)
+        self._fitting = False
+        self.geometryChanged.connect(lambda: self._fit_columns(self.geometry().width()))
+
+    def setColumnCount(self, columns: int) -> None:
+        """At most ``columns`` entries a row: fewer when the plot is too narrow for them (large type,
+        a 1280 px screen), so the legend never widens its plot past its column."""
+        self.max_columns = columns
+        self._fit_columns(self.geometry().width())
+
+    def _fit_columns(self, width: float) -> None:
+        if getattr(self, "_fitting", True):  # True until __init__ is done; then not while re-laying out
+            return
+        columns = self.max_columns
+        if width > 0 and self.items:
+            entries = [sample.effectiveSizeHint(Qt.SizeHint.PreferredSize).width()
+                       + label.effectiveSizeHint(Qt.SizeHint.PreferredSize).width() + 16 for sample, label in self.items]
+            while columns > 1 and sum(max(entries[c::columns]) for c in range(min(columns, len(entries)))) > width:
+                columns -= 1
+            for (sample, label), entry in zip(self.items, entries):  # one entry still too wide: two lines
+                name = getattr(label, "name", None) or label.text
+                label.name = name
+                if label.text == name:  # decide on the width of the one-line entry, or it flips back and forth
+                    label.one_line_width = entry
+                wide = getattr(label, "one_line_width", entry) > width
+                wanted = name.replace(" (", "<br>(", 1) if columns == 1 and wide else name
+                if label.text != wanted:
+                    label.setText(wanted)
+        if columns != self.columnCount:
+            self._fitting = True  # re-laying out resizes the legend, which calls this again
+            try:
+                super().setColumnCount(columns)
+            finally:
+                self._fitting = False
+
+    def collapse(self, collapsed: bool) -> None:
+        self.collapsed = collapsed
+        self.setVisible(not collapsed)
+        self.updateSize()
+
+    def addItem(self, item, name):
+        super().addItem(item, name)
+        self._fit_columns(self.geometry().width())
 
     def updateSize(self):
         width = height = 0.0
@@ -137,8 +223,11 @@ class LegendBelow(pg.LegendItem):
                     row_width += hint.width() + 16
                     row_height = max(row_height, hint.height())
             width, height = max(width, row_width), height + row_height
+        if getattr(self, "collapsed", False):
+            height = 0.0
         self.setMinimumHeight(height)
         self.setMaximumHeight(height if height else 0)
+        self.setMinimumWidth(0)  # its entries wrap to fewer columns instead (`_fit_columns`)
         self.setPreferredSize(width, height)
         self.updateGeometry()
 
@@ -162,7 +251,7 @@ class _FittedTitlePlot(pg.PlotItem):
         if title is not None:  # pyqtgraph fixes the row at 30 px: too low for a wrapped or two-line title
             self.titleLabel.setMaximumHeight(10_000)
             self.layout.setRowMaximumHeight(0, 10_000)
-            self.layout.setRowMinimumHeight(0, 30)
+            self.layout.setRowMinimumHeight(0, max(30.0, self.titleLabel.item.boundingRect().height()))
 
 
 # (legend name, Record field, colour) of the live curves; the objective is drawn only when a
@@ -197,6 +286,7 @@ class CostPlot(_FittedTitlePlot):
         self.getAxis("left").enableAutoSIPrefix(False)  # "cost (x0.001)" puzzles more than it helps
         self.getAxis("bottom").enableAutoSIPrefix(False)
         legend_below(self, columns=2)  # two columns: one row of four would widen the plot
+        self.overlay = False  # several runs overlaid (the Runs tab), or one run live
         self._curves: list[pg.PlotDataItem] = []
         self.markers: list[pg.InfiniteLine] = []   # the changes made mid-run, where they took effect
         self.cursor: pg.InfiniteLine | None = None  # the iteration a replay shows
@@ -330,6 +420,8 @@ class CostPlot(_FittedTitlePlot):
         (iteration, text) of the changes made during the run, drawn in its colour; a run that early
         stopping stopped gets its lines (`mark_stop`), labelled with the first word of its label (#2)."""
         self.clear_curves()
+        self.overlay = True
+        self.restyle(presenter.current())
         self.setTitle("Selected runs — bold: train loss · pale: test loss · thin: training objective")
         self.enableAutoRange(x=True, y=True)
         log = self.ctrl.logYCheck.isChecked()
@@ -349,6 +441,17 @@ class CostPlot(_FittedTitlePlot):
             pale = pg.mkColor(colour)
             pale.setAlpha(110)
             self._set_curve(self._curve(None, pale, 3), x, _plottable(history["test_cost"][:, 0], log))
+
+    def restyle(self, sizes) -> None:
+        """In large type the overlay drops its legend: the boundary plots under it name each run in its
+        colour, and on a 800 px screen the legend's rows left the curves no height."""
+        cramped = getattr(self, "overlay", False) and sizes.widgets is not None
+        if self.legend is not None:
+            self.legend.collapse(cramped)
+        axis = self.getAxis("left")  # a long label, turned up the axis, ran past a low plot's ends
+        wanted = "loss" if cramped else "loss (cross-entropy)"
+        if axis.labelText != wanted:
+            self.setLabel("left", wanted)
 
     def set_log(self, log: bool) -> None:
         self.setLogMode(y=log)
@@ -417,9 +520,14 @@ class BoundaryPlot(_FittedTitlePlot):
             self.colour_bar.setObjectName(f"{name}_colour_bar")
 
     def restyle(self, sizes) -> None:
-        """Presenter mode: the colour bar's numbers and label, and the note, follow the plot's sizes."""
-        if self.legend is not None:  # large type: one entry a row, or the legend widens the plot past its column
-            self.legend.setColumnCount(1 if sizes.legend >= 14 else 2)
+        """Presenter mode: the colour bar's numbers and label, and the note, follow the plot's sizes; a
+        compact plot (one of several side by side) has its title at the axes' size, or three lines of
+        title took the height of the plot on a 800 px screen."""
+        if self.compact:
+            self.titleLabel.setAttr("size", f"{sizes.ticks}pt")
+            self._retitle()
+        if self.legend is not None:  # two entries a row at most: fewer where the plot is narrow (large type)
+            self.legend.setColumnCount(2)
         self.note.setAttr("size", f"{sizes.legend - 1}pt")
         self.note.setText(self.note.text)
         if self.colour_bar is not None:  # a vertical bar: numbers on its right, its label on its left
@@ -437,7 +545,7 @@ class BoundaryPlot(_FittedTitlePlot):
         self.points.set_data(data)
         self.points.set_test_visible(show_test)
         self.note.setText(self.points.sample_note())
-        x0, x1, y0, y1 = data.bounds()
+        x0, x1, y0, y1 = prepare(data).bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def show_edited(self, data: Dataset) -> None:
@@ -454,7 +562,8 @@ class BoundaryPlot(_FittedTitlePlot):
         self.contour.setData([], [])
         self._last = None
         self.points.clear_wrong()
-        self.setTitle(self.base_title)
+        self._accuracy = ""
+        self._retitle()
 
     @property
     def boundary(self) -> Boundary | None:
@@ -476,8 +585,24 @@ class BoundaryPlot(_FittedTitlePlot):
         self._last = boundary
         self._mark_wrong(boundary)
         if title:
-            accuracy = accuracy_text(boundary.train_accuracy, boundary.test_accuracy)
-            self.setTitle(f"{self.base_title}<br>{accuracy}" if self.compact else f"{self.base_title} — {accuracy}")
+            self._accuracy = accuracy_text(boundary.train_accuracy, boundary.test_accuracy)
+            self._retitle()
+
+    def _retitle(self) -> None:
+        """The title, with the accuracies once a boundary is drawn. A compact plot says only which run it
+        is ("#3 dropout + l2"): its values are in the runs table, the cost plot's legend and the title's
+        tooltip. (A title of more lines than its neighbours' made its plot lower, and on axes linked
+        with theirs at a locked aspect that cut its points off.)"""
+        base = self.base_title
+        if self.compact and "(" in base:
+            base = re.sub(r"\([^)]*\)", "", base).strip()
+        accuracy = getattr(self, "_accuracy", "")
+        if not accuracy:
+            self.setTitle(base)
+        else:
+            self.setTitle(f"{base}<br>{accuracy}" if self.compact else f"{base} — {accuracy}")
+        if base != self.base_title:
+            self.titleLabel.setToolTip(self.base_title)
 
     def _mark_wrong(self, boundary: Boundary) -> None:
         data = self.data

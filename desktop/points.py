@@ -7,10 +7,16 @@ a single cached symbol; above `MAX_DRAWN` points per split a fixed random sample
 says so), so painting costs the same for 5,000 points or 1,000,000. The misclassified marks are
 taken from the drawn points only, and on a sampled set at most `MAX_MARKED` of them, for the same
 reason (they change with every live frame).
+
+What drawing a data set needs besides the items themselves (the sample, each class's coordinates,
+the bounds) is `prepare`d once per data set, NumPy only, so a loader can do it off the GUI thread
+(`regstudio.data_loader`); the items are then filled on the GUI thread from the prepared arrays.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +36,48 @@ def drawn_indices(count: int, limit: int = MAX_DRAWN) -> np.ndarray:
     if count <= limit:
         return np.arange(count)
     return np.sort(np.random.default_rng(SAMPLE_SEED).choice(count, size=limit, replace=False))
+
+
+@dataclass(frozen=True)
+class PreparedSplit:
+    count: int                               # points in the split
+    shown: np.ndarray                        # indices of the drawn ones
+    classes: tuple[tuple[np.ndarray, np.ndarray], ...]  # (x, y) of the drawn points of class 0, of class 1
+    size: int                                # symbol size
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What drawing a data set's points needs, computed once (`prepare`)."""
+
+    train: PreparedSplit
+    test: PreparedSplit
+    bounds: tuple[float, float, float, float]
+
+
+_prepared: dict[int, tuple[weakref.ref, Prepared]] = {}   # id(data) -> (the data set, what was prepared)
+_prepared_lock = threading.Lock()
+
+
+def _split(X: np.ndarray, Y: np.ndarray) -> PreparedSplit:
+    shown = drawn_indices(X.shape[1])
+    labels = Y[0, shown] > 0.5
+    classes = tuple((X[0, shown[labels == bool(label)]].copy(), X[1, shown[labels == bool(label)]].copy())
+                    for label in (0, 1))
+    return PreparedSplit(X.shape[1], shown, classes, 8 if len(shown) <= SMALL_SET else 4)
+
+
+def prepare(data: Dataset) -> Prepared:
+    """What drawing ``data`` needs; computed once per data set (from any thread) and then reused."""
+    key = id(data)
+    with _prepared_lock:
+        cached = _prepared.get(key)
+        if cached is not None and cached[0]() is data:
+            return cached[1]
+    prepared = Prepared(_split(data.X_train, data.Y_train), _split(data.X_test, data.Y_test), data.bounds())
+    with _prepared_lock:
+        _prepared[key] = (weakref.ref(data, lambda _, key=key: _prepared.pop(key, None)), prepared)
+    return prepared
 
 
 @dataclass
@@ -53,14 +101,11 @@ class PointLayers:
             plot.addItem(item)
 
     def set_data(self, data: Dataset) -> None:
-        for split, X, Y in ((self.train, data.X_train, data.Y_train), (self.test, data.X_test, data.Y_test)):
-            split.count = X.shape[1]
-            split.shown = drawn_indices(split.count)
-            labels = Y[0, split.shown] > 0.5
-            size = 8 if len(split.shown) <= SMALL_SET else 4
-            for label, item in enumerate(split.items):
-                chosen = split.shown[labels == bool(label)]
-                item.setData(x=X[0, chosen], y=X[1, chosen], size=size)
+        prepared = prepare(data)
+        for split, ready in ((self.train, prepared.train), (self.test, prepared.test)):
+            split.count, split.shown = ready.count, ready.shown
+            for item, (x, y) in zip(split.items, ready.classes):
+                item.setData(x=x, y=y, size=ready.size)
         self.wrong.setData(x=[], y=[], size=13 if len(self.train.shown) <= SMALL_SET else 8)
 
     def set_test_visible(self, visible: bool) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QScrollArea
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,36 @@ def set_presenter(window, on: bool) -> None:
     else:
         font.setPointSizeF(sizes.widgets)
     window.setFont(font)
+    fit_narrow_screen(window, on)
+    # the new type and wrapped rows lay out on posted events: measure the columns after them (before,
+    # a column's fields still asked for their old width, 601 px where they need 464)
+    QApplication.sendPostedEvents()
     for column in window.findChildren(QScrollArea):  # settings columns keep fitting their fields
         if column.widget() is None:
             continue
         if column.property("normal_min_width") is None:
             column.setProperty("normal_min_width", column.minimumWidth())
         normal = int(column.property("normal_min_width"))
-        column.setMinimumWidth(max(normal, column.widget().sizeHint().width() + 24) if on else normal)
+        # the fields' minimum, not their preferred width: the preferred one kept a 1280 px screen from holding the window
+        column.setMinimumWidth(max(normal, column.widget().minimumSizeHint().width() + 24) if on else normal)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():
             if isinstance(item, pg.PlotItem):
                 style_plot(item, sizes)
+
+
+def fit_narrow_screen(window, on: bool) -> None:
+    """In large type, let the settings shrink to a 1280 px screen: a form row too wide for its column
+    puts its field under its label, and a combo box is as wide as ten letters, not its longest item
+    (label beside field and full-width combo boxes made the window 1552 px wide at its minimum)."""
+    wrap = QFormLayout.RowWrapPolicy.WrapLongRows if on else QFormLayout.RowWrapPolicy.DontWrapRows
+    for form in window.findChildren(QFormLayout):
+        form.setRowWrapPolicy(wrap)
+    for combo in window.findChildren(QComboBox):
+        if on:
+            combo.setMinimumContentsLength(10)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon if on
+                                  else QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow)
 
 
 def presenter_action(window) -> QAction:

@@ -9,6 +9,7 @@ import csv
 import math
 import os
 
+import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from regcore.experiment import RunRecord
@@ -34,15 +35,30 @@ def _hidden(run: RunRecord) -> str:
 
 
 def _last(run: RunRecord, curve: str) -> float:
-    """The last recorded value of one of a run's curves (the end of what its cost plot shows)."""
-    values = run.result.history[curve]
-    return float(values[-1, 0]) if len(values) else float("nan")
+    """The value of one of a run's curves for the parameters it kept: at the record early stopping kept
+    (restored best), otherwise the last record (the end of what its cost plot shows)."""
+    history = run.result.history
+    values = history[curve]
+    if not len(values):
+        return float("nan")
+    kept = int(run.result.kept_from[0])
+    at = np.flatnonzero(history["iterations"] == kept) if kept >= 0 else ()
+    return float(values[at[-1] if len(at) else -1, 0])
+
+
+def stop_text(result) -> str:
+    """Where early stopping stopped the (first) model and which record's parameters it kept; "" if it
+    trained to the end."""
+    stopped, kept = int(result.stopped_at[0]), int(result.kept_from[0])
+    if stopped < 0:
+        return ""
+    return f"stopped at {stopped:,}, kept {kept:,}" if kept != stopped else f"stopped early at {stopped:,}"
 
 
 def _status(run: RunRecord) -> str:
-    """The run's status, or where early stopping stopped it."""
-    stopped_at = int(run.result.stopped_at[0])
-    return f"stopped early at {stopped_at:,}" if run.status == "finished" and stopped_at >= 0 else run.status
+    """The run's status, or where early stopping stopped it and what it kept."""
+    stopped = stop_text(run.result)
+    return stopped if run.status == "finished" and stopped else run.status
 
 
 def _data_name(run: RunRecord) -> str:
@@ -77,9 +93,10 @@ NUMERIC = {"Learning rate", "Iterations", "Train accuracy", "Test accuracy", "Tr
            "Final train loss", "Time (s)"}
 HEADER_TIPS = {"Hidden": "Sizes of the hidden layers", "Train–test gap": "Train accuracy minus test accuracy, "
                "in percentage points: how much better the model does on the points it trained on",
-               "Final objective": "The training objective at the last record: data loss with dropout noise, plus any "
-                                  "penalty",
-               "Final train loss": "The clean data loss on the training set at the last record (no dropout, no penalty)"}
+               "Final objective": "The training objective of the parameters the run kept (the last record, or the one "
+                                  "early stopping kept): data loss with dropout noise, plus any penalty",
+               "Final train loss": "The clean data loss on the training set (no dropout, no penalty) of the parameters "
+                                   "the run kept: the last record, or the one early stopping kept"}
 CSV_EXTRA = (("seed", lambda r: r.config.seed), ("error", lambda r: r.error),
              ("changes", lambda r: changes_text(r)))
 

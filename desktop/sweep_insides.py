@@ -6,17 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from .plots import legend_below, run_colour
+from .plots import fit_title, legend_below, run_colour
 
 
 class SweepInsides:
     """Two plots added below the sweep's others in ``layout`` from ``row``, x linked to ``x_link``."""
 
     def __init__(self, layout: pg.GraphicsLayoutWidget, row: int, x_link: pg.PlotItem):
-        self.norm_plot = layout.addPlot(row=row, col=0, title="Final weight norms ‖W‖ (per layer)")
-        self.dead_plot = layout.addPlot(row=row + 1, col=0, title="Dead units at the end (per hidden layer)")
-        for plot, name, left in ((self.norm_plot, "sweep_norm_plot", "norm"),
-                                 (self.dead_plot, "sweep_dead_plot", "dead units")):
+        self.norm_plot = layout.addPlot(row=row, col=0)
+        self.dead_plot = layout.addPlot(row=row + 1, col=0)
+        for plot, name, left, title in ((self.norm_plot, "sweep_norm_plot", "norm", "Final weight norms ‖W‖ per layer"),
+                                        (self.dead_plot, "sweep_dead_plot", "dead units", "Dead units at the end")):
+            fit_title(plot)  # wraps in large type instead of running off a narrow plot
+            plot.setTitle(title)
             plot.setObjectName(name)
             plot.setLabel("left", left)
             plot.showGrid(x=True, y=True, alpha=0.2)

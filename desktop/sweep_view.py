@@ -27,7 +27,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from regcore import boundary
 from regcore.config import RunConfig
@@ -77,6 +78,7 @@ class SweepView(QWidget):
     COUNT_LABEL, COUNT_TIP, COUNT_DEFAULT = "Models", "How many models to train, evenly spread over the range.", 16
     SELECT_HINT = "Click a point on the accuracy plot to see that model's decision boundary."
     SEEDS = True        # offer several seeds per setting
+    INSIDES = True      # offer the final weight norms and dead units in place of accuracy and cost
     MAX_SEEDS = 50
     morph = None        # the slider over the swept values (`regstudio.morph`); the Sweep tab's own
 
@@ -121,6 +123,11 @@ class SweepView(QWidget):
                                   "more than one, each setting's mean ± standard deviation is shown.")
             self.range_form.addRow("Seeds", self.seeds)
         self.range_form.addRow("", self.log_scale)
+        if self.INSIDES:
+            self.show_insides = QCheckBox("Plot weight norms and dead units", objectName=f"{prefix}show_insides")
+            self.show_insides.setToolTip("In place of accuracy and cost: each model's final ‖W‖ per layer and its "
+                                         "dead units, against the swept value (how L2 works: norms fall with lambd).")
+            self.range_form.addRow("", self.show_insides)
         what = QGroupBox("What to sweep")
         what.setLayout(self.range_form)
         self.fixed_box = QGroupBox("Its other parameters")
@@ -198,9 +205,19 @@ class SweepView(QWidget):
         for plot, name in ((self.accuracy_plot, "sweep_accuracy_plot"), (self.cost_plot, "sweep_cost_plot")):
             plot.setObjectName(name)
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.93, not 930 x 0.001
-        self.insides = SweepInsides(self.plots, 2, self.accuracy_plot)  # final weight norms, dead units
-        for row, stretch in enumerate((3, 2, 2, 2)):
-            self.plots.ci.layout.setRowStretchFactor(row, stretch)
+        self.plots.ci.layout.setRowStretchFactor(0, 3)
+        self.plots.ci.layout.setRowStretchFactor(1, 2)
+        # final weight norms and dead units, in a view of their own in place of these: four plots in
+        # one column were too low to read on a 1280 x 800 screen
+        self.insides_plots = pg.GraphicsLayoutWidget()
+        self.insides_plots.setObjectName("sweep_insides_plots")
+        self.insides_plots.setBackground("w")
+        self.insides = SweepInsides(self.insides_plots, 0, self.accuracy_plot)
+        # one or the other, chosen in the settings (a tab bar here took the height the plots lacked at 1280 x 800)
+        self.result_views = QStackedWidget(objectName="sweep_result_views")
+        self.result_views.addWidget(self.plots)
+        self.result_views.addWidget(self.insides_plots)
+        self.show_insides.toggled.connect(lambda on: self.result_views.setCurrentIndex(int(on)))
         self.train_curve = self._curve(self.accuracy_plot, "train", TRAIN_COLOUR, "o")
         self.test_curve = self._curve(self.accuracy_plot, "test", TEST_COLOUR, "s")
         self.cost_curve = self._curve(self.cost_plot, None, COST_COLOUR, "o")
@@ -214,7 +231,7 @@ class SweepView(QWidget):
         curves = QWidget()
         column = QVBoxLayout(curves)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.plots, 1)
+        column.addWidget(self.result_views, 1)
         column.addWidget(self.settings_table)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()

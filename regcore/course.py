@@ -198,6 +198,6 @@ def model(X, Y, learning_rate=defaults.LEARNING_RATE, num_iterations=defaults.IT
                         regularizers=active, record_every=10000)
     for progress in training.steps(report_every=10000):
         for record in progress.new_records:
-            if print_cost and record.iteration % 10000 == 0:
+            if print_cost and record.iteration % 10000 == 0 and record.iteration < num_iterations:  # not the end's
                 print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]))
     return _as_dict(training.layout, training.flat)

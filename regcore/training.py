@@ -71,7 +71,8 @@ CURVES = ("cost", "penalty", "test_cost", "train_loss")
 
 @dataclass
 class History:
-    """Costs recorded every `record_every` iterations (and at iteration 0), one column per model.
+    """Costs recorded every `record_every` iterations from iteration 0, and at the end (iteration
+    `iterations`, the parameters a finished run ends with), one column per model.
 
     ``cost`` is what the notebook prints: the training objective on the training forward pass
     (data loss, with any activation transform such as dropout, plus penalties). ``penalty`` is the
@@ -394,6 +395,8 @@ class Training:
             try:
                 with np.errstate(all="ignore"):  # overflow is caught by the finiteness checks, with a message
                     self._run_until(until, cancel)
+                    if self.iteration >= self.iterations and not self._ended:
+                        self._record_end()
             finally:
                 self.seconds += time.perf_counter() - started
             cancelled = cancel is not None and cancel.is_set()
@@ -602,6 +605,16 @@ class Training:
                 for op in self._backward_ops:
                     op()
         return cost
+
+    def _record_end(self) -> None:
+        """Record the parameters the run ends with, at iteration `iterations`: the loop records before
+        an iteration's update, every `record_every`, so without this the last update would never be
+        seen (a 100-iteration run recorded every 100 would have only iteration 0)."""
+        if self.history.records and self.history.records[-1].iteration >= self.iteration:
+            return
+        for op in self._forward_ops:
+            op()
+        self._record(self.iteration)
 
     def _record(self, i: int) -> None:
         cost, penalty, data_cost = self._objective(i)

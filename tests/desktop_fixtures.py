@@ -16,7 +16,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
-__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle", "notebook_runs"]
+__all__ = ["no_leftovers", "settings_store", "make_window", "window", "wait_idle", "wait_loaded", "notebook_runs"]
 
 
 def address(widget) -> int:
@@ -104,6 +104,11 @@ def window(make_window):
 def wait_idle(qtbot, window, timeout=20000):
     """Wait until the window has no run going and nothing queued."""
     qtbot.waitUntil(lambda: window.controller.idle, timeout=timeout)
+
+
+def wait_loaded(qtbot, window, timeout=20000):
+    """Wait until a data set the window loads in the background (Generate, Open file) is shown."""
+    qtbot.waitUntil(lambda: not window.loading.loading, timeout=timeout)
 
 
 @pytest.fixture

@@ -13,11 +13,48 @@ def test_train_json_has_the_documented_fields(capsys):
                  "--record-every", "500", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) >= {"train_accuracy", "test_accuracy", "costs", "seconds", "config", "final_cost"}
-    assert [i for i, _ in report["costs"]] == [0, 500, 1000, 1500]
+    assert [i for i, _ in report["costs"]] == [0, 500, 1000, 1500, 2000]
     assert 0.5 < report["train_accuracy"] <= 1 and 0.5 < report["test_accuracy"] <= 1
     assert report["config"]["regularizers"] == [{"name": "l2", "params": {"lambd": 0.3, "layers": "all"}},
                                                 {"name": "dropout", "params": {"keep_prob": 0.9, "mask": "fresh"}}]
     assert report["costs"][-1][1] < report["costs"][0][1]
+
+
+@pytest.mark.parametrize("iterations, every", [(100, 100), (100, 30), (7, 1000)])
+def test_train_json_records_the_last_iteration_as_the_core_does(capsys, iterations, every):
+    from regcore.datasets import resolve_data
+    from regcore.plugins import load_registry
+    from regcore.training import Training
+
+    source = "moons:n=80,noise=0.2,seed=2"
+    assert main(["train", "--data", source, "--iterations", str(iterations), "--record-every", str(every),
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    core = Training(resolve_data(source, load_registry()), iterations=iterations, record_every=every).run()
+    assert [i for i, _ in report["costs"]] == [*range(0, iterations, every), iterations]
+    assert [c for _, c in report["costs"]] == core.history["cost"][:, 0].tolist()
+    assert report["costs"][-1][1] == pytest.approx(report["final_cost"], rel=1e-12)  # the end's cost, no penalty
+
+
+def test_train_json_says_where_early_stopping_stopped_and_what_it_kept(capsys):
+    from regcore.config import RunConfig
+    from regcore.datasets import resolve_data
+    from regcore.plugins import load_registry
+
+    source, args = "moons:n=80,noise=0.2,seed=2", ["--iterations", "20000", "--reg", "early_stopping:patience=2"]
+    assert main(["train", "--data", source, *args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    registry = load_registry()
+    core = RunConfig(iterations=20000, regularizers=(("early_stopping", {"patience": 2}),)).build(
+        registry, resolve_data(source, registry)).run()
+    assert (report["stopped_at"], report["kept_from"]) == (int(core.stopped_at[0]), int(core.kept_from[0]))
+    assert 0 <= report["kept_from"] < report["stopped_at"] == report["costs"][-1][0]
+    assert report["train_accuracy"] == core.train_accuracy[0]
+
+
+def test_train_text_prints_the_notebook_lines_and_not_the_end(capsys):
+    assert main(["train", "--iterations", "20000", "--data", "gauss:n=60"]) == 0
+    assert "Cost after iteration 20000" not in capsys.readouterr().out
 
 
 def test_train_text_prints_the_notebook_lines(capsys):

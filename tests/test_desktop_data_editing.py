@@ -279,7 +279,9 @@ def test_regcore_replay_trains_a_saved_run_with_its_data_edits_again_to_the_last
     type_into(qtbot, window.findChild(QSpinBox, "iterations"), "900")
     type_into(qtbot, window.findChild(QSpinBox, "step_iterations"), "300")
     press(qtbot, window, window.step_action)
-    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=10000)
+    # a run started by Step is paused from the start: wait for the step itself to end at 300
+    qtbot.waitUntil(lambda: window.controller.state == "paused" and window.controller.last_frame is not None
+                    and window.controller.last_frame.iteration == 300, timeout=10000)
     edit_mode(qtbot, window)
     click(qtbot, window, 0.3, 0.6, modifier=SHIFT)
     press(qtbot, window, window.start_action)

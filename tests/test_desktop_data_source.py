@@ -21,12 +21,14 @@ def test_a_loaded_file_is_shown_as_the_source_and_generate_says_it_replaces_it(q
     assert "File:" not in description.text() and generate.text() == "Generate"
 
     qtbot.mouseClick(panel.findChild(QPushButton, "open_data"), Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, window)
     assert window.source == str(path)
     assert f"File: {path}" in description.text()
     assert generate.text() == "Generate instead" and str(path) in generate.toolTip()
     assert "Replace" in generate.toolTip()
 
     qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)  # back to the generator shown above
+    wait_loaded(qtbot, window)
     assert window.source.startswith("moons:")
     assert "File:" not in description.text() and window.data.name in description.text()
     assert generate.text() == "Generate" and "Replace" not in generate.toolTip()

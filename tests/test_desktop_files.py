@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
@@ -145,6 +146,7 @@ def test_generate_new_data_and_hide_test_points(qtbot, window):
     panel.generator.setCurrentIndex(panel.generator.findData("circle"))
     panel.forms.currentWidget().set_values({"n": 60, "test_ratio": 0.25})
     panel.findChild(QPushButton, "regenerate").click()
+    wait_loaded(qtbot, window)
     assert window.data.name.startswith("circle") and window.source.startswith("circle:n=60,")
     assert window.data.X_train.shape[1] == 45 and window.data.X_test.shape[1] == 15
     assert window.boundary_plot.points.drawn("train") == 45
@@ -182,3 +184,16 @@ def test_the_presenter_option_ticks_the_view_menus_toggle(window):
     apply_arguments(window, build_parser().parse_args(["--presenter"]))
     assert window.presenter_action.isChecked()
     assert window.cost_plot.getAxis("bottom").style["tickFont"].pointSizeF() >= 16
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--size", "800"], "argument --size: expected WIDTHxHEIGHT in pixels, e.g. 1280x800, got '800'"),
+    (["--data", "moons:noise=lots"], "noise='lots' is not valid: expected a number in [0, 1]"),
+])
+def test_a_bad_screenshot_option_is_one_line_saying_why(tmp_path, args, says):
+    """A --size without an x was a traceback; a bad --data said only "could not load data"."""
+    done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(tmp_path / "x.png"), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert says in done.stderr.strip().splitlines()[-1], done.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -56,7 +56,7 @@ def test_a_panel_added_to_the_list_is_laid_out_computed_off_the_gui_thread_and_d
     assert norm == float(np.linalg.norm(run.result.parameters[0]))
     assert all(gui for _, _, gui in panel.drawn)
     # the built-in panels still get theirs
-    assert window.cost_plot._live["train loss"][1][-1] == 500 and window.boundary_plot.image.image is not None
+    assert window.cost_plot._live["train loss"][1][-1] == 600 and window.boundary_plot.image.image is not None
 
 
 class BrokenPanel(WeightNormPanel):

@@ -84,6 +84,8 @@ def curve_data(window, plot_name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """(x, y) of every curve drawn on the plot named ``plot_name`` (they are found by object name)."""
     import pyqtgraph as pg
 
+    if plot_name.startswith("comparison_"):  # on the Runs tab's own tab of weights, as a user opens it
+        window.comparison.views.setCurrentWidget(window.comparison.weights)
     settle(window)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QPushButton
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QGroupBox, QPushButton
 
 from desktop_fixtures import *  # noqa: F401,F403
 from user_actions import tick, type_into
@@ -47,6 +47,7 @@ def test_typing_300_into_the_generators_n_makes_300_points(qtbot, window):
     type_into(qtbot, n, "300")
     assert n.value() == 300 and n.text() == "300"
     qtbot.mouseClick(window.data_panel.findChild(QPushButton, "regenerate"), Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, window)
     assert window.data.X_train.shape[1] + window.data.X_test.shape[1] == 300
     assert "n=300" in window.source
 
@@ -115,3 +116,43 @@ def test_an_int_field_steps_with_the_arrow_keys_and_takes_negative_numbers(qtbot
     qtbot.keyClick(field, Qt.Key.Key_Down)
     assert field.value() == -50 and not field.stepEnabled() & field.StepEnabledFlag.StepDownEnabled
     assert seen == [11, -4, -49, -50]
+
+
+def refusal_shown(window) -> str:
+    return window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("name, text, kept, says", [
+    ("learning_rate", "-0.5", "0.3", "from 1e-06 to 1,000,000"),
+    ("iterations", "-100", "30,000", "from 1 to"),
+    ("record_every", "-5", "100", "from 1 to 1,000,000"),
+])
+def test_a_negative_number_typed_into_a_positive_field_says_what_the_field_takes(qtbot, window, name, text, kept, says):
+    field = window.findChild(QAbstractSpinBox, name)
+    before = field.value()
+    type_into(qtbot, field, text)
+    message = refusal_shown(window)
+    assert message.startswith("“-” cannot be typed into") and says in message, message
+    assert field.value() != -abs(float(text))  # refused, as before: the field is not negative
+    assert field.lineEdit().text() != text
+
+
+def test_a_regularizers_field_and_a_generators_field_say_it_too(qtbot, window):
+    box = window.findChild(QGroupBox, "regularizer_l2")
+    tick(qtbot, box)
+    lambd = window.findChild(QAbstractSpinBox, "regularizer_l2_lambd")
+    type_into(qtbot, lambd, "-1")
+    assert refusal_shown(window).startswith("“-” cannot be typed into lambd: it takes a number in [0, "), \
+        refusal_shown(window)
+    assert lambd.value() == 1  # the minus refused, the 1 taken: Qt's integer fields do the same
+    n = window.data_panel.forms.currentWidget().editors["n"]
+    window.statusBar().clearMessage()
+    type_into(qtbot, n, "1000000")  # the last 0 passes the maximum
+    assert n.value() == 100000
+    assert "“0” cannot be typed into n" in refusal_shown(window), refusal_shown(window)
+
+
+def test_a_key_that_is_accepted_says_nothing(qtbot, window):
+    window.statusBar().clearMessage()
+    type_into(qtbot, window.findChild(QAbstractSpinBox, "learning_rate"), "0.25")
+    assert refusal_shown(window) == ""

@@ -136,7 +136,7 @@ def test_a_stopped_model_is_frozen_while_the_others_train_on(registry, small_dat
     np.testing.assert_allclose(result.parameters[1], Training(small_data, iterations=400, seeds=(1,)).run().parameters[0],
                                rtol=1e-10, atol=1e-12)
     assert list(result.stopped_at) == [100, -1] and list(result.kept_from) == [100, -1]
-    assert result.iterations_done == 400 and result.history["cost"].shape == (8, 2)  # its costs go on being recorded
+    assert result.iterations_done == 400 and result.history["cost"].shape == (9, 2)  # its costs go on being recorded
 
 
 def test_the_run_ends_when_every_model_has_stopped(registry, small_data):

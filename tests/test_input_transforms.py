@@ -42,10 +42,10 @@ def test_the_hook_sees_per_model_inputs_of_the_iterations_batch(small_data):
     SEEN.clear()
     Training(small_data, iterations=3, seeds=(1, 2), batch_size=8,
              regularizers=[registry().activate("input_noise")]).run()
-    assert SEEN == [(2, 2, 8)] * 3
+    assert SEEN == [(2, 2, 8)] * 4  # three iterations, and the training pass of the record at the end
     SEEN.clear()
     Training(small_data, iterations=2, regularizers=[registry().activate("input_noise")]).run()
-    assert SEEN == [(1, 2, small_data.X_train.shape[1])] * 2
+    assert SEEN == [(1, 2, small_data.X_train.shape[1])] * 3
 
 
 def test_an_identity_transform_trains_like_no_transform(small_data):

@@ -68,7 +68,7 @@ def test_train_json_inspect_gives_every_recorded_iteration_with_that_iterations_
                   "--json", "--inspect")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert [entry["iteration"] for entry in report["inspect"]] == [i for i, _ in report["costs"]] == [0, 50, 100, 150, 200]
+    assert [entry["iteration"] for entry in report["inspect"]] == [i for i, _ in report["costs"]] == [0, 50, 100, 150, 200, 250]
     # the record at iteration 150 sees the parameters after 150 updates: train 150 iterations and look
     training = Training(small_data, iterations=150, record_every=50)
     training.run()

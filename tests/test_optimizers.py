@@ -47,13 +47,14 @@ def plain_cost_and_gradients(params, X, Y):
 
 
 def plain_run(data, update, *, seed=3, batch_size=None, iterations=ITERATIONS):
-    """Costs before each update of a plain training loop; ``update(params, grads, t)`` changes params."""
+    """Costs before each update of a plain training loop, and after the last (on the next batch), as the
+    core records its end; ``update(params, grads, t)`` changes params."""
     X, Y = data.X_train, data.Y_train
     m = X.shape[1]
     params = plain_parameters((X.shape[0], *HIDDEN, 1), seed)
     rng, batches = np.random.default_rng(seed), []
     costs = []
-    for t in range(1, iterations + 1):
+    for t in range(1, iterations + 2):
         if batch_size is None:
             Xb, Yb = X, Y
         else:
@@ -64,7 +65,8 @@ def plain_run(data, update, *, seed=3, batch_size=None, iterations=ITERATIONS):
             Xb, Yb = X[:, chosen], Y[:, chosen]
         cost, grads = plain_cost_and_gradients(params, Xb, Yb)
         costs.append(cost)
-        update(params, grads, t)
+        if t <= iterations:
+            update(params, grads, t)
     return np.array(costs)
 
 

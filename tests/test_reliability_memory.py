@@ -43,19 +43,19 @@ def traced_growth(training, report_every):
 def test_iterations_between_records_allocate_nothing_and_records_are_bounded(registry, small_data):
     training = RunConfig(iterations=6_000, record_every=2_000).build(registry, small_data)
     samples = traced_growth(training, report_every=500)
-    assert training.history.iterations == [0, 2_000, 4_000]
+    assert training.history.iterations == [0, 2_000, 4_000, 6_000]  # and the end
     for (_, records_before, bytes_before), (done, records, bytes_now) in zip(samples, samples[1:]):
         grown = bytes_now - bytes_before
         if records == records_before:
             assert grown <= SLACK_BYTES, f"{grown} bytes kept by iterations {done - 500}..{done}"
         else:
             assert grown <= (records - records_before) * PER_RECORD_BYTES + SLACK_BYTES
-    assert samples[-1][2] - samples[0][2] <= 2 * PER_RECORD_BYTES + SLACK_BYTES
+    assert samples[-1][2] - samples[0][2] <= 3 * PER_RECORD_BYTES + SLACK_BYTES
 
 
 def test_recording_every_iteration_grows_as_asked_so_the_check_above_can_fail(registry, small_data):
     training = RunConfig(iterations=2_000, record_every=1).build(registry, small_data)
     samples = traced_growth(training, report_every=1_000)
-    assert len(training.history.iterations) == 2_000
+    assert len(training.history.iterations) == 2_001
     assert samples[-1][2] - samples[0][2] >= 1_000 * 100  # 1,000 more records of 100+ bytes each
 

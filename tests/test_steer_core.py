@@ -17,19 +17,21 @@ ITERATIONS, AT = 240, 90
 
 
 def plain_costs(datasets, update, iterations=ITERATIONS, seed=3, lambd=0.0):
-    """Costs of a plain full-batch loop; ``datasets(i)`` is the data of iteration i; L2 with ``lambd``."""
+    """Costs of a plain full-batch loop before each update, and after the last (as the core records
+    the end); ``datasets(i)`` is the data of iteration i; L2 with ``lambd``."""
     first = datasets(0)
     params = plain_parameters((first.X_train.shape[0], *HIDDEN, 1), seed)
     costs = []
-    for i in range(iterations):
-        data = datasets(i)
+    for i in range(iterations + 1):
+        data = datasets(min(i, iterations - 1))
         m = data.X_train.shape[1]
         cost, grads = plain_cost_and_gradients(params, data.X_train, data.Y_train)
         layers = len(params) // 2
         cost += lambd / (2 * m) * sum(np.sum(W * W) for W in params[:layers])
         grads = [g + lambd / m * p if k < layers else g for k, (p, g) in enumerate(zip(params, grads))]
         costs.append(cost)
-        update(params, grads, i)
+        if i < iterations:
+            update(params, grads, i)
     return np.array(costs)
 
 

@@ -3,11 +3,13 @@ inspecting a point, sending its settings, bad input, failures, cancelling and cl
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from desktop_fixtures import no_leftovers  # noqa: F401  (autouse: no top-level widget may outlive a test)
 from regcore.config import RunConfig
 from regcore.plugins import ALLOW_ENV, load_registry
 from regcore.sweep import Sweep
+
 
 from test_sweep import ExplodingPlugin
 
@@ -255,6 +257,10 @@ def test_the_final_weight_norms_and_dead_units_are_plotted_against_the_swept_val
     choose(view, "l2", "lambd", 0.0, 3.0, 4)
     view.run_button.click()
     run(qtbot, view)
+    assert view.result_views.currentWidget() is view.plots
+    # a click on the tick box: they take the place of accuracy and cost
+    qtbot.mouseClick(view.show_insides, Qt.MouseButton.LeftButton, pos=QPoint(8, view.show_insides.height() // 2))
+    assert view.result_views.currentWidget() is view.insides_plots and view.insides_plots.isVisible()
     results = [view.results[i] for i in sorted(view.results, key=lambda i: view.points[i].params["lambd"])]
     sizes = (small_data.X_train.shape[0], *view.plan_axis()[0].hidden, 1)
     for layer in range(len(sizes) - 1):

@@ -34,12 +34,39 @@ def test_global_numpy_rng_is_untouched(registry, small_data):
     assert np.random.rand() == expected
 
 
-@pytest.mark.parametrize("every, expected", [(1, list(range(7))), (3, [0, 3, 6]), (1000, [0])])
-def test_cost_is_recorded_every_n_iterations_from_zero(small_data, every, expected):
+@pytest.mark.parametrize("every, expected", [(1, list(range(8))), (3, [0, 3, 6, 7]), (7, [0, 7]), (1000, [0, 7])])
+def test_cost_is_recorded_every_n_iterations_from_zero_and_at_the_end(small_data, every, expected):
     result = Training(small_data, iterations=7, record_every=every).run()
     assert result.history["iterations"].tolist() == expected
     assert result.history["cost"].shape == (len(expected), 1)
     assert np.all(np.isfinite(result.history["test_cost"]))
+
+
+def _plain_loss(parameters, sizes, X, Y):
+    """Cross-entropy of a ReLU network with a sigmoid output, unpacked by hand from the flat vector
+    (all weights, layer by layer, row-major, then all biases)."""
+    weights, offset = [], 0
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        weights.append(parameters[offset:offset + n_in * n_out].reshape(n_out, n_in))
+        offset += n_in * n_out
+    A = X
+    for layer, W in enumerate(weights):
+        b = parameters[offset:offset + W.shape[0]].reshape(-1, 1)
+        offset += W.shape[0]
+        Z = W @ A + b
+        A = np.maximum(Z, 0) if layer < len(weights) - 1 else 1 / (1 + np.exp(-Z))
+    return float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+
+
+@pytest.mark.parametrize("iterations, every", [(100, 10), (100, 100), (100, 30), (1, 100), (37, 5)])
+def test_the_last_record_is_the_parameters_the_run_ends_with(small_data, iterations, every):
+    result = Training(small_data, iterations=iterations, record_every=every).run()
+    assert result.history["iterations"].tolist() == [*range(0, iterations, every), iterations]
+    sizes = result.layout.sizes
+    assert result.history["train_loss"][-1, 0] == pytest.approx(
+        _plain_loss(result.parameters[0], sizes, small_data.X_train, small_data.Y_train), rel=1e-9)
+    assert result.history["test_cost"][-1, 0] == pytest.approx(
+        _plain_loss(result.parameters[0], sizes, small_data.X_test, small_data.Y_test), rel=1e-9)
 
 
 def test_steps_report_at_the_chosen_interval_and_can_resume(small_data):

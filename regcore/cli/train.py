@@ -63,7 +63,7 @@ def train_once(config, registry, data, *, echo, args, label: str = "train", insp
     inspections = []
 
     def look() -> None:
-        if inspect and training.iteration < training.iterations and training.iteration % training.record_every == 0:
+        if inspect and (training.iteration % training.record_every == 0 or training.iteration == training.iterations):
             inspections.append(inspection.inspect(training.flat, training.layout, data.X_train,
                                                   training.iteration).to_dict())
 
@@ -72,7 +72,7 @@ def train_once(config, registry, data, *, echo, args, label: str = "train", insp
         for step in training.steps(report_every=config.record_every if inspect else PROGRESS_EVERY):
             bar.update(step.iteration - bar.n)
             for record in step.new_records:
-                if echo is not None and record.iteration % PRINT_EVERY == 0:
+                if echo is not None and record.iteration % PRINT_EVERY == 0 and record.iteration < config.iterations:
                     progress.echo(bar, "Cost after iteration {}: {}".format(record.iteration, record.cost[0]), echo)
             look()
     result = training.result()
@@ -83,6 +83,8 @@ def train_once(config, registry, data, *, echo, args, label: str = "train", insp
         "final_cost": json_number(result.final_cost[0]),
         "costs": [[int(i), json_number(c)] for i, c in zip(history["iterations"], history["cost"][:, 0])],
         "test_costs": [[int(i), json_number(c)] for i, c in zip(history["iterations"], history["test_cost"][:, 0])],
+        # early stopping: where it stopped and the record it kept (the accuracies and final_cost are its); -1: none
+        "stopped_at": int(result.stopped_at[0]), "kept_from": int(result.kept_from[0]),
         "seconds": result.seconds,
         # the SOURCE, so the config can be fed back to --data; and the data set's full name
         "config": {**config.to_dict(), "data": config.data or DEFAULT_SOURCE, "data_name": data.name},
