@@ -226,5 +226,6 @@ def test_the_cli_gives_exit_2_and_one_line_or_a_run_with_exactly_those_settings(
     assert config["learning_rate"] == float(lr) and config["iterations"] == int(iterations)
     assert config["hidden"] == [int(h) for h in hidden.split(",")]
     assert [r["name"] for r in config["regularizers"]] == [r.partition(":")[0] for r in regs]
-    assert [i for i, _ in report["costs"]] == list(range(0, int(iterations), int(record_every)))
+    # every record_every iterations, and the parameters the run ended with, at iteration N
+    assert [i for i, _ in report["costs"]] == [*range(0, int(iterations), int(record_every)), int(iterations)]
     assert 0 <= report["train_accuracy"] <= 1
