@@ -86,8 +86,9 @@ def test_cli_biasvar_json_and_one_line_errors():
     for point in report["points"]:
         assert point["error"] == pytest.approx(point["bias2"] + point["variance"], rel=1e-12)
         assert set(point) >= {"params", "bias2", "variance", "error", "test_accuracy_mean", "test_accuracy_std"}
-    for args, message in ((("--bootstraps", "1"), "bootstraps must be"), (("--param", "lambd=0:1:0"), "count")):
-        bad = run_cli("biasvar", "--reg", "l2", "--param", "lambd=0:1:2", "--iterations", "10", *args)
+    for args, message in ((("--param", "lambd=0:1:2", "--bootstraps", "1"), "bootstraps must be"),
+                          (("--param", "lambd=0:1:0"), "count")):
+        bad = run_cli("biasvar", "--reg", "l2", "--iterations", "10", *args)
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -118,3 +118,16 @@ def test_compare_prints_percentages_and_json_keeps_full_precision(capsys):
     shown = [line.split()[-1] for line in table]
     assert shown == [f"{run['test_accuracy']:.1%}" for run in runs]
     assert all(isinstance(run["test_accuracy"], float) for run in runs)
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["sweep", "--reg", "l2", "--reg", "l1", "--param", "lambd=0:1:2"], "--reg is given twice ('l2' and 'l1')"),
+    (["sweep", "--reg", "l2", "--param", "lambd=0:1:2", "--param", "lambd=5:6:2"], "a parameter is given twice"),
+    (["biasvar", "--reg", "l2", "--reg", "l1", "--param", "lambd=0:1:2"], "--reg is given twice"),
+    (["biasvar", "--reg", "l2", "--param", "lambd=0:1:2", "--param", "lambd=5:6:2"], "--param is given twice"),
+])
+def test_an_option_that_sweeps_one_thing_given_twice_is_refused_not_silently_the_last(capsys, argv, says):
+    """A repeated --reg used to sweep only the last regularizer, the output never saying which."""
+    assert main([*argv, "--iterations", "10", "--data", "moons:n=40"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and says in err and err.count("\n") == 1, err

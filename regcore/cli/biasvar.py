@@ -21,7 +21,7 @@ from ..biasvar import DEFAULT_BOOTSTRAPS, BiasVarianceLab, LabResult, check_boot
 from ..config import parse_regularizers
 from ..datasets import resolve_data
 from . import output
-from .options import percent, run_config, training_options
+from .options import Once, percent, run_config, training_options
 from .sweep import BEST_MARK, check_writable, parse_axis, report_failures, stopped, sweep_options, train
 
 
@@ -32,9 +32,9 @@ def register(commands) -> None:
                                           "of a regularizer parameter and decompose their test error into "
                                           "bias² and variance (error = bias² + variance).")
     training_options(lab)
-    lab.add_argument("--reg", required=True, metavar="NAME[:key=value,...]",
+    lab.add_argument("--reg", action=Once, required=True, metavar="NAME[:key=value,...]",
                      help="the regularizer whose parameter is swept, with fixed values for its others")
-    lab.add_argument("--param", required=True, metavar="KEY=START:STOP:COUNT[:log]",
+    lab.add_argument("--param", action=Once, required=True, metavar="KEY=START:STOP:COUNT[:log]",
                      help="the parameter and its range, e.g. lambd=0:3:8 or lambd=0.01:10:7:log "
                           "(NAME.KEY for one of an --also regularizer)")
     lab.add_argument("--bootstraps", type=int, default=DEFAULT_BOOTSTRAPS, metavar="B",

@@ -28,6 +28,16 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+class Once(argparse.Action):
+    """An option that may be given once: a second one is a usage error, not silently the one kept."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} is given twice ({getattr(namespace, self.dest)!r} and {values!r}): "
+                         f"give it once")
+        setattr(namespace, self.dest, values)
+
+
 def data_option(parser) -> None:
     parser.add_argument("--data", metavar="SOURCE",
                         help=f"a .mat/.npz/.csv file or a generator like moons:noise=0.3,n=400 "

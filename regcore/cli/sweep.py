@@ -34,7 +34,7 @@ from ..optimizer import LEARNING_RATE
 from ..sweep import MAX_POINTS, OPTIMIZER, Axis, SettingSummary, Sweep, SweepResult, best_setting, plan, value_range
 from . import output, progress, stopping
 from .output import OutputError
-from .options import json_number, percent, run_config, training_options
+from .options import Once, UsageError, json_number, percent, run_config, training_options
 
 BEST_MARK = "*"
 
@@ -44,8 +44,9 @@ def register(commands) -> None:
                                 description="Train many models that differ only in regularizer or optimizer "
                                             "parameters (batched, on every core) and compare their accuracies.")
     training_options(sweep)
-    sweep.add_argument("--reg", metavar="NAME[:key=value,...]",
-                       help="the regularizer to sweep, with fixed values for its other parameters")
+    sweep.add_argument("--reg", action=Once, metavar="NAME[:key=value,...]",
+                       help="the regularizer to sweep, with fixed values for its other parameters (once; "
+                            "regularizers kept fixed alongside it: --also)")
     sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:COUNT[:log]",
                        help="a parameter and its range, e.g. lambd=0:3:31 or lambd=0.01:10:7:log; repeat "
                             "for a grid; NAME.KEY sweeps a parameter of an --also regularizer, optimizer.KEY "
@@ -73,6 +74,9 @@ def run(args, registry) -> int:
     regularizers = parse_regularizers([*([args.reg] if args.reg is not None else []), *args.also], registry)
     base = run_config(args, regularizers, registry)
     axes = [parse_axis(text, regularizers, registry, base.optimizer) for text in args.param]
+    swept = [(axis.regularizer, axis.param) for axis in axes]
+    if len(set(swept)) < len(swept):
+        raise UsageError("a parameter is given twice in --param: give each parameter one range")
     points = plan(base, axes, parse_seeds(args.seeds) if args.seeds is not None else None)
     if args.csv is not None:
         check_writable(args.csv)
