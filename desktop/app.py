@@ -1,6 +1,6 @@
 """Entry point of ``regstudio`` and ``python -m regstudio``: open the window, or make a screenshot.
 
-    regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N]
+    regstudio [--data SOURCE] [--reg NAME[:key=value,...]]... [--iterations N] [--hidden SIZES]
     regstudio --screenshot PATH [--compare] [--tab NAME] [--seeds N] [--presenter] [--data SOURCE]
               [--reg ...] [--iterations N] [--change ITER:KEY=VALUE]... [--noise K] [--edit-data]
               [--replay FRACTION]
@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", metavar="SOURCE", help="a .mat/.npz/.csv file or a generator like moons:noise=0.3")
     parser.add_argument("--reg", action="append", default=[], metavar="NAME[:key=value,...]",
                         help="tick a regularizer (repeat to combine), e.g. l2:lambd=0.7")
-    parser.add_argument("--iterations", type=int, help="gradient-descent iterations")
+    parser.add_argument("--iterations", type=int, help="gradient-descent iterations (every tab's settings)")
+    parser.add_argument("--hidden", metavar="SIZES", help="hidden layer sizes, e.g. 20,3 or 64,64 (every tab's settings)")
     parser.add_argument("--screenshot", metavar="PATH", help="train headless, save a PNG of the window, exit")
     parser.add_argument("--compare", action="store_true", help="with --screenshot: the notebook's comparison")
     parser.add_argument("--size", default="1400x860", type=_size, metavar="WIDTHxHEIGHT",
@@ -218,16 +219,23 @@ def tab_index(window, name: str) -> int:
 
 
 def apply_arguments(window, args) -> None:
-    """Put --data, --reg and --iterations into the window's settings; raises RegcoreError if invalid."""
-    from regcore.config import RunConfig, parse_regularizer
+    """Put --data, --reg, --iterations and --hidden into the window's settings; raises RegcoreError if invalid."""
+    from regcore.config import RunConfig, parse_hidden, parse_regularizer
 
     if args.data:
         window.load_source(args.data, strict=True)  # RegcoreError: why it could not be loaded
     if args.reg:
         window.regularizer_panel.set_selected([parse_regularizer(text, window.registry) for text in args.reg])
+    changed = {}
     if args.iterations is not None:
-        fields = window.training_panel.fields()
-        window.training_panel.set_config(RunConfig(**{**fields, "iterations": args.iterations}))
+        changed["iterations"] = args.iterations
+    if getattr(args, "hidden", None) is not None:
+        changed["hidden"] = parse_hidden(args.hidden)
+    if changed:  # the Training tab's settings, and the Sweep and Bias–variance tabs' own
+        for view in (window, window.sweep_view, getattr(window, "biasvar_view", None)):
+            panel = None if view is None else getattr(view, "training_panel", None) or getattr(view, "training", None)
+            if panel is not None:
+                panel.set_config(RunConfig(**{**panel.fields(), **changed}))
     if getattr(args, "presenter", False):
         window.presenter_action.setChecked(True)
     if getattr(args, "seeds", None) is not None:

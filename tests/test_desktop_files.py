@@ -197,3 +197,13 @@ def test_a_bad_screenshot_option_is_one_line_saying_why(tmp_path, args, says):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert says in done.stderr.strip().splitlines()[-1], done.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_iterations_and_hidden_on_the_command_line_set_every_tabs_settings(window):
+    """--iterations used to reach the Training tab only: a sweep screenshot trained 30,000 iterations."""
+    from regstudio.app import apply_arguments, build_parser
+
+    apply_arguments(window, build_parser().parse_args(["--iterations", "500", "--hidden", "64,64"]))
+    for panel in (window.training_panel, window.sweep_view.training, window.biasvar_view.training):
+        assert panel.fields()["iterations"] == 500 and panel.fields()["hidden"] == (64, 64)
+    assert window.config().hidden == (64, 64)
