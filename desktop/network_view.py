@@ -239,6 +239,7 @@ class NetworkView(QWidget):
         self.draws += 1
         if picture.sizes != self._sizes:
             self._build(picture)
+            self.pinned = self.detailed = None  # a unit of another architecture: it showed the old net's numbers
         self.title.setText(self.caption)
         hidden = picture.sizes[1:-1]
         self.layers_label.setText(" · ".join(

@@ -203,6 +203,14 @@ def test_a_big_network_draws_its_strongest_edges_and_says_so(qtbot, window):
     assert drawn_magnitudes.min() >= np.sort(magnitudes)[-EDGE_LIMIT]
     assert view.graph.verticalScrollBar().maximum() > 0, "64 units a layer: the column scrolls"
 
+    # another architecture next: the enlarged output is the new run's, not the 64,64 one's
+    settings(window, qtbot, hidden="200", iterations=300)
+    run = train(qtbot, window)
+    weights, biases = layers_of(run.result.parameters[0], run.result.layout.sizes)
+    settle(window)
+    detail = window.findChild(QLabel, "network_unit_detail").text()
+    assert "output: P(class 1)" in detail and f"bias {np.ravel(biases[-1])[0]:+.3f}" in detail, detail
+
 
 def test_selecting_runs_shows_their_histograms_and_norms_on_shared_axes(qtbot, window):
     settings(window, qtbot, iterations=1500)
