@@ -175,6 +175,8 @@ class BiasVarianceView(SweepView):
             for plot in (self.boundary_plot, self.variance_plot):
                 plot.set_data(self.data)
             self._points_drawn_for = self.data
+            if self.selected is not None and self.design is not None and self.selected in self.decompositions:
+                self._show_selected()  # new points clear the plots: a value chosen while hidden (a reopened lab) comes back
 
     def _models_of(self, value: int) -> list:
         B = self.design.bootstraps

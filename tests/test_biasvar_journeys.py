@@ -182,6 +182,11 @@ def test_a_saved_lab_reopens_with_the_same_curve_heatmaps_and_table(qtbot, windo
     assert reopened.selected == best and "Reopened: 3 of 3 values × 3 bootstraps" in reopened.status.text()
     np.testing.assert_array_equal(reopened.boundary_plot.image.image, mean)
     np.testing.assert_array_equal(reopened.variance_plot.image.image, variance)
+    again.tabs.setCurrentWidget(reopened)  # opened on the Training tab, then this one shown: still drawn
+    qtbot.waitExposed(reopened)
+    assert reopened.boundary_plot.image.isVisible() and reopened.variance_plot.image.isVisible()
+    np.testing.assert_array_equal(reopened.boundary_plot.image.image, mean)
+    np.testing.assert_array_equal(reopened.variance_plot.image.image, variance)
     reopened.export_csv(str(tmp_path / "after.csv"))
     assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()
     # its settings are back in the controls: Run lab reruns the same lab
