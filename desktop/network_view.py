@@ -290,7 +290,8 @@ class NetworkView(QWidget):
                 f"Dropout, in the training pass of iteration {max(picture.iteration - 1, 0):,}: "
                 + ", ".join(f"{c} of {n} units of hidden layer {l + 1}" for l, (c, n) in enumerate(
                     zip(counts, picture.sizes[1:-1]))) + f" switched off for training point {self.point.value()} "
-                "(the trained network, and every prediction, uses every unit).")
+                f"of {self.point.maximum()}, counting the units its ReLU lets through there (one it already "
+                "silences shows no drop); the trained network, and every prediction, uses every unit.")
             self.dropout_label.setVisible(True)
             self.point.setVisible(True)
 

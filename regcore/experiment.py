@@ -375,7 +375,14 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
 
     def metric(name):
         value = entry[name]
-        return np.array([np.nan if value is None else float(value)])
+        number = np.nan if value is None else float(value)
+        if name.endswith("accuracy") and not (math.isnan(number) or 0.0 <= number <= 1.0):
+            raise ExperimentError(f"run {run_id}: a {name} of {value!r} is not a fraction from 0 to 1"[:300])
+        return np.array([number])
+
+    seconds = float(entry["seconds"])
+    if not seconds >= 0.0:
+        raise ExperimentError(f"run {run_id}: it took {entry['seconds']!r} seconds, not a time"[:300])
 
     def stop(name):  # absent from files written before early stopping: -1, trained to the end
         value = entry.get(name, -1)
@@ -386,7 +393,7 @@ def _read_run(entry: dict, datasets: dict, archive: BoundedArchive, version: int
 
     result = Result(layout=layout, parameters=parameters.reshape(1, -1), history=history,
                     train_accuracy=metric("train_accuracy"), test_accuracy=metric("test_accuracy"),
-                    final_cost=metric("final_cost"), seconds=float(entry["seconds"]),
+                    final_cost=metric("final_cost"), seconds=seconds,
                     iterations_done=done, completed=bool(entry["completed"]),
                     stopped_at=stop("stopped_at"), kept_from=stop("kept_from"))
     return RunRecord(config=config, data=data, result=result, error=str(entry.get("error", "")),

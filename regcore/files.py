@@ -74,8 +74,13 @@ def check_readable(path: str | os.PathLike, what: str = "file") -> os.stat_resul
     except ValueError:  # an embedded NUL
         raise FileError(path, "cannot be read (the name holds a NUL character)") from None
     if not stat.S_ISREG(status.st_mode):
-        raise FileError(path, f"is {_kind(status.st_mode)}, not a {what}")
+        raise FileError(path, f"is {_kind(status.st_mode)}, not {_a(what)}")
     return status
+
+
+def _a(what: str) -> str:
+    """``what`` with its indefinite article: "a file", "an experiment file"."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
 
 
 def open_regular(path: str | os.PathLike, what: str = "file") -> IO[bytes]:
@@ -93,7 +98,7 @@ def open_regular(path: str | os.PathLike, what: str = "file") -> IO[bytes]:
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            raise FileError(path, f"is {_kind(status.st_mode)}, not a {what}")
+            raise FileError(path, f"is {_kind(status.st_mode)}, not {_a(what)}")
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")

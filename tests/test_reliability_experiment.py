@@ -151,6 +151,9 @@ def test_every_other_version_is_refused_with_the_reason(saved, tmp_path, version
     pytest.param(lambda index: index["runs"][0]["config"].update(learning_rate=-1), id="settings"),
     pytest.param(lambda index: index["runs"][0].pop("seconds"), id="missing field"),
     pytest.param(lambda index: index.update(current_data="nowhere"), id="dangling reference"),
+    pytest.param(lambda index: index["runs"][0].update(test_accuracy=7.5), id="accuracy of 750%"),
+    pytest.param(lambda index: index["runs"][0].update(train_accuracy=-0.1), id="negative accuracy"),
+    pytest.param(lambda index: index["runs"][0].update(seconds=-3.0), id="negative time"),
 ])
 def test_inconsistent_contents_are_refused_naming_the_file(saved, tmp_path, change):
     _, source = saved
