@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         if runs and hasattr(self, "controller") and self.controller.idle and np.isfinite(runs[0].result.parameters).all():
             for panel in self.panels:
                 panel.show_run(runs[0])
+            if len(runs) > 1 and any(panel.tab for panel in self.panels):
+                number = next((i + 1 for i, run in enumerate(self.comparison.model.runs) if run is runs[0]), None)
+                self.statusBar().showMessage(f"The Network and Weights tabs show run #{number}, the first of the "
+                                             f"{len(runs)} selected (the Runs tab overlays them all).")
 
     def _optional_tab(self, module: str, name: str, title: str):
         """A tab's view (``name`` from ``module``) if it is there and starts; otherwise a note saying why,

@@ -220,6 +220,7 @@ def test_selecting_runs_shows_their_histograms_and_norms_on_shared_axes(qtbot, w
     assert second.config.regularizers[0][0] == "l2"
     window.tabs.setCurrentWidget(window.comparison)
     click_rows(qtbot, window.findChild(QTableView, "runs_table"), [0, 1])
+    assert "show run #1, the first of the 2 selected" in window.statusBar().currentMessage()
     for layer in (1, 2, 3):
         histograms = curve_data(window, f"comparison_histogram_plot_{layer}")
         assert len(histograms) == 4  # each run: now, and its ghost at initialisation
