@@ -19,6 +19,7 @@ the settings or the run fail). ``--tab`` picks the tab shown (training, runs, sw
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a change mid-run, as regcore train --change takes it (repeatable), e.g. 15000:l2.lambd=2")
     parser.add_argument("--noise", type=int, metavar="K", help="add K mislabelled training points to the data first")
     parser.add_argument("--edit-data", action="store_true", help="tick 'Edit data' (clicks on the boundary edit it)")
-    parser.add_argument("--replay", type=float, metavar="FRACTION",
+    parser.add_argument("--replay", type=_fraction, metavar="FRACTION",
                         help="with --screenshot: move the timeline to this fraction (0 to 1) of the finished run")
     return parser
 
@@ -67,6 +68,17 @@ def _size(text: str) -> str:
     if not (x and width.isdigit() and height.isdigit() and 0 < int(width) <= 10_000 and 0 < int(height) <= 10_000):
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, e.g. 1280x800, got {text!r}")
     return text
+
+
+def _fraction(text: str) -> float:
+    """``--replay``: a number from 0 to 1 (argparse turns the ValueError into a one-line usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a fraction of the run from 0 to 1, e.g. 0.25, got {text!r}")
+    return value
 
 
 def _version() -> str:
@@ -172,7 +184,7 @@ def _open(app, window, args) -> int:
         runs = window.comparison.model.runs
         if args.replay is not None and window.timeline.run is not None:
             slider = window.timeline.slider
-            slider.setValue(round(min(max(args.replay, 0.0), 1.0) * slider.maximum()))
+            slider.setValue(round(args.replay * slider.maximum()))
             app.processEvents()
         if sweeping and not view.results:
             print("regstudio: error: the sweep failed: " + view.status.text(), file=sys.stderr)

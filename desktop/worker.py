@@ -165,7 +165,8 @@ class TrainingWorker(Worker):
                     gap = max(1.0 / MAX_FRAMES_PER_SECOND, self._frame_cost / FRAME_BUDGET)
                     if self._step_until is not None and training.iteration >= self._step_until:
                         self._step_until, self._replan = None, True
-                        self._running.clear()
+                        if not training.completed:  # a step to the last iteration ends the run, not pauses it
+                            self._running.clear()
                     pausing = not self._running.is_set()  # show exactly where it pauses, drawn or not
                     if pausing or (self._frame_drawn.is_set() and now - last_sent >= gap):
                         yield self._frame(records)

@@ -155,6 +155,28 @@ def test_step_trains_the_number_of_iterations_beside_it(qtbot, window):
     wait_idle(qtbot, window)
 
 
+def test_a_step_that_reaches_the_last_iteration_finishes_the_run(qtbot, window):
+    """It used to stop at 3,000 / 3,000 'Paused', with no row in the runs table, until pressed again."""
+    settings(qtbot, window, 600)
+    step(qtbot, window, 400)
+    wait_paused_at(qtbot, window, 400)
+    step(qtbot, window, 400)                       # past the end: the run ends there
+    wait_idle(qtbot, window)
+    runs = window.comparison.model.runs
+    assert len(runs) == 1 and runs[0].result.iterations_done == 600 and runs[0].result.completed
+
+
+def test_replay_on_the_command_line_is_a_fraction_from_0_to_1(tmp_path):
+    import subprocess
+    import sys
+
+    for bad in ("nan", "1.5", "-0.1", "half"):
+        done = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(tmp_path / "r.png"),
+                               f"--replay={bad}"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and f"got '{bad}'" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "r.png").exists()
+
+
 def test_an_optimizer_parameter_changed_while_paused_is_marked_and_replays_headless(qtbot, window):
     settings(qtbot, window, 1500)
     panel = window.training_panel
