@@ -16,6 +16,7 @@ timeline under the plots (`regstudio.timeline`).
 from __future__ import annotations
 
 import importlib
+import os
 
 import numpy as np
 
@@ -368,13 +369,18 @@ class MainWindow(QMainWindow):
         name = self.data.name.replace(" (edited)", "-edited") if self.data is not None else "data"
         path, _ = QFileDialog.getSaveFileName(self, "Save the data as CSV", f"{name}.csv", "CSV files (*.csv)")
         if path:
-            self.save_data(path)
+            self.save_data(path if os.path.splitext(path)[1] else path + ".csv")  # a name without one gets .csv
 
     def save_data(self, path: str) -> bool:
-        """Write the data shown as CSV (the layout `regcore.data` reads back), replacing ``path`` atomically."""
+        """Write the data shown as CSV (the layout `regcore.data` reads back), replacing ``path`` atomically.
+        A name ending in another suffix is refused: a .npz holding CSV text could not be opened again."""
         from regcore.data import save_csv
 
         if self.data is None:
+            return False
+        if os.path.splitext(path)[1].lower() != ".csv":
+            self.report("Could not save", f"{path}: the data are saved as CSV, so the name must end in .csv",
+                        "Choose a name ending in .csv.")
             return False
         return self._saving(path, lambda: save_csv(self.data, path))
 

@@ -177,6 +177,10 @@ def test_edited_data_save_as_csv_over_an_existing_file_and_in_the_experiment(qtb
     assert window.save_experiment(str(tmp_path / "x.regx"))
     opened = experiment.load(tmp_path / "x.regx")
     assert opened.data.X_test.tobytes() == window.data.X_test.tobytes() and opened.data.name.endswith("(edited)")
+    # a name with another suffix would hold CSV text it could not be opened as: refused, nothing written
+    window.message_box = None
+    assert not window.save_data(str(tmp_path / "wrong.npz")) and not (tmp_path / "wrong.npz").exists()
+    assert ".csv" in (window.message_box.text() if window.message_box else window.statusBar().currentMessage())
 
 
 def independent_probabilities(flat, sizes, points):
