@@ -581,7 +581,8 @@ class MainWindow(QMainWindow):
             return  # the next run, or the comparison's table, follows
         self.timeline.show_run(run)
         state = ("finished" if result.completed else "stopped") + (f" (early stopping: {early})" if early else "")
-        problem = trouble(result.history)
+        changed = [change.iteration for change in run.config.changes] + [i for i, _ in run.data_changes]
+        problem = trouble(result.history, until=min(changed, default=None))
         if problem is not None:  # it did not learn, though nothing failed: say so, or it looks like any run
             self.report(f"The run {state} but did not learn", problem.message[0].upper() + problem.message[1:] + ".",
                         f"It ended at {accuracy_text(result.train_accuracy[0], result.test_accuracy[0])}; "

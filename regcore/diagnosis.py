@@ -33,8 +33,14 @@ def training_loss(history: dict) -> np.ndarray:
     return np.asarray(loss[:, 0], dtype=float)
 
 
-def trouble(history: dict) -> Trouble | None:
-    """What went wrong with the run whose `Result.history` this is, or None if its loss fell as it should."""
+def trouble(history: dict, until: int | None = None) -> Trouble | None:
+    """What went wrong with the run whose `Result.history` this is, or None if its loss fell as it should.
+
+    ``until``: judge only the records up to that iteration — where its settings or data were first
+    changed mid-run: a loss that rises after lambd was turned up is the change, not a learning rate."""
+    if until is not None:
+        kept = np.asarray(history["iterations"]).reshape(-1) <= until
+        history = {name: np.asarray(values)[kept] for name, values in history.items()}
     loss = training_loss(history)
     loss = loss[np.isfinite(loss)]
     if len(loss) < MIN_RECORDS:

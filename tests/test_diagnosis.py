@@ -63,3 +63,16 @@ def test_the_default_runs_that_learn_with_bumps_on_the_way_are_not_flagged(regis
     for regs in ((), (("dropout", {"keep_prob": 0.86}),), (("l2", {"lambd": 0.7}),)):
         history = RunConfig(regularizers=regs).build(registry, data).run().history
         assert trouble(history) is None, (regs, trouble(history))
+
+
+def test_a_run_is_judged_up_to_its_first_change_not_on_what_the_change_did(registry, data):
+    """Turning lambd up mid-run makes the training loss rise: that is the change, not a learning rate."""
+    from regcore.schedule import Schedule
+
+    config = RunConfig(iterations=3000, regularizers=(("l2", {"lambd": 0.05}),),
+                       changes=Schedule.parse(["600:l2.lambd=40"], registry).changes)
+    steered = config.build(registry, data).run().history
+    loss = training_loss(steered)
+    assert loss[-1] > 2 * loss[steered["iterations"] == 600][0]  # it did rise, after the change
+    assert trouble(steered) is not None                          # judged whole, it looks like no learning
+    assert trouble(steered, until=600) is None                   # judged up to the change, it learnt
