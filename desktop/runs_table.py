@@ -13,7 +13,10 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from regcore.experiment import RunRecord
+from regcore.edits import EDITED
 from regcore.files import atomic_write
+
+from .steering import label
 
 
 def _accuracy(value: float) -> str:
@@ -65,7 +68,19 @@ def _data_name(run: RunRecord) -> str:
     """The data set's name, and where the data were edited during the run: ``moons (edited at 1,200)``."""
     if not run.data_changes:
         return run.data.name
-    return f"{run.data.name} (edited at {', '.join(f'{at:,}' for at, _ in run.data_changes)})"
+    name = run.data.name
+    before = name.endswith(EDITED)  # edited before the run too: said once
+    return f"{name.removesuffix(EDITED)} (edited{' before and' if before else ''} at " \
+           f"{', '.join(f'{at:,}' for at, _ in run.data_changes)})"
+
+
+def _regularizers(run: RunRecord) -> str:
+    """The regularizers a run started with, then the settings changed during it, where: the runs table
+    showed only the start of a steered run."""
+    text = run.config.describe_regularizers()
+    if run.config.changes:
+        text += " · then " + ", ".join(f"{label(change)} at {change.iteration:,}" for change in run.config.changes)
+    return text
 
 
 def _number(value: float) -> str:
@@ -77,7 +92,7 @@ def _number(value: float) -> str:
 # loss" the clean data loss, as the curves show them.
 COLUMNS = (
     ("Data set", _data_name, _data_name),
-    ("Regularizers", lambda r: r.config.describe_regularizers(), lambda r: r.config.describe_regularizers()),
+    ("Regularizers", _regularizers, _regularizers),
     ("Hidden", _hidden, _hidden),
     ("Learning rate", lambda r: f"{r.config.learning_rate:g}", lambda r: repr(r.config.learning_rate)),
     ("Iterations", lambda r: f"{r.result.iterations_done:,}", lambda r: r.result.iterations_done),

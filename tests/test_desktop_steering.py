@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox
 
 from desktop_fixtures import *  # noqa: F401,F403
@@ -118,6 +119,9 @@ def test_a_change_is_marked_on_the_cost_plot_and_in_the_runs_overlay(qtbot, wind
     window.comparison.select_rows([0])
     overlay, = window.comparison.cost.markers
     assert overlay.value() == 1200 and overlay.label.format == "λ 0.05"
+    model = window.comparison.model
+    column = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())].index("Regularizers")
+    assert model.data(model.index(0, column)) == "l2(lambd=0.7) · then λ 0.05 at 1,200"  # not only how it began
     press(qtbot, window, window.reset_action)
     assert not window.cost_plot.markers
 
