@@ -350,6 +350,8 @@ class MainWindow(QMainWindow):
             except RegcoreError as error:
                 self.report("Could not change the run's data", str(error), "The run goes on with the data it had.")
                 return False
+        else:
+            self.timeline.clear()  # the last run was trained on the data before the edit: no replay of it on these
         self.data = data
         self.data_panel.show_data(data)
         self.boundary_plot.show_edited(data)

@@ -229,6 +229,12 @@ def test_scrubbing_the_timeline_draws_the_runs_boundary_then_a_new_run_takes_ove
     wait_idle(qtbot, window)
     assert slider.isEnabled() and slider.value() == slider.maximum()
     assert len(window.comparison.model.runs) == 2
+    # scrubbed back, then the data edited: that run was not trained on these, so no replay of it on them
+    qtbot.keyClick(slider, Qt.Key.Key_Left)
+    assert window.cost_plot.cursor is not None
+    edit_mode(qtbot, window)
+    click(qtbot, window, 0.3, 0.6)
+    assert not slider.isEnabled() and window.cost_plot.cursor is None and "at " not in window.timeline.label.text()
 
 
 def test_the_screenshot_options_schedule_changes_add_noise_and_tick_edit_data(qtbot, window):
