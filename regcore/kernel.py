@@ -44,9 +44,11 @@ from numba.extending import intrinsic
 
 # no fastmath: every operation rounds as NumPy's does, and NaN and infinity propagate to the checks
 OPTIONS = dict(cache=True, error_model="numpy", nogil=True)
-SIGNATURE = ("UniTuple(int64, 2)(int64, int64, int64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
-             "float64[:, ::1], float64[::1], boolean[::1], float64, int64[::1], float64[:, :, ::1], int64, "
-             "float64[:, :, :, ::1], float64[::1], float64, int64, boolean, float64[:, ::1], float64[:, ::1])")
+_ARGUMENTS = ("int64, int64, int64[:, :, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
+              "float64[:, ::1], float64[::1], boolean[::1], float64, int64[::1], float64[:, :, ::1], int64, "
+              "float64[:, :, :, ::1], float64[::1], float64, int64")
+SIGNATURE = f"UniTuple(int64, 2)({_ARGUMENTS}, boolean, boolean[::1], float64[:, ::1], float64[:, ::1])"
+PARALLEL_SIGNATURE = f"UniTuple(int64, 2)({_ARGUMENTS}, boolean[::1], float64[:, :, ::1], float64[:, :, ::1])"
 
 DONE, GRADIENT_NOT_FINITE, DIVERGED = 0, 1, 2
 L2, L1 = 1, 2
@@ -125,6 +127,29 @@ def _product(W, A, mode, out):
                     row[j] = row[j] + w * a[j]
 
 
+# the loop kernel's reductions may be reordered (into SIMD lanes): a fixed order once compiled, about as
+# exact as BLAS's, but not its digits
+REORDERED = dict(OPTIONS, fastmath={"reassoc", "contract"})
+
+
+@numba.njit(**REORDERED)
+def _row_dot(a, b, m):
+    """sum_j a[j] * b[j], summed in SIMD lanes."""
+    total = 0.0
+    for j in range(m):
+        total += a[j] * b[j]
+    return total
+
+
+@numba.njit(**REORDERED)
+def _row_sum(a, m):
+    """sum_j a[j], summed in SIMD lanes."""
+    total = 0.0
+    for j in range(m):
+        total += a[j]
+    return total
+
+
 @numba.njit(**OPTIONS)
 def _block_sum(a, start, n):
     """NumPy's sum of a block of at most 128 numbers: eight running sums, combined pairwise."""
@@ -185,8 +210,10 @@ def _pairwise_sum(a, n, stack, values):
 @numba.njit(**OPTIONS)
 def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
               drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-              pointers, modes):
-    """One model's forward pass and back-propagation into ``grads[k]`` (1/m and the terms included)."""
+              pointers, modes, exact):
+    """One model's forward pass and back-propagation into ``grads[k]`` (1/m and the terms included).
+    ``exact``: the weight gradients and bias sums as NumPy computes them (BLAS, pairwise sums), else
+    by `_row_dot` (the loop kernel)."""
     kx = k if inputs.shape[0] > 1 else 0
     fresh = drop_mode == FRESH_MASKS
     dk = k if drop.shape[0] > 1 else 0
@@ -239,12 +266,16 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
         row -= n_out
         dZ = work_grads[row:row + n_out]
         dW = grads[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
-        if l == 0:
-            np.dot(dZ, inputs[kx].T, dW)
+        A_in = inputs[kx] if l == 0 else work[row - n_in:row]
+        if exact:
+            np.dot(dZ, A_in.T, dW)
+            for i in range(n_out):
+                grads[k, b_at + i] = _pairwise_sum(dZ[i], m, stack, values)
         else:
-            np.dot(dZ, work[row - n_in:row].T, dW)
-        for i in range(n_out):
-            grads[k, b_at + i] = _pairwise_sum(dZ[i], m, stack, values)
+            for i in range(n_out):
+                for q in range(n_in):
+                    dW[i, q] = _row_dot(dZ[i], A_in[q], m)
+                grads[k, b_at + i] = _row_sum(dZ[i], m)
         if l == 0:
             break
         W = params[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
@@ -281,7 +312,8 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
 
 @numba.njit(SIGNATURE, **OPTIONS)
 def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped, inv_m,
-                term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, update, work, work_grads):
+                term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, update, exact, work,
+                work_grads):
     K, P = params.shape
     L = sizes.shape[0] - 1
     m = inputs.shape[2]
@@ -293,7 +325,7 @@ def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels,
         for k in range(K):
             _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
                       drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-                      pointers, modes)
+                      pointers, modes[1 if exact[k] else 0], exact[k])
         squares = 0.0
         for k in range(K):
             for p in range(P):
@@ -314,4 +346,53 @@ def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels,
                 squares += params[k, p] * params[k, p]
         if not squares < limit:
             return it, DIVERGED
+    return iterations, DONE
+
+
+@numba.njit(PARALLEL_SIGNATURE, parallel=True, **OPTIONS)
+def train_parallel(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped, inv_m,
+                   term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, exact, work, work_grads):
+    """`train_chunk` with an update, the models spread over the cores: each model runs the whole chunk on
+    its own (``work``, ``work_grads``: (K, H + 1, m), one scratch per model), keeping its squared norms;
+    the checks then look at the iterations in order. If one fails, the chunk is redone by `train_chunk`
+    from the parameters it started from, so the outcome is the same."""
+    K, P = params.shape
+    L = sizes.shape[0] - 1
+    m = inputs.shape[2]
+    weight_count = 0
+    for l in range(L):
+        weight_count += sizes[l] * sizes[l + 1]
+    start = params.copy()
+    gradient_squares, parameter_squares = np.empty((K, iterations)), np.empty((K, iterations))
+    for model in numba.prange(K):
+        k = np.int64(model)  # prange's index may be unsigned, and mixed with 0 it would type as a float
+        stack, values, pointers = np.empty((64, 3), dtype=np.int64), np.empty(64), np.empty(5, dtype=np.int64)
+        for it in range(iterations):
+            _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
+                      drop_mode, drop, keep, weight_count, L, m, work[k], work_grads[k], stack, values, exp_loop,
+                      exp_data, pointers, modes[1 if exact[k] else 0], exact[k])
+            squares = 0.0
+            for p in range(P):
+                squares += grads[k, p] * grads[k, p]
+            gradient_squares[k, it] = squares
+            if not stopped[k]:
+                rate = rates[k]
+                for p in range(P):
+                    g = grads[k, p] * rate
+                    grads[k, p] = g
+                    params[k, p] = params[k, p] - g
+            squares = 0.0
+            for p in range(P):
+                squares += params[k, p] * params[k, p]
+            parameter_squares[k, it] = squares
+    for it in range(iterations):
+        gradients, parameters = 0.0, 0.0
+        for k in range(K):
+            gradients += gradient_squares[k, it]
+            parameters += parameter_squares[k, it]
+        if not (math.isfinite(gradients) and parameters < limit):
+            params[...] = start
+            return train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped,
+                               inv_m, term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, True,
+                               exact, work[0], work_grads[0])
     return iterations, DONE
