@@ -22,10 +22,10 @@ unregularized run is chaotic enough that the loop kernel's last-bit differences 
 1e-12 (measured: 2e-12 from the notebook's costs after 30,000 iterations). Batches (sweeps, the
 bias-variance lab) use the loop kernel: every product as compiled loops (fused multiply-adds, sums in
 SIMD lanes), about twice as fast per model, the models spread over the cores by numba's threads. Its
-costs stay within about 1e-15 relative of the NumPy path on L2 and the course's dropout, 3e-11 without
-regularization and a few 1e-8 with L1 after 30,000 iterations; fresh dropout is chaotic, so it ends as
-another sample of the same experiment. A batch's models get the same numbers as when trained alone
-in a batch, however they are grouped (each model's arithmetic is its own).
+costs stay within about 1e-15 relative of the NumPy path on L2 and the course's dropout and a few 1e-8
+with L1 after 30,000 iterations (without regularization 2e-11: so a batch's unregularized models run
+exact too); fresh dropout is chaotic, so it ends as another sample of the same experiment. A model gets
+the same numbers in any batch, however the batches are grouped (each model's arithmetic is its own).
 
 Compiling the kernel takes a few seconds the first time, then numba's cache loads it in a fraction of
 one. `warm_up()` starts that in a background thread (the window calls it at start-up); a run that
