@@ -279,3 +279,21 @@ def test_a_product_runs_as_a_loop_only_where_it_gives_blas_digits(n_out, n_in, t
         out = np.empty((n_out, 211))
         kernel._product(W, A, mode, out)
         assert np.array_equal(out, np.dot(W, A))
+
+
+def test_a_sweep_the_kernel_serves_trains_in_this_process_and_equals_single_runs(monkeypatch, registry, small_data):
+    from regcore.config import RunConfig
+    from regcore.sweep import Axis, Sweep, plan
+
+    monkeypatch.setenv(fast.ENV, "1")
+    base = RunConfig(iterations=1500, record_every=100, regularizers=(("l2", {"lambd": 0.0}),))
+    points = plan(base, [Axis("l2", "lambd", (0.0, 0.4, 1.5, 3.0))])
+    sweep = Sweep(points, small_data, registry)
+    result = sweep.run()
+    assert sweep.jobs == 1 and result.jobs == 1  # the kernel's threads, not worker processes
+    for point in result.points:
+        lambd = point.point.config.regularizers[0][1]["lambd"]
+        _, alone = train(monkeypatch, "0", small_data, [("l2", {"lambd": lambd})], registry, iterations=1500,
+                         record_every=100)
+        np.testing.assert_allclose(point.cost, alone.history["cost"][:, 0], rtol=1e-10)
+        assert point.test_accuracy == alone.test_accuracy[0] and point.train_accuracy == alone.train_accuracy[0]
