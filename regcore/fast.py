@@ -26,6 +26,8 @@ costs stay within about 1e-15 relative of the NumPy path on L2 and the course's 
 with L1 after 30,000 iterations (without regularization 2e-11: so a batch's unregularized models run
 exact too); fresh dropout is chaotic, so it ends as another sample of the same experiment. A model gets
 the same numbers in any batch, however the batches are grouped (each model's arithmetic is its own).
+A run whose regularizers decide at the recordings (`after_record`: early stopping) runs exact, so its
+models stop where they stop alone.
 
 Compiling the kernel takes a few seconds the first time, then numba's cache loads it in a fraction of
 one. `warm_up()` starts that in a background thread (the window calls it at start-up); a run that
@@ -323,8 +325,11 @@ class CompiledIteration:
                 self.drop = np.ascontiguousarray(stacked[:, None], dtype=float)
         # the exact kernel for single runs, and in a batch for the models trained without regularization:
         # those are chaotic on the course's data, and only NumPy's digits keep them within 1e-12 of the notebook
+        # and for every model of a run whose regularizers decide something at the recordings (early stopping):
+        # a plateau's near-ties would flip with the loop kernel's last bits, and the model stop elsewhere than alone
         unregularized = np.all(self.coefficients == 0.0, axis=(0, 2)) & (dropout is None or np.all(self.keep == 1.0))
-        self.exact = np.ones(K, dtype=bool) if K == 1 or enabled() == "exact" else unregularized
+        decides = any(type(instance).overrides("after_record") for instance in t.instances)
+        self.exact = np.ones(K, dtype=bool) if K == 1 or decides or enabled() == "exact" else unregularized
         self.parallel = K > 1
         self.work = np.zeros((K, hidden + 1, m) if self.parallel else (hidden + 1, m))
         self.work_grads = np.zeros_like(self.work)
