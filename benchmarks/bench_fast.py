@@ -11,8 +11,9 @@ core with ``REGCORE_FAST=0`` (NumPy), the core's compiled path, and JAX (``jit``
 in float64, compiled before timing) when it is installed (``pip install -e ".[bench]"``). The four
 are run alternately R times; each keeps its best time. The two core paths are checked to give the same
 costs and accuracies. Then sweeps of 16 and 64 L2 models (lambd 0..3): microseconds per
-model-iteration of JAX ``vmap`` and of `regcore.sweep.Sweep` on every core (process start included);
-the 16 x 30,000 sweep against 16 notebook runs (2 of them timed, scaled by 8); a run with a
+model-iteration of JAX ``vmap`` and of `regcore.sweep.Sweep` on every core (worker processes' start included);
+the 16 x 30,000 sweep against 16 notebook runs (a sweep the kernel serves trains in this process, the
+models over the cores by the loop kernel's threads; otherwise in worker processes) (2 of them timed, scaled by 8); a run with a
 third-party Python regularizer (it falls back to the NumPy path); the 200x200 boundary grid; and the
 kernel's first-use cost with a cold and a warm numba cache (fresh processes). Ratios measured in one
 run are what to compare; absolute times on a shared machine are noise.
@@ -185,6 +186,12 @@ def jax_vmap(data, initial, layout, iterations, lambdas):
     return lambda: jax.block_until_ready(batched(params, lambdas, key))
 
 
+def threads() -> int:
+    import numba
+
+    return numba.get_num_threads()
+
+
 def have_jax() -> bool:
     try:
         import jax  # noqa: F401
@@ -277,8 +284,9 @@ def main(argv=None) -> int:
         per = 1e6 / (count * args.sweep_iterations)
         sweeps.append({"models": count, "iterations": args.sweep_iterations, "jax_vmap_us": jax_seconds * per,
                        "sweep_us": ours * per, "sweep_jobs": result.jobs})
+        how = f"{result.jobs} processes" if result.jobs > 1 else f"in this process, {threads()} kernel threads"
         out(f"  sweep {count:2d} L2 x {args.sweep_iterations}: JAX vmap {jax_seconds * per:5.1f} us, RegStudio "
-            f"{ours * per:5.1f} us per model-iteration ({result.jobs} processes)   {jax_seconds / ours:4.1f}x")
+            f"{ours * per:5.1f} us per model-iteration ({how})   {jax_seconds / ours:4.1f}x")
     long_sweep, _ = sweep_seconds(data, registry, 16, args.iterations)
     notebook_two = sum(best(lambda: time_notebook(data, args.iterations, lam, 1.0), 1)[0] for lam in (0.0, 1.6))
     notebook_16 = notebook_two * 8

@@ -1,4 +1,5 @@
-"""The compiled iteration: `train_chunk`, plain loops compiled by numba (`regcore.fast` decides when).
+"""The compiled iteration: `train_chunk` and `train_parallel`, loops compiled by numba (`regcore.fast`
+decides when, and which models run exact).
 
 Importing this module compiles the kernel, or loads it from numba's cache (``cache=True``: next to this
 file, or the user's cache directory when that is not writable), so only `regcore.fast` imports it, in
@@ -9,7 +10,12 @@ weight penalties' gradients (L2: + c·W, L1: + c·sign(W), in the order given), 
 the gradient, the gradient-descent update p - lr·g for every model not stopped, and the divergence
 check on the squared norm of all parameters — for ``iterations`` iterations in a row.
 
-It gives the NumPy path's digits, not just close ones: the unregularized and fresh-dropout runs are
+Two ways of computing a model's gradient, chosen per model by ``exact`` (K,): the exact kernel
+(`_gradient`) and the loop kernel (``exact`` False: the weight gradients and bias sums by `_row_dot` and
+`_row_sum`, sums in SIMD lanes with fused multiply-adds, and every product as loops, ``modes`` then
+saying fused loops; about twice as fast, within rounding of NumPy but not its digits).
+
+The exact kernel gives the NumPy path's digits, not just close ones: the unregularized and fresh-dropout runs are
 chaotic enough that a last-bit difference per iteration grows to 1e-11 and more over 30,000 of them.
 So the matrix products are NumPy's own BLAS calls (numba's ``np.dot`` calls the same routines), or
 loops proven to sum as they do (`_product`; ``modes`` (2, L): each layer's forward product, and the
@@ -26,7 +32,9 @@ NumPy's float64 exp loop and its data pointer, or 0 for the C library's exp):
 - ``term_kinds`` (T,) int64, 1 = L2 and 2 = L1, with ``term_coefficients`` (T, K, W);
 - dropout: ``drop_mode`` 0 none, 1 fixed masks ``drop`` (KD, 1, H, m) of 0.0/1.0 (KD 1 or K), 2 fresh
   uniforms ``drop`` (K, iterations, H, m), kept where u < keep; ``keep`` (K,); H: all hidden units;
-- ``work``, ``work_grads``: (H + 1, m) scratch, the hidden activations then the output.
+- ``work``, ``work_grads``: (H + 1, m) scratch, the hidden activations then the output (`train_parallel`:
+  (K, H + 1, m), one per model);
+- ``modes``: (2, 2, L): [1] the exact kernel's products (see `_product`), [0] the loop kernel's.
 
 Returns (iterations done, status): status 0 all done, 1 the gradient of iteration ``done`` was not
 finite (no update made), 2 the parameters after iteration ``done`` diverged (its update made).
@@ -44,9 +52,11 @@ from numba.extending import intrinsic
 
 # no fastmath: every operation rounds as NumPy's does, and NaN and infinity propagate to the checks
 OPTIONS = dict(cache=True, error_model="numpy", nogil=True)
-SIGNATURE = ("UniTuple(int64, 2)(int64, int64, int64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
-             "float64[:, ::1], float64[::1], boolean[::1], float64, int64[::1], float64[:, :, ::1], int64, "
-             "float64[:, :, :, ::1], float64[::1], float64, int64, boolean, float64[:, ::1], float64[:, ::1])")
+_ARGUMENTS = ("int64, int64, int64[:, :, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[:, :, ::1], "
+              "float64[:, ::1], float64[::1], boolean[::1], float64, int64[::1], float64[:, :, ::1], int64, "
+              "float64[:, :, :, ::1], float64[::1], float64, int64")
+SIGNATURE = f"UniTuple(int64, 2)({_ARGUMENTS}, boolean, boolean[::1], float64[:, ::1], float64[:, ::1])"
+PARALLEL_SIGNATURE = f"UniTuple(int64, 2)({_ARGUMENTS}, boolean[::1], float64[:, :, ::1], float64[:, :, ::1])"
 
 DONE, GRADIENT_NOT_FINITE, DIVERGED = 0, 1, 2
 L2, L1 = 1, 2
@@ -125,6 +135,29 @@ def _product(W, A, mode, out):
                     row[j] = row[j] + w * a[j]
 
 
+# the loop kernel's reductions may be reordered (into SIMD lanes): a fixed order once compiled, about as
+# exact as BLAS's, but not its digits
+REORDERED = dict(OPTIONS, fastmath={"reassoc", "contract"})
+
+
+@numba.njit(**REORDERED)
+def _row_dot(a, b, m):
+    """sum_j a[j] * b[j], summed in SIMD lanes."""
+    total = 0.0
+    for j in range(m):
+        total += a[j] * b[j]
+    return total
+
+
+@numba.njit(**REORDERED)
+def _row_sum(a, m):
+    """sum_j a[j], summed in SIMD lanes."""
+    total = 0.0
+    for j in range(m):
+        total += a[j]
+    return total
+
+
 @numba.njit(**OPTIONS)
 def _block_sum(a, start, n):
     """NumPy's sum of a block of at most 128 numbers: eight running sums, combined pairwise."""
@@ -185,8 +218,10 @@ def _pairwise_sum(a, n, stack, values):
 @numba.njit(**OPTIONS)
 def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
               drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-              pointers, modes):
-    """One model's forward pass and back-propagation into ``grads[k]`` (1/m and the terms included)."""
+              pointers, modes, exact):
+    """One model's forward pass and back-propagation into ``grads[k]`` (1/m and the terms included).
+    ``exact``: the weight gradients and bias sums as NumPy computes them (BLAS, pairwise sums), else
+    by `_row_dot` (the loop kernel)."""
     kx = k if inputs.shape[0] > 1 else 0
     fresh = drop_mode == FRESH_MASKS
     dk = k if drop.shape[0] > 1 else 0
@@ -239,12 +274,16 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
         row -= n_out
         dZ = work_grads[row:row + n_out]
         dW = grads[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
-        if l == 0:
-            np.dot(dZ, inputs[kx].T, dW)
+        A_in = inputs[kx] if l == 0 else work[row - n_in:row]
+        if exact:
+            np.dot(dZ, A_in.T, dW)
+            for i in range(n_out):
+                grads[k, b_at + i] = _pairwise_sum(dZ[i], m, stack, values)
         else:
-            np.dot(dZ, work[row - n_in:row].T, dW)
-        for i in range(n_out):
-            grads[k, b_at + i] = _pairwise_sum(dZ[i], m, stack, values)
+            for i in range(n_out):
+                for q in range(n_in):
+                    dW[i, q] = _row_dot(dZ[i], A_in[q], m)
+                grads[k, b_at + i] = _row_sum(dZ[i], m)
         if l == 0:
             break
         W = params[k, w_at:w_at + n_in * n_out].reshape(n_out, n_in)
@@ -279,25 +318,40 @@ def _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, te
                 grads[k, p] = grads[k, p] + sign * coefficient[p]
 
 
+@numba.njit(**OPTIONS)
+def _squares(a, k):
+    """The squared norm of row k of ``a``."""
+    total = 0.0
+    for p in range(a.shape[1]):
+        total += a[k, p] * a[k, p]
+    return total
+
+
+@numba.njit(**OPTIONS)
+def _descend(params, grads, k, rate):
+    """Gradient descent on model k: grads[k] becomes the step lr·g, params[k] - lr·g the parameters."""
+    for p in range(params.shape[1]):
+        g = grads[k, p] * rate
+        grads[k, p] = g
+        params[k, p] = params[k, p] - g
+
+
 @numba.njit(SIGNATURE, **OPTIONS)
 def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped, inv_m,
-                term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, update, work, work_grads):
-    K, P = params.shape
+                term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, update, exact, work,
+                work_grads):
+    K = params.shape[0]
     L = sizes.shape[0] - 1
     m = inputs.shape[2]
-    weight_count = 0
-    for l in range(L):
-        weight_count += sizes[l] * sizes[l + 1]
+    weight_count = np.sum(sizes[:-1] * sizes[1:])
     stack, values, pointers = np.empty((64, 3), dtype=np.int64), np.empty(64), np.empty(5, dtype=np.int64)
     for it in range(iterations):
+        squares = 0.0
         for k in range(K):
             _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
                       drop_mode, drop, keep, weight_count, L, m, work, work_grads, stack, values, exp_loop, exp_data,
-                      pointers, modes)
-        squares = 0.0
-        for k in range(K):
-            for p in range(P):
-                squares += grads[k, p] * grads[k, p]
+                      pointers, modes[1 if exact[k] else 0], exact[k])
+            squares += _squares(grads, k)
         if not math.isfinite(squares):
             return it, GRADIENT_NOT_FINITE
         if not update:
@@ -305,13 +359,41 @@ def train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels,
         squares = 0.0
         for k in range(K):
             if not stopped[k]:
-                rate = rates[k]
-                for p in range(P):
-                    g = grads[k, p] * rate
-                    grads[k, p] = g
-                    params[k, p] = params[k, p] - g
-            for p in range(P):
-                squares += params[k, p] * params[k, p]
+                _descend(params, grads, k, rates[k])
+            squares += _squares(params, k)
         if not squares < limit:
             return it, DIVERGED
+    return iterations, DONE
+
+
+@numba.njit(PARALLEL_SIGNATURE, parallel=True, **OPTIONS)
+def train_parallel(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped, inv_m,
+                   term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, exact, work, work_grads):
+    """`train_chunk` with an update, the models spread over the cores: each model runs the whole chunk on
+    its own (``work``, ``work_grads``: (K, H + 1, m), one scratch per model), keeping its squared norms;
+    the checks then look at the iterations in order. If one fails, the chunk is redone by `train_chunk`
+    from the parameters it started from, so the outcome is the same."""
+    K = params.shape[0]
+    L = sizes.shape[0] - 1
+    m = inputs.shape[2]
+    weight_count = np.sum(sizes[:-1] * sizes[1:])
+    start = params.copy()
+    gradient_squares, parameter_squares = np.empty((K, iterations)), np.empty((K, iterations))
+    for model in numba.prange(K):
+        k = np.int64(model)  # prange's index may be unsigned, and mixed with 0 it would type as a float
+        stack, values, pointers = np.empty((64, 3), dtype=np.int64), np.empty(64), np.empty(5, dtype=np.int64)
+        for it in range(iterations):
+            _gradient(params, grads, sizes, inputs, labels, k, it, inv_m, term_kinds, term_coefficients,
+                      drop_mode, drop, keep, weight_count, L, m, work[k], work_grads[k], stack, values, exp_loop,
+                      exp_data, pointers, modes[1 if exact[k] else 0], exact[k])
+            gradient_squares[k, it] = _squares(grads, k)
+            if not stopped[k]:
+                _descend(params, grads, k, rates[k])
+            parameter_squares[k, it] = _squares(params, k)
+    for it in range(iterations):
+        if not (math.isfinite(np.sum(gradient_squares[:, it])) and np.sum(parameter_squares[:, it]) < limit):
+            params[...] = start
+            return train_chunk(exp_loop, exp_data, modes, params, grads, sizes, inputs, labels, rates, stopped,
+                               inv_m, term_kinds, term_coefficients, drop_mode, drop, keep, limit, iterations, True,
+                               exact, work[0], work_grads[0])
     return iterations, DONE

@@ -45,6 +45,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from . import fast
 from . import inspect as inspection
 from . import limits
 from .config import RunConfig
@@ -60,6 +61,7 @@ OPTIMIZER = "optimizer"   # an Axis's ``regularizer`` for the optimizer's parame
 MAX_POINTS = 10_000
 MAX_CHUNK = 32            # beyond this a batch gains nothing, and progress gets coarse
 MIN_CHUNK = 4
+KERNEL_CHUNK = 128        # models per batch when the kernel trains them (a few MB of scratch)
 CACHE_BYTES = 2 << 20     # one core's L2 here; a chunk's hidden-layer arrays should fit in it
 # Below this much estimated work, starting worker processes (about half a second each: Python,
 # NumPy and the plugins are imported afresh) costs more than the second core saves.
@@ -69,7 +71,8 @@ REPORT_SECONDS = 0.1      # how often the parallel loop looks for progress
 STOP_SECONDS = 1.0        # a cancelled worker gets this long to stop by itself before it is terminated
 PARENT_POLL_SECONDS = 0.5 # how often a worker checks that the process that started it is still there
 # BLAS may not start threads in the workers: one process per core already uses every core.
-SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                     "NUMBA_NUM_THREADS": "1"}  # worker processes: one thread each, the processes share the cores
 
 
 # ---------------------------------------------------------------- what to sweep
@@ -346,15 +349,15 @@ class Sweep:
         _check_shared_choices(self.models)
         self.layout = Layout(layer_sizes(data.X_train.shape[0], first.hidden))
         self.iterations = first.iterations
-        self.chunks, self.jobs = _batches(len(self.points), data, first, jobs, chunk)
+        # a plugin that refuses these settings (say dropout's course masks with mini-batches) says so now,
+        # before anything trains, not once per model as the sweep goes
+        compiled = fast.serves(first.build(registry, data))
+        self.chunks, self.jobs = _batches(len(self.points), data, first, jobs, chunk, compiled)
         # the batches that train at once (one per process) must fit together, not each on its own
         limits.check_training(data, first.hidden, self.jobs * max(len(c) for c in self.chunks),
                               self.models[0].regularizers)
         self._settings = dict(hidden=first.hidden, iterations=first.iterations, record_every=first.record_every,
                               batch_size=first.batch_size)
-        # a plugin that refuses these settings (say dropout's course masks with mini-batches) says so now,
-        # before anything trains, not once per model as the sweep goes
-        first.build(registry, data)
         self._results: list[PointResult | None] = [None] * len(self.points)
         self._done = [0] * len(self.chunks)
         self._seconds = 0.0
@@ -491,11 +494,15 @@ def _cores() -> int:
 
 
 def _batches(count: int, data: Dataset, config: RunConfig, jobs: int | None,
-             chunk: int | None) -> tuple[list[list[int]], int]:
+             chunk: int | None, compiled: bool = False) -> tuple[list[list[int]], int]:
     """Split point indices into batches, as large as the cache allows and at least one per process;
-    and choose how many processes to use (1: train in the calling thread)."""
+    and choose how many processes to use (1: train in the calling thread). ``compiled``: the kernel
+    serves these runs (`regcore.fast.serves`), spreading a batch's models over the cores itself, so by
+    default one process trains batches of up to `KERNEL_CHUNK` (each model's scratch is its own)."""
     points = data.X_train.shape[1] if config.batch_size is None else min(config.batch_size, data.X_train.shape[1])
     units = points * sum(config.hidden)  # activation entries of a model
+    if compiled and jobs is None:
+        jobs, chunk = 1, chunk or KERNEL_CHUNK
     if chunk is None:
         # activations, their gradients and a regularizer's scratch: about three float arrays of them
         chunk = min(MAX_CHUNK, max(MIN_CHUNK, CACHE_BYTES // (3 * 8 * units)))
