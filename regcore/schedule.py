@@ -94,6 +94,9 @@ def parse_change(text: str, registry) -> Change:
     if what[0] in "+-":
         name, _, options = what[1:].partition(":")
         entry = registry.regularizer(name.strip())
+        if entry.obj.name == "none":
+            raise ParamError(f"--change {text!r}: 'none' is the absence of regularizers, nothing to switch on or "
+                             f"off: switch the regularizers themselves (ITER:-l2)")
         if what[0] == "-":
             if options:
                 raise ParamError(f"--change {text!r}: switching a regularizer off takes no values")
@@ -116,15 +119,22 @@ def parse_change(text: str, registry) -> Change:
     if not dot:
         raise ParamError(f"--change {text!r}: KEY is lr or NAME.PARAM (like l2.lambd), got {key!r}")
     name = name.strip()
+    if name == "optimizer" and name not in registry.regularizers:
+        raise ParamError(f"--change {text!r}: name the run's optimizer, e.g. {iteration}:adam.{param or 'beta1'}="
+                         f"{value.strip() or '0.8'} ('optimizer.KEY' is how sweep --param spells it)")
     is_optimizer = name not in registry.regularizers and name in registry.optimizers
     entry = registry.optimizer(name) if is_optimizer else registry.regularizer(name)
     params = {p.name: p for p in entry.obj.params}
     if param not in params:
         raise ParamError(f"--change {text!r}: {'optimizer' if is_optimizer else 'regularizer'} {entry.obj.name!r} "
                          f"has no parameter {param!r} (it has {', '.join(params) or 'no parameters'})")
+    try:
+        parsed = params[param].parse(value)
+    except ParamError as error:  # say which change holds the value
+        raise ParamError(f"--change {text!r}: {error}") from None
     if is_optimizer:
-        return Change(iteration, "optimizer", param=param, value=params[param].parse(value), optimizer=entry.obj.name)
-    return Change(iteration, "param", entry.obj.name, param, params[param].parse(value))
+        return Change(iteration, "optimizer", param=param, value=parsed, optimizer=entry.obj.name)
+    return Change(iteration, "param", entry.obj.name, param, parsed)
 
 
 def apply(change: Change, learning_rate: float, regularizers: tuple) -> tuple[float, tuple]:
@@ -140,8 +150,8 @@ def apply(change: Change, learning_rate: float, regularizers: tuple) -> tuple[fl
             raise ParamError(f"change at iteration {change.iteration}: {change.regularizer} is already on")
         return learning_rate, (*regularizers, (change.regularizer, dict(change.values)))
     if change.regularizer not in names:
-        raise ParamError(f"change at iteration {change.iteration}: {change.regularizer} is not in use then "
-                         f"(in use: {', '.join(names) or 'none'})")
+        in_use = f"in use: {', '.join(names)}" if names else "no regularizer is in use then"
+        raise ParamError(f"change at iteration {change.iteration}: {change.regularizer} is not in use then ({in_use})")
     if change.kind == "off":
         return learning_rate, tuple(pair for pair in regularizers if pair[0] != change.regularizer)
     return learning_rate, tuple((name, {**values, change.param: change.value} if name == change.regularizer else values)
@@ -171,8 +181,9 @@ class Schedule:
         run's (None: not checked)."""
         for change in self.changes:
             if change.iteration >= iterations:
-                raise ParamError(f"change {change.describe()} is at or after the run's last iteration "
-                                 f"({iterations - 1:,})")
+                raise ParamError(f"change {change.describe()} is at or after the run's last iteration: it "
+                                 f"trains {iterations:,} iterations, numbered 0 to {iterations - 1:,}, and a change "
+                                 f"takes effect from the iteration it names")
             if change.kind == "optimizer" and optimizer is not None and change.optimizer != optimizer:
                 raise ParamError(f"change {change.describe()}: the run's optimizer is {optimizer}, "
                                  f"not {change.optimizer}")

@@ -128,3 +128,16 @@ def test_a_run_with_changes_saves_and_reopens_with_them(registry, small_data, tm
     reopened = experiment.load(tmp_path / "c.regx")
     assert reopened.runs[0].config.changes == config.changes
     assert _run_with(reopened.runs[0].config, registry, small_data).parameters.tobytes() == result.parameters.tobytes()
+
+
+@pytest.mark.parametrize("texts, says", [
+    (["1000:optimizer.beta1=0.5"], "name the run's optimizer, e.g. 1000:adam.beta1=0.5"),
+    (["1000:l2.lambd=-1"], "--change '1000:l2.lambd=-1': lambd=-1.0 is not valid"),
+    (["1000:-none"], "'none' is the absence of regularizers"),
+    (["1000:+none"], "'none' is the absence of regularizers"),
+])
+def test_a_change_that_cannot_be_made_says_which_and_why(registry, texts, says):
+    """From a fresh user's review: these said 'unknown regularizer', named no change, or contradicted themselves."""
+    with pytest.raises(ParamError) as caught:
+        Schedule.parse(texts, registry)
+    assert says in str(caught.value)
