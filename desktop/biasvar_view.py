@@ -163,11 +163,7 @@ class BiasVarianceView(SweepView):
         for plot in (self.error_plot, self.accuracy_plot):
             plot.setLogMode(x=log, y=False)
         self.accuracy_plot.setLabel("bottom", self.parameter.currentText())
-        self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
-        if self.isVisible():
-            self._draw_points()
-        self.use_button.setEnabled(False)
-        self.selection_text.setText(self.SELECT_HINT)
+        self._nothing_selected()
 
     def _draw_points(self) -> None:
         """The data's points on both model plots, once per data set (see `SweepView._draw_points`)."""

@@ -540,6 +540,10 @@ class SweepView(QWidget):
             plot.setLogMode(x=log, y=False)
         self.cost_plot.setLabel("bottom", label)
         self.insides.clear(log, label)
+        self._nothing_selected()
+
+    def _nothing_selected(self) -> None:
+        """After the plots are cleared: no model chosen, the points drawn again (now if shown, else when shown)."""
         self._points_drawn_for = None  # drawn when the tab is shown: not while loading a large set elsewhere
         if self.isVisible():
             self._draw_points()
