@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsObject, QGraphicsScene, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from regcore.picture import UNIT_LIMIT, Picture
 
+from . import presenter
 from .lazy_draw import LazyDraw
 from .plots import PROBABILITY_MAP, TimedGraphicsView
 
@@ -39,7 +40,18 @@ NETWORK_DELAY_MS = 40                    # drawn this long after a frame (see `r
 DETAIL_PX = 220                          # the enlarged unit
 # hidden units: white (0) to dark green (the unit's largest output on the plane)
 _RELU_LUT = np.stack([np.linspace(255, c, 256) for c in (0x1b, 0x78, 0x37)] + [np.full(256, 255.0)], 1).astype(np.uint8)
-UNIT_FONT = QFont("Sans", 6)
+UNIT_FONT, UNIT_FONT_PRESENTING = QFont("Sans", 6), QFont("Sans", 8)     # a unit's bias, under it
+HEADER_POINTS, HEADER_POINTS_PRESENTING = 9, 15                            # "hidden layer 1"
+
+
+def unit_font() -> QFont:
+    """The bias under a unit: large enough for a projector in presenter mode (`regstudio.presenter`)."""
+    return UNIT_FONT_PRESENTING if presenter.is_presenting() else UNIT_FONT
+
+
+def text_px() -> float:
+    """The height of that text, which the gap between units leaves room for."""
+    return QFontMetricsF(unit_font()).height()
 _PROBABILITY_LUT = PROBABILITY_MAP.getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
 
 
@@ -82,7 +94,7 @@ class Unit(QGraphicsObject):
         self.text = ""
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-1, -1, self.side + 2, self.side + 12)
+        return QRectF(-1, -1, self.side + 2 + 40, self.side + 2 + text_px())
 
     def rect(self) -> QRectF:
         return QRectF(0, 0, self.side, self.side)
@@ -109,8 +121,9 @@ class Unit(QGraphicsObject):
             painter.drawLine(box.bottomLeft(), box.topRight())
         if self.text:
             painter.setPen(QColor("#333333"))
-            painter.setFont(UNIT_FONT)
-            painter.drawText(QRectF(0, self.side + 1, self.side + 40, 10), Qt.AlignmentFlag.AlignLeft, self.text)
+            painter.setFont(unit_font())
+            painter.drawText(QRectF(0, self.side + 1, self.side + 40, text_px()), Qt.AlignmentFlag.AlignLeft,
+                             self.text)
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered.emit(self.layer, self.index, True)
@@ -204,6 +217,7 @@ class NetworkView(QWidget):
         self.units: list[list[Unit]] = []
         self.edges: Edges | None = None
         self._sizes: tuple | None = None
+        self._presenting = False                        # the mode the units were laid out for
         self.lazy = LazyDraw(self, self._render, NETWORK_DELAY_MS)
         self.draws = 0                   # pictures drawn (not merely received): lazy drawing is tested by it
 
@@ -237,7 +251,7 @@ class NetworkView(QWidget):
         if picture is None:
             return
         self.draws += 1
-        if picture.sizes != self._sizes:
+        if (picture.sizes, presenter.is_presenting()) != (self._sizes, self._presenting):
             self._build(picture)
             self.pinned = self.detailed = None  # a unit of another architecture: it showed the old net's numbers
         self.title.setText(self.caption)
@@ -316,13 +330,14 @@ class NetworkView(QWidget):
         self.scene.clear()
         self.units, self.edges = [], Edges()
         self.scene.addItem(self.edges)
-        self._sizes = picture.sizes
+        self._sizes, self._presenting = picture.sizes, presenter.is_presenting()
+        gap_px = max(GAP_PX, text_px())  # the bias is written in the gap
         viewport = self.graph.viewport().size()
         fitting = [n for n in picture.sizes if n <= UNIT_LIMIT]
-        room = max(viewport.height() - 40, 200) / max(max(fitting, default=1), 1) - GAP_PX
+        room = max(viewport.height() - 40, 200) / max(max(fitting, default=1), 1) - gap_px
         side = float(np.clip(room, MIN_UNIT_PX, UNIT_PX))
         sides = [side if n <= UNIT_LIMIT else SMALL_UNIT_PX for n in picture.sizes]
-        gaps = [GAP_PX if n <= UNIT_LIMIT else SMALL_GAP_PX for n in picture.sizes]
+        gaps = [gap_px if n <= UNIT_LIMIT else SMALL_GAP_PX for n in picture.sizes]
         heights = [n * (s + g) for n, s, g in zip(picture.sizes, sides, gaps)]
         tallest = max(heights)
         columns = len(picture.sizes)
@@ -332,8 +347,9 @@ class NetworkView(QWidget):
             x = layer * spacing
             top = (min(tallest, viewport.height()) - heights[layer]) / 2 + 24 if heights[layer] < viewport.height() \
                 else 24
-            header = self.scene.addText(names[layer], QFont("Sans", 9, QFont.Weight.Bold))  # a QGraphicsObject
-            header.setPos(x - 4, max(top, 24) - 26)
+            header = self.scene.addText(names[layer], QFont("Sans", HEADER_POINTS_PRESENTING if self._presenting else HEADER_POINTS,
+                                                              QFont.Weight.Bold))  # a QGraphicsObject
+            header.setPos(x - 4, max(top, 24) - header.boundingRect().height() - 2)
             column = []
             for index in range(n):
                 unit = Unit(layer, index, side)
