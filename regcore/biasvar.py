@@ -124,8 +124,10 @@ class LabResult:
         return self.sweep.errors
 
     def to_dict(self) -> dict:
-        """JSON-ready, as issue 15 specifies: ``points``, ``bootstraps``, ``seconds``."""
-        return {"points": [p.to_dict() for p in self.points], "bootstraps": self.bootstraps, "seconds": self.seconds}
+        """JSON-ready, as issue 15 specifies: ``points``, ``bootstraps``, ``seconds``; plus ``best``, the
+        index of the lowest error (null if none finished), as `regcore sweep`'s JSON has."""
+        return {"points": [p.to_dict() for p in self.points], "bootstraps": self.bootstraps, "seconds": self.seconds,
+                "best": self.best()}
 
 
 @dataclass(frozen=True, eq=False)

@@ -83,6 +83,8 @@ def test_cli_biasvar_json_and_one_line_errors():
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["bootstraps"] == 3 and len(report["points"]) == 2
+    errors = [point["error"] for point in report["points"]]
+    assert report["best"] == errors.index(min(errors))  # the lowest bias² + variance, as sweep's JSON has
     for point in report["points"]:
         assert point["error"] == pytest.approx(point["bias2"] + point["variance"], rel=1e-12)
         assert set(point) >= {"params", "bias2", "variance", "error", "test_accuracy_mean", "test_accuracy_std"}
