@@ -9,7 +9,8 @@ from ``--seed``, which also seeds every model's initialisation) as one sweep; th
 variance and their sum, the error, with the mean test accuracy ± its spread, the lowest error marked.
 Everything runs through `regcore.biasvar`; the sweep's plumbing (axis parsing, progress bar, Ctrl-C,
 CSV) is `regcore.cli.sweep`'s. ``--json`` prints ``{"points": [{"params", "bias2", "variance",
-"error", "test_accuracy_mean", "test_accuracy_std"}, ...], "bootstraps", "seconds", "best"}`` (``best``: the index of the lowest error).
+"error", "test_accuracy_mean", "test_accuracy_std"}, ...], "bootstraps", "seconds", "best"}``
+(``best``: the index of the lowest error).
 """
 
 from __future__ import annotations
