@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSlider, QSpinBox
 
 from desktop_fixtures import *  # noqa: F401,F403
 from desktop_fixtures import wait_idle
+from plain_network import probabilities as independent_probabilities  # a plain NumPy forward pass
 from regcore import experiment
 from regcore.data import load_file
 from regcore.schedule import Schedule
@@ -181,21 +182,6 @@ def test_edited_data_save_as_csv_over_an_existing_file_and_in_the_experiment(qtb
     window.message_box = None
     assert not window.save_data(str(tmp_path / "wrong.npz")) and not (tmp_path / "wrong.npz").exists()
     assert ".csv" in (window.message_box.text() if window.message_box else window.statusBar().currentMessage())
-
-
-def independent_probabilities(flat, sizes, points):
-    """A plain NumPy forward pass: weights row-major layer by layer, then the biases (Layout order)."""
-    weights, offset = [], 0
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        weights.append(flat[offset:offset + n_in * n_out].reshape(n_out, n_in))
-        offset += n_in * n_out
-    A = points
-    for layer, W in enumerate(weights):
-        b = flat[offset:offset + W.shape[0]].reshape(-1, 1)
-        offset += W.shape[0]
-        Z = W @ A + b
-        A = np.maximum(Z, 0) if layer < len(weights) - 1 else 1 / (1 + np.exp(-Z))
-    return A[0]
 
 
 def test_scrubbing_the_timeline_draws_the_runs_boundary_then_a_new_run_takes_over(qtbot, window):

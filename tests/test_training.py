@@ -5,6 +5,7 @@ import threading
 import numpy as np
 import pytest
 
+import plain_network
 from regcore import TrainingError
 from regcore.training import Training
 
@@ -43,19 +44,8 @@ def test_cost_is_recorded_every_n_iterations_from_zero_and_at_the_end(small_data
 
 
 def _plain_loss(parameters, sizes, X, Y):
-    """Cross-entropy of a ReLU network with a sigmoid output, unpacked by hand from the flat vector
-    (all weights, layer by layer, row-major, then all biases)."""
-    weights, offset = [], 0
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        weights.append(parameters[offset:offset + n_in * n_out].reshape(n_out, n_in))
-        offset += n_in * n_out
-    A = X
-    for layer, W in enumerate(weights):
-        b = parameters[offset:offset + W.shape[0]].reshape(-1, 1)
-        offset += W.shape[0]
-        Z = W @ A + b
-        A = np.maximum(Z, 0) if layer < len(weights) - 1 else 1 / (1 + np.exp(-Z))
-    return float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+    """Cross-entropy by the independent transcription in `plain_network`."""
+    return plain_network.loss(parameters, sizes, X, Y)
 
 
 @pytest.mark.parametrize("iterations, every", [(100, 10), (100, 100), (100, 30), (1, 100), (37, 5)])
