@@ -69,6 +69,15 @@ class SweepWorker(Worker):
         return self.sweep.result()
 
 
+def stacked(main: QWidget, below: QWidget) -> QWidget:
+    """``main``, taking the height, with ``below`` under it, edge to edge."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(main, 1)
+    layout.addWidget(below)
+    return column
+
 class SweepView(QWidget):
     """See the module docstring. ``set_data`` gives it the data set; ``send_to_main`` carries a RunConfig."""
 
@@ -228,11 +237,7 @@ class SweepView(QWidget):
         self.settings_table.setMaximumHeight(150)
         self.settings_table.hide()
         self.settings_table.chosen.connect(self.select)
-        curves = QWidget()
-        column = QVBoxLayout(curves)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.result_views, 1)
-        column.addWidget(self.settings_table)
+        curves = stacked(self.result_views, self.settings_table)
 
         self.boundary_widget = pg.GraphicsLayoutWidget()
         self.boundary_widget.setObjectName("sweep_boundary")
@@ -242,12 +247,7 @@ class SweepView(QWidget):
         self.boundary_widget.addItem(self.boundary_plot)
         self.morph = Morph(self.PREFIX)
         self.morph.moved.connect(self._morph_to)
-        picture = QWidget()
-        picture_layout = QVBoxLayout(picture)
-        picture_layout.setContentsMargins(0, 0, 0, 0)
-        picture_layout.addWidget(self.boundary_widget, 1)
-        picture_layout.addWidget(self.morph)
-        return [curves, self._inspect_column("model", picture)]
+        return [curves, self._inspect_column("model", stacked(self.boundary_widget, self.morph))]
 
     def _inspect_column(self, what: str, picture: QWidget | None = None) -> QWidget:
         """``picture`` (default ``boundary_widget``) beside ``selection_text`` and ``use_button`` (the selected
