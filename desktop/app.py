@@ -244,10 +244,8 @@ def apply_arguments(window, args) -> None:
     if getattr(args, "hidden", None) is not None:
         changed["hidden"] = parse_hidden(args.hidden)
     if changed:  # the Training tab's settings, and the Sweep and Bias–variance tabs' own
-        for view in (window, window.sweep_view, getattr(window, "biasvar_view", None)):
-            panel = None if view is None else getattr(view, "training_panel", None) or getattr(view, "training", None)
-            if panel is not None:
-                panel.set_config(RunConfig(**{**panel.fields(), **changed}))
+        for panel in (window.training_panel, *(view.training for view in window.sweep_views())):
+            panel.set_config(RunConfig(**{**panel.fields(), **changed}))
     if getattr(args, "presenter", False):
         window.presenter_action.setChecked(True)
     if getattr(args, "seeds", None) is not None:

@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(label, title)
         return None
 
-    def _sweep_views(self) -> list:
+    def sweep_views(self) -> list:
         """The tabs that train many models (the Sweep and Bias–variance tabs) that started."""
         return [view for view in (self.sweep_view, self.biasvar_view) if view is not None]
 
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.rate_label.clear()
         self.accuracy_label.setText("Press Start (Space) to train.")
-        for view in self._sweep_views():
+        for view in self.sweep_views():
             view.set_data(data)
         self.statusBar().showMessage(f"Loaded {data.name}", 5000)
 
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.data = data
         self.data_panel.show_data(data)
         self.boundary_plot.show_edited(data)
-        for view in self._sweep_views():
+        for view in self.sweep_views():
             view.set_data(data)
         self.statusBar().showMessage(f"{what}: {data.X_train.shape[1]} training, {data.X_test.shape[1]} test points",
                                      5000)
@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.stop(wait=True)
-        for view in self._sweep_views():  # Reset stops everything that trains, the sweeps too
+        for view in self.sweep_views():  # Reset stops everything that trains, the sweeps too
             view.stop(wait=True)
         if self.data is not None:
             self.set_data(self.data)
@@ -694,7 +694,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentWidget()
         if current is self.comparison:
             widget = self.comparison.plots
-        elif current in self._sweep_views():
+        elif current in self.sweep_views():
             widget = getattr(current, "export_widget", current.plots)  # the curves (the lab's: and heatmaps)
         else:
             widget = self.live
@@ -740,7 +740,7 @@ class MainWindow(QMainWindow):
         self.regularizer_panel.set_registry(self.registry)
         self.training_panel.set_registry(self.registry)
         self.data_panel.set_registry(self.registry)
-        for view in self._sweep_views():
+        for view in self.sweep_views():
             if hasattr(view, "set_registry"):
                 view.set_registry(self.registry)
         self.statusBar().showMessage(f"Plugins reloaded: {len(self.registry.regularizers)} regularizers", 8000)
@@ -768,7 +768,7 @@ class MainWindow(QMainWindow):
         """Stop training cleanly (ask, then wait; never terminate), remember the layout, then close."""
         self.controller.shutdown()
         self.loading.shutdown()
-        for view in self._sweep_views():
+        for view in self.sweep_views():
             if hasattr(view, "shutdown"):
                 view.shutdown()  # its thread too, even if its tab was never shown
         settings.save(self, self.store)
