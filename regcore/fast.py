@@ -196,6 +196,15 @@ def kernel(wait: bool = True):
     return _kernel
 
 
+def wait_for_kernel():
+    """The kernel, or None, once any background load (`warm_up`) has finished: for callers that must
+    know which path their runs take (the tests comparing the two paths), never the window."""
+    loading = _loading
+    if loading is not None:
+        loading.join()
+    return kernel()
+
+
 def status() -> str:
     """One line: whether runs can use the compiled kernel, and if not why."""
     if enabled() == "0":

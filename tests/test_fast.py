@@ -28,6 +28,13 @@ BUILT_INS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="module")
+def kernel_loaded():
+    """The kernel loaded before these tests: a background load still under way (a window's `warm_up` in
+    an earlier test) would have their runs train the first chunks on NumPy, mixing the two paths."""
+    assert fast.wait_for_kernel() is not None, fast.status()
+
+
 def train(monkeypatch, flag, data, regs, registry=None, *, compiled=None, **settings):
     monkeypatch.setenv(fast.ENV, flag)
     regularizers = [registry.activate(n, v) for n, v in regs] if registry else regs
@@ -104,7 +111,10 @@ def test_a_loop_kernel_batch_stays_close_to_the_numpy_path_on_other_settings(nam
     settings = dict(iterations=3000, seeds=(3, 4), record_every=100)
     _, numpy_run = train(monkeypatch, "0", default_data, BUILT_INS[name], registry, **settings)
     _, loop_run = train(monkeypatch, "1", default_data, BUILT_INS[name], registry, compiled=True, **settings)
-    tolerance = 1e-3 if "fresh" in name else 1e-9  # fresh masks: a flipped mask grows; the rest: rounding
+    # fresh masks: a flipped mask grows; the rest: rounding, whose growth depends on the processor's vector
+    # width (the loop kernel sums in its SIMD lanes): L2 + dropout stayed within 1e-9 where this was written, 1.7e-9 on
+    # an AMD EPYC
+    tolerance = 1e-3 if "fresh" in name else 1e-8
     np.testing.assert_allclose(loop_run.history["cost"], numpy_run.history["cost"], rtol=tolerance)
     if "fresh" not in name:
         assert np.array_equal(loop_run.test_accuracy, numpy_run.test_accuracy)
