@@ -23,13 +23,22 @@ def _reference_name(run):
     return {"no regularization": "none", "L2": "l2", "dropout": "dropout"}[run["name"]]
 
 
+# The unregularized run is chaotic: a last-bit difference in one BLAS sum grows over 20,000 iterations, so
+# its printed costs hold to 1e-12 only on a BLAS that sums as the notebook author's did. On an AMD EPYC with
+# OpenBLAS 0.3.31's Haswell kernels the notebook's own code (benchmarks/notebook_baseline.py) ends
+# 1.4e-12 from its printed cost at iteration 20,000, as RegStudio does to the last digit; the next test holds
+# RegStudio to that transcription, run here, exactly.
+REFERENCE_TOLERANCE = {"no regularization": 1e-11, "L2": 1e-12, "dropout": 1e-12}
+
+
 def test_compare_reproduces_every_reference_number(compare_report, seed_results):
     assert len(seed_results["runs"]) == 3
     for reference in seed_results["runs"]:
         ours = compare_report[_reference_name(reference)]
         costs = dict((str(i), c) for i, c in ours["costs"])
+        tolerance = REFERENCE_TOLERANCE[reference["name"]]
         for iteration, expected in reference["cost"].items():
-            assert costs[iteration] == pytest.approx(expected, rel=1e-12, abs=0), (reference["name"], iteration)
+            assert costs[iteration] == pytest.approx(expected, rel=tolerance, abs=0), (reference["name"], iteration)
         assert ours["train_accuracy"] == reference["train_accuracy"]
         assert ours["test_accuracy"] == reference["test_accuracy"]
 
@@ -68,3 +77,29 @@ def test_course_model_accepts_l2_and_dropout_together(football):
         l2_only = course.model(football.X_train, football.Y_train, num_iterations=2000, lambd=0.7, print_cost=False)
     assert set(both) == {"W1", "b1", "W2", "b2", "W3", "b3"}
     assert not np.allclose(both["W1"], l2_only["W1"])
+
+
+def test_the_unregularized_run_gives_the_notebook_codes_digits_on_this_machine(compare_report, football_path):
+    """Where the printed numbers depend on the BLAS, the notebook's own code run here is the reference:
+    the same costs at 0, 10,000 and 20,000 to the last digit (1e-15 relative) and the same accuracies."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import notebook_baseline as notebook
+    finally:
+        sys.path.pop(0)
+    from regcore import course
+
+    train_X, train_Y, test_X, test_Y = course.load_2D_dataset(str(football_path))
+    with contextlib.redirect_stdout(io.StringIO()):
+        parameters, costs = notebook.model(train_X, train_Y)
+        train_accuracy = notebook.predict(train_X, train_Y, parameters)[1]
+        test_accuracy = notebook.predict(test_X, test_Y, parameters)[1]
+    ours = compare_report["none"]
+    recorded = dict(ours["costs"])
+    for iteration in (0, 10000, 20000):
+        assert recorded[iteration] == pytest.approx(costs[iteration // 1000], rel=1e-15, abs=0), iteration
+    assert ours["train_accuracy"] == pytest.approx(train_accuracy, abs=1e-15)
+    assert ours["test_accuracy"] == pytest.approx(test_accuracy, abs=1e-15)
