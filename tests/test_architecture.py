@@ -5,12 +5,20 @@ module may import only modules of a lower rank (function-level imports included)
 imports Qt or the app; nothing in desktop/ (the `regstudio` package) imports the CLI; and desktop's
 own modules import each other without cycles. A new module must be given its rank here: where it
 sits in the layering is a decision, not an accident.
+
+Besides import statements, an import counts when a module names another by text, ``"package.module"``
+or ``"package.module:name"`` (how `regstudio.live.PANELS` lists the live panels and the window its
+optional tabs, imported with `importlib`), and ``from regcore import Name`` counts as importing the
+module that defines ``Name`` (the package re-exports the plugin API lazily).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+import regcore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,13 +38,17 @@ REGCORE_LAYERS = [
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}
 QT = ("PySide6", "pyqtgraph", "superqt", "shiboken6", "regstudio")
+NAMED_MODULE = re.compile(r"((?:regcore|regstudio)(?:\.\w+)+)(?::\w+)?")  # "regstudio.live.cost:CostPanel"
 
 
 def imports_of(path: Path, package: str) -> set[str]:
-    """Absolute dotted names that ``path`` (a module of ``package``) imports, anywhere in the file."""
+    """Absolute dotted names that ``path`` (a module of ``package``) imports, anywhere in the file: by
+    an import statement, or by naming the module in a string for `importlib` (see the module docstring)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAMED_MODULE.fullmatch(node.value):
+            found.add(NAMED_MODULE.fullmatch(node.value).group(1))
+        elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
@@ -47,6 +59,9 @@ def imports_of(path: Path, package: str) -> set[str]:
                 module = node.module
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import network`
+            if module == "regcore":  # `from regcore import Regularizer` imports regcore.regularizer
+                found.update(f"regcore.{regcore._EXPORTS[alias.name]}" for alias in node.names
+                             if alias.name in regcore._EXPORTS)
     return found
 
 
