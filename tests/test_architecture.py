@@ -135,3 +135,46 @@ def test_no_import_cycles_within_a_package():
         for node in graph:
             if node not in state:
                 visit(node, [])
+
+
+def test_the_architecture_doc_lists_the_layers_and_names_what_exists():
+    """docs/architecture.md (and the README's layout section, which points to it) must stay true: its
+    numbered layers are `REGCORE_LAYERS`, group by group, and every file and dotted name they mention
+    is there."""
+    import importlib
+
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    listed = [set(re.findall(r"`(\w+)`", line.split(" — ")[0]))
+              for line in doc.splitlines() if re.match(r"\d+\. `", line)]
+    assert listed == REGCORE_LAYERS
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("\n## Layout")
+    end = readme.find("\n## ", start + 1)
+    layout = readme[start:end if end >= 0 else None]
+    missing = []
+    for text in (doc, layout):
+        for token in re.findall(r"`([^`]+)`", text):
+            token = token.split(":")[0].strip('"')  # "desktop/live/__init__.py: PANELS", "module:name"
+            if token.endswith((".py", "/")):
+                if "/" in token:
+                    found = (ROOT / token).exists()
+                else:  # a bare file name of the layout's list: in one of the source folders
+                    found = any((ROOT / folder / token).exists() for folder in ("desktop", "regcore", "benchmarks"))
+                if not found:
+                    missing.append(token)
+            elif re.fullmatch(r"(regcore|regstudio)(\.\w+)+", token):
+                parts = token.split(".")
+                for cut in range(len(parts), 0, -1):  # the longest importable module, then attributes
+                    try:
+                        value = importlib.import_module(".".join(parts[:cut]))
+                    except ImportError:
+                        continue
+                    try:
+                        for name in parts[cut:]:
+                            value = getattr(value, name)
+                    except AttributeError:
+                        missing.append(token)
+                    break
+                else:
+                    missing.append(token)
+    assert not missing, f"named in docs/architecture.md or the README's layout but not there: {missing}"
