@@ -180,9 +180,6 @@ def load_2D_dataset(path):
     return data["X"].T, data["y"].T, data["Xval"].T, data["yval"].T
 
 
-PRINT_EVERY = 10000  # the notebook's model() prints its cost this often (its own interval, not a record default)
-
-
 def model(X, Y, learning_rate=defaults.LEARNING_RATE, num_iterations=defaults.ITERATIONS, print_cost=True, lambd=0,
           keep_prob=1):
     """Train the 3-layer network (2-20-3-1 for 2-D X) and return its parameters dict.
@@ -198,10 +195,10 @@ def model(X, Y, learning_rate=defaults.LEARNING_RATE, num_iterations=defaults.IT
         active.append(registry.activate("dropout", {"keep_prob": keep_prob, "mask": "course"}))
     data = Dataset.checked("model", np.asarray(X).T, np.asarray(Y).T, np.zeros((0, X.shape[0])), np.zeros(0))
     training = Training(data, hidden=defaults.HIDDEN, learning_rate=learning_rate, iterations=num_iterations,
-                        regularizers=active, record_every=PRINT_EVERY)
-    for progress in training.steps(report_every=PRINT_EVERY):
+                        regularizers=active, record_every=defaults.PRINT_EVERY)
+    for progress in training.steps(report_every=defaults.PRINT_EVERY):
         for record in progress.new_records:
             # every PRINT_EVERY iterations, not the end's record
-            if print_cost and record.iteration % PRINT_EVERY == 0 and record.iteration < num_iterations:
+            if print_cost and record.iteration % defaults.PRINT_EVERY == 0 and record.iteration < num_iterations:
                 print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]))
     return _as_dict(training.layout, training.flat)

@@ -15,3 +15,4 @@ ITERATIONS = 30000
 SEED = 3                            # the notebook's initialisation seed
 OPTIMIZER = "gd"                    # the notebook's plain gradient descent (regcore.optimizer.GradientDescent)
 RECORD_EVERY = 100
+PRINT_EVERY = 10000                 # the notebook prints "Cost after iteration i" this often (CLI text, course.model)
