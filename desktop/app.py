@@ -25,7 +25,7 @@ import sys
 import tempfile
 from typing import Sequence
 
-from regcore import fast
+from regcore import fast, files
 from regcore.errors import RegcoreError
 
 from . import display_check
@@ -153,6 +153,8 @@ def _open(app, window, args) -> int:
     start_config = None
     try:
         apply_arguments(window, args)
+        if args.screenshot:
+            files.check_writable(args.screenshot)  # before training, not after it
         start_config = scheduled(window, args) if args.screenshot else None
     except RegcoreError as error:
         print(f"regstudio: error: {error}", file=sys.stderr)
@@ -190,11 +192,16 @@ def _open(app, window, args) -> int:
             print("regstudio: error: the sweep failed: " + view.status.text(), file=sys.stderr)
         elif not sweeping and (not runs or runs[-1].error):
             print(f"regstudio: error: the run failed: {runs[-1].error if runs else 'no result'}", file=sys.stderr)
-        elif window.grab().save(args.screenshot):
-            outcome["status"] = 0
-            print(f"regstudio: wrote {args.screenshot}")
         else:
-            print(f"regstudio: error: could not write {args.screenshot}", file=sys.stderr)
+            from .export import png
+
+            try:
+                png(window, args.screenshot)  # atomically, like every save
+            except RegcoreError as error:
+                print(f"regstudio: error: {error}", file=sys.stderr)
+            else:
+                outcome["status"] = 0
+                print(f"regstudio: wrote {args.screenshot}")
         window.close()
         app.quit()
 

@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="tabs")
         self.tabs.addTab(training_tab, "Training")
         self.tabs.addTab(self.comparison, "Runs and comparison")
-        self.sweep_view = self._optional_tab("sweep_view", "SweepView", "Sweep")
-        self.biasvar_view = self._optional_tab("biasvar_view", "BiasVarianceView", "Bias–variance")
+        self.sweep_view = self._optional_tab("regstudio.sweep_view:SweepView", "Sweep")
+        self.biasvar_view = self._optional_tab("regstudio.biasvar_view:BiasVarianceView", "Bias–variance")
         self._add_panel_tabs()
 
         central = QWidget()
@@ -181,11 +181,12 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"The Network and Weights tabs show run #{number}, the first of the "
                                              f"{len(runs)} selected (the Runs tab overlays them all).")
 
-    def _optional_tab(self, module: str, name: str, title: str):
-        """A tab's view (``name`` from ``module``) if it is there and starts; otherwise a note saying why,
-        and the rest works."""
+    def _optional_tab(self, dotted: str, title: str):
+        """A tab's view (``dotted``: ``module:class``, as `regstudio.live.PANELS` names panels) if it is
+        there and starts; otherwise a note saying why, and the rest works."""
+        module, _, name = dotted.partition(":")
         try:
-            view = getattr(importlib.import_module(f".{module}", __package__), name)(self.registry)
+            view = getattr(importlib.import_module(module), name)(self.registry)
             view.send_to_main.connect(self.apply_config)
         except ImportError:
             note = f"The {title} view is not installed in this build."

@@ -23,7 +23,7 @@ from regcore.data import Dataset
 from regcore.datasets import looks_like_file
 from regcore.params import parse_assignments
 
-from .param_widgets import FloatSpinBox, FormStack, IntSpinBox, ParamForm, RegularizerBox
+from .param_widgets import FloatSpinBox, FormStack, IntSpinBox, RegularizerBox
 
 
 def format_source(name: str, values: dict[str, Any]) -> str:
@@ -92,14 +92,7 @@ class DataPanel(QGroupBox):
 
     def set_registry(self, registry) -> None:
         self.registry = registry
-        self.generator.clear()
-        while self.forms.count():
-            self.forms.removeWidget(form := self.forms.widget(0))
-            form.deleteLater()
-        for name, entry in registry.datasets.items():
-            self.generator.addItem(entry.obj.label or name, name)
-            self.generator.setItemData(self.generator.count() - 1, entry.obj.help, 3)  # Qt.ToolTipRole
-            self.forms.addWidget(ParamForm(entry.obj.params, prefix=f"data_{name}_"))
+        self.forms.refill(self.generator, registry.datasets, "data_", lambda entry: entry.obj.help)
 
     def source(self) -> str:
         return format_source(self.generator.currentData(), self.forms.currentWidget().values())
@@ -194,19 +187,11 @@ class TrainingPanel(QGroupBox):
     def set_registry(self, registry) -> None:
         """Offer the optimizers of ``registry``, each with a form from its declared parameters."""
         keep = (self.optimizer.currentData(), self.optimizer_values()) if self.optimizer.count() else None
-        self.optimizer.clear()
-        while self.optimizer_forms.count():
-            self.optimizer_forms.removeWidget(form := self.optimizer_forms.widget(0))
-            form.deleteLater()
-        for name, entry in registry.optimizers.items():
-            self.optimizer.addItem(entry.obj.label or name, name)
-            self.optimizer.setItemData(self.optimizer.count() - 1, f"{entry.obj.help}\n({entry.plugin.origin})", 3)
-            form = ParamForm(entry.obj.params, prefix=f"{self.prefix}optimizer_{name}_")
-            for editor in form.editors.values():  # mid-run edits go to the run once committed
-                if hasattr(editor, "setKeyboardTracking"):
-                    editor.setKeyboardTracking(False)
+        forms = self.optimizer_forms.refill(self.optimizer, registry.optimizers, f"{self.prefix}optimizer_",
+                                            lambda entry: f"{entry.obj.help}\n({entry.plugin.origin})")
+        for form in forms:
+            form.change_when_committed()  # mid-run edits go to the run once committed
             form.changed.connect(self.optimizer_edited)
-            self.optimizer_forms.addWidget(form)
         if keep:
             self._show_optimizer(*keep)
 
@@ -265,9 +250,7 @@ class RegularizerPanel(QGroupBox):
         self.boxes = {}
         for name, entry in registry.regularizers.items():
             box = RegularizerBox(name, entry.obj, entry.plugin.origin)
-            for editor in box.form.editors.values():
-                if hasattr(editor, "setKeyboardTracking"):
-                    editor.setKeyboardTracking(False)
+            box.form.change_when_committed()
             box.toggled.connect(self.changed)
             box.form.changed.connect(self.changed)
             self.boxes[name] = box

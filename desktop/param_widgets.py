@@ -17,7 +17,7 @@ from typing import Any
 
 import re
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QSizePolicy, QStackedWidget, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QLineEdit, QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget)
@@ -322,6 +322,13 @@ class ParamForm(QWidget):
             if param.name in values:
                 set_value(self.editors[param.name], param, values[param.name])
 
+    def change_when_committed(self) -> None:
+        """Report a spin box's value when it is committed (Enter, Tab, arrows), not at every keystroke:
+        for forms whose edits go to a run going on."""
+        for editor in self.editors.values():
+            if hasattr(editor, "setKeyboardTracking"):
+                editor.setKeyboardTracking(False)
+
 
 class RegularizerBox(QGroupBox):
     """One registered regularizer: a checkable box titled with its label, holding its parameters."""
@@ -359,6 +366,22 @@ class FormStack(QStackedWidget):
         index = super().addWidget(widget)
         self._fit(self.currentIndex())
         return index
+
+    def refill(self, chooser: QComboBox, entries, prefix: str, tip) -> list[ParamForm]:
+        """Offer ``entries`` (a registry's name -> entry) in ``chooser`` and hold one form per entry, its
+        fields named ``prefix`` + name + ``_`` + parameter; ``tip(entry)`` is the entry's tooltip.
+        What was offered before goes. Returns the new forms, in order."""
+        chooser.clear()
+        while self.count():
+            self.removeWidget(form := self.widget(0))
+            form.deleteLater()
+        forms = []
+        for name, entry in entries.items():
+            chooser.addItem(entry.obj.label or name, name)
+            chooser.setItemData(chooser.count() - 1, tip(entry), Qt.ItemDataRole.ToolTipRole)
+            forms.append(ParamForm(entry.obj.params, prefix=f"{prefix}{name}_"))
+            self.addWidget(forms[-1])
+        return forms
 
     def _fit(self, index: int) -> None:
         for i in range(self.count()):

@@ -5,16 +5,15 @@ The columns are defined once (`COLUMNS`) so the table on screen and the exported
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from regcore.experiment import RunRecord
+from regcore import files
 from regcore.edits import EDITED
-from regcore.files import atomic_write
+from regcore.experiment import RunRecord
 
 from .steering import label
 
@@ -186,8 +185,5 @@ class RunsModel(QAbstractTableModel):
 
 def write_csv(runs: list[RunRecord], path: str | os.PathLike) -> None:
     """One header line, then one line per run; numbers at full precision. Atomic, like every save."""
-    with atomic_write(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow([header.lower() for header, _, _ in COLUMNS] + [name for name, _ in CSV_EXTRA])
-        for run in runs:
-            writer.writerow([value(run) for _, _, value in COLUMNS] + [value(run) for _, value in CSV_EXTRA])
+    files.write_csv(path, [header.lower() for header, _, _ in COLUMNS] + [name for name, _ in CSV_EXTRA],
+                    [[value(run) for _, _, value in COLUMNS] + [value(run) for _, value in CSV_EXTRA] for run in runs])

@@ -39,6 +39,7 @@ from .background import JobFailed, Worker
 from .live.panel import Snapshot, snapshot_of
 
 MAX_FRAMES_PER_SECOND = 30
+LOOK_EVERY = 100    # iterations at most between two looks at Stop, Pause and Step (at full speed)
 SLEEP_SLICE = 0.02  # seconds: how long a paced worker sleeps before looking at Stop and Pause again
 # Share of wall time that preparing and drawing frames may take; frames are spaced further apart
 # when they are costly, which is what keeps a live run within 1.25x of the headless core.
@@ -73,7 +74,7 @@ def unexpected(error: Exception) -> JobFailed:
     return JobFailed(f"unexpected {type(error).__name__}: {error}")
 
 
-def interval_for(record_every: int, limit: int = 100) -> int:
+def interval_for(record_every: int, limit: int = LOOK_EVERY) -> int:
     """The largest divisor of ``record_every`` up to ``limit``: how often the worker looks up.
 
     Looking up every few dozen iterations costs nothing measurable and lands exactly on the
@@ -219,7 +220,7 @@ class TrainingWorker(Worker):
     def _report_every(self) -> int:
         """How many iterations between two looks: lands on a step's end, or the recording interval;
         at a slow speed, few enough for about `MAX_FRAMES_PER_SECOND` looks a second."""
-        limit = max(1, int(self._speed / MAX_FRAMES_PER_SECOND)) if self._speed else 100
+        limit = max(1, int(self._speed / MAX_FRAMES_PER_SECOND)) if self._speed else LOOK_EVERY
         if self._step_until is not None:
             return interval_for(max(1, self._step_until), limit)
         return interval_for(self.training.record_every, limit)

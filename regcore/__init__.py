@@ -54,3 +54,4 @@ if TYPE_CHECKING:  # for type checkers and editors, which do not run __getattr__
     from .regularizer import LayerArrays, ModelRandom, Regularizer, RunContext
     from .sources import DatasetSource
     from .control import RunControl
+    from .optimizer import GradientDescent, Optimizer

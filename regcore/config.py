@@ -70,7 +70,7 @@ class RunConfig:
     record_every: int = defaults.RECORD_EVERY
     regularizers: tuple[tuple[str, dict[str, Any]], ...] = ()
     data: str | None = None  # the SOURCE it was given, None = the default data set
-    optimizer: str = "gd"
+    optimizer: str = defaults.OPTIMIZER
     optimizer_values: Mapping[str, Any] = field(default_factory=dict)  # the optimizer's params (not lr)
     batch_size: int | None = None  # points per iteration; None = the whole training set
     changes: tuple[Change, ...] = ()  # settings changed mid-run (regcore.schedule), in the order they apply

@@ -195,9 +195,10 @@ def model(X, Y, learning_rate=defaults.LEARNING_RATE, num_iterations=defaults.IT
         active.append(registry.activate("dropout", {"keep_prob": keep_prob, "mask": "course"}))
     data = Dataset.checked("model", np.asarray(X).T, np.asarray(Y).T, np.zeros((0, X.shape[0])), np.zeros(0))
     training = Training(data, hidden=defaults.HIDDEN, learning_rate=learning_rate, iterations=num_iterations,
-                        regularizers=active, record_every=10000)
-    for progress in training.steps(report_every=10000):
+                        regularizers=active, record_every=defaults.PRINT_EVERY)
+    for progress in training.steps(report_every=defaults.PRINT_EVERY):
         for record in progress.new_records:
-            if print_cost and record.iteration % 10000 == 0 and record.iteration < num_iterations:  # not the end's
+            # every PRINT_EVERY iterations, not the end's record
+            if print_cost and record.iteration % defaults.PRINT_EVERY == 0 and record.iteration < num_iterations:
                 print("Cost after iteration {}: {}".format(record.iteration, record.cost[0]))
     return _as_dict(training.layout, training.flat)

@@ -264,12 +264,10 @@ def _read_csv(binary: IO[bytes]) -> tuple:
 
 def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
     """Write a data set in the documented CSV layout (used by tests and export), atomically like every save."""
-    with files.atomic_write(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for split, X, Y in (("train", dataset.X_train, dataset.Y_train), ("test", dataset.X_test, dataset.Y_test)):
-            for (x1, x2), label in zip(X.T, Y[0]):
-                writer.writerow([repr(float(x1)), repr(float(x2)), int(label), split])
+    parts = (("train", dataset.X_train, dataset.Y_train), ("test", dataset.X_test, dataset.Y_test))
+    rows = ([repr(float(x1)), repr(float(x2)), int(label), split]
+            for split, X, Y in parts for (x1, x2), label in zip(X.T, Y[0]))
+    files.write_csv(path, list(CSV_COLUMNS), rows)
 
 
 def split_points(name: str, X, Y, test_ratio: float, rng: np.random.Generator) -> Dataset:

@@ -13,4 +13,6 @@ HIDDEN: tuple[int, ...] = (20, 3)   # the notebook's 2-20-3-1 network
 LEARNING_RATE = 0.3
 ITERATIONS = 30000
 SEED = 3                            # the notebook's initialisation seed
+OPTIMIZER = "gd"                    # the notebook's plain gradient descent (regcore.optimizer.GradientDescent)
 RECORD_EVERY = 100
+PRINT_EVERY = 10000                 # the notebook prints "Cost after iteration i" this often (CLI text, course.model)

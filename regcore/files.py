@@ -26,7 +26,7 @@ import secrets
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from .errors import RegcoreError
 
@@ -141,9 +141,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, newline: str | Non
 INCOMPLETE_MARK = "# incomplete:"  # a CSV's last line when what it tabulates was stopped early
 
 
-def write_csv(path: str | os.PathLike, header: list[str], rows: list[list], incomplete: str | None = None) -> None:
-    """Write a CSV atomically (never half-written); ``incomplete``: why it is not the whole result, said
-    on its last line after `INCOMPLETE_MARK`, so the file is not taken for the whole run."""
+def write_csv(path: str | os.PathLike, header: list[str], rows: Iterable[list], incomplete: str | None = None) -> None:
+    """Write a CSV atomically (never half-written): every table a program of this project saves. ``rows``
+    may be a generator (a large data set is not held twice). ``incomplete``: why it is not the whole
+    result, said on its last line after `INCOMPLETE_MARK`, so the file is not taken for the whole run."""
     with atomic_write(path) as out:
         writer = csv.writer(out)
         writer.writerow(header)

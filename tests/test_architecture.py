@@ -5,12 +5,20 @@ module may import only modules of a lower rank (function-level imports included)
 imports Qt or the app; nothing in desktop/ (the `regstudio` package) imports the CLI; and desktop's
 own modules import each other without cycles. A new module must be given its rank here: where it
 sits in the layering is a decision, not an accident.
+
+Besides import statements, an import counts when a module names another by text, ``"package.module"``
+or ``"package.module:name"`` (how `regstudio.live.PANELS` lists the live panels and the window its
+optional tabs, imported with `importlib`), and ``from regcore import Name`` counts as importing the
+module that defines ``Name`` (the package re-exports the plugin API lazily).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+import regcore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,13 +38,17 @@ REGCORE_LAYERS = [
 ]
 RANK = {name: rank for rank, group in enumerate(REGCORE_LAYERS) for name in group}
 QT = ("PySide6", "pyqtgraph", "superqt", "shiboken6", "regstudio")
+NAMED_MODULE = re.compile(r"((?:regcore|regstudio)(?:\.\w+)+)(?::\w+)?")  # "regstudio.live.cost:CostPanel"
 
 
 def imports_of(path: Path, package: str) -> set[str]:
-    """Absolute dotted names that ``path`` (a module of ``package``) imports, anywhere in the file."""
+    """Absolute dotted names that ``path`` (a module of ``package``) imports, anywhere in the file: by
+    an import statement, or by naming the module in a string for `importlib` (see the module docstring)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAMED_MODULE.fullmatch(node.value):
+            found.add(NAMED_MODULE.fullmatch(node.value).group(1))
+        elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
@@ -47,6 +59,9 @@ def imports_of(path: Path, package: str) -> set[str]:
                 module = node.module
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import network`
+            if module == "regcore":  # `from regcore import Regularizer` imports regcore.regularizer
+                found.update(f"regcore.{regcore._EXPORTS[alias.name]}" for alias in node.names
+                             if alias.name in regcore._EXPORTS)
     return found
 
 
@@ -120,3 +135,46 @@ def test_no_import_cycles_within_a_package():
         for node in graph:
             if node not in state:
                 visit(node, [])
+
+
+def test_the_architecture_doc_lists_the_layers_and_names_what_exists():
+    """docs/architecture.md (and the README's layout section, which points to it) must stay true: its
+    numbered layers are `REGCORE_LAYERS`, group by group, and every file and dotted name they mention
+    is there."""
+    import importlib
+
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    listed = [set(re.findall(r"`(\w+)`", line.split(" — ")[0]))
+              for line in doc.splitlines() if re.match(r"\d+\. `", line)]
+    assert listed == REGCORE_LAYERS
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("\n## Layout")
+    end = readme.find("\n## ", start + 1)
+    layout = readme[start:end if end >= 0 else None]
+    missing = []
+    for text in (doc, layout):
+        for token in re.findall(r"`([^`]+)`", text):
+            token = token.split(":")[0].strip('"')  # "desktop/live/__init__.py: PANELS", "module:name"
+            if token.endswith((".py", "/")):
+                if "/" in token:
+                    found = (ROOT / token).exists()
+                else:  # a bare file name of the layout's list: in one of the source folders
+                    found = any((ROOT / folder / token).exists() for folder in ("desktop", "regcore", "benchmarks"))
+                if not found:
+                    missing.append(token)
+            elif re.fullmatch(r"(regcore|regstudio)(\.\w+)+", token):
+                parts = token.split(".")
+                for cut in range(len(parts), 0, -1):  # the longest importable module, then attributes
+                    try:
+                        value = importlib.import_module(".".join(parts[:cut]))
+                    except ImportError:
+                        continue
+                    try:
+                        for name in parts[cut:]:
+                            value = getattr(value, name)
+                    except AttributeError:
+                        missing.append(token)
+                    break
+                else:
+                    missing.append(token)
+    assert not missing, f"named in docs/architecture.md or the README's layout but not there: {missing}"

@@ -122,6 +122,12 @@ def test_screenshot_option_writes_the_window_and_exits_0(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(tmp_path / "x.png"),
                           "--reg", "l2:lambd=-1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "lambd" in bad.stderr and not (tmp_path / "x.png").exists()
+    nowhere = tmp_path / "no" / "such" / "x.png"  # refused before training, in one line naming the path
+    bad = subprocess.run([sys.executable, "-m", "regstudio", "--screenshot", str(nowhere)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2
+    assert bad.stderr == f"regstudio: error: {nowhere}: the folder {nowhere.parent} does not exist\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["window.png"]  # and no temporary file left anywhere
 
 
 def test_screenshots_neither_read_nor_write_remembered_settings(tmp_path):

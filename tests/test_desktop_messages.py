@@ -42,3 +42,14 @@ def test_less_than_a_second_left_says_so():
     assert MainWindow._rate_text(Frame(400, 1000, 4.0, {})).endswith("· 6 s left")
     assert "left" not in MainWindow._rate_text(Frame(1000, 1000, 1.0, {}))
     assert MainWindow._rate_text(Frame(400, 1000, 0.1, {}), speed=20).endswith("20/s · 30 s left")  # slow motion
+
+
+def test_a_tab_view_that_is_missing_or_fails_to_start_is_a_note_in_its_tab(window):
+    from PySide6.QtWidgets import QLabel
+
+    for dotted, note in (("regstudio.no_such_view:View", "The Lab view is not installed in this build."),
+                         ("regstudio.plots:fit_title", "The Lab view failed to start: ")):
+        assert window._optional_tab(dotted, "Lab") is None
+        shown = window.tabs.widget(window.tabs.count() - 1)
+        assert window.tabs.tabText(window.tabs.count() - 1) == "Lab" and isinstance(shown, QLabel)
+        assert shown.text().startswith(note)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -9,6 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from experiment_files import leave_out, rewrite
 from regcore import experiment, network
 from regcore.config import RunConfig
 from regcore.experiment import Experiment, ExperimentError, RunRecord
@@ -83,17 +85,6 @@ def test_interrupted_save_keeps_the_previous_file(saved_experiment, tmp_path, mo
     assert os.listdir(tmp_path) == ["keep.regx"]  # no temporary file left behind
 
 
-def _rewrite_index(source, target, change):
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for item in old.namelist():
-            data = old.read(item)
-            if item == "experiment.json":
-                index = json.loads(data)
-                change(index)
-                data = json.dumps(index)
-            new.writestr(item, data)
-
-
 @pytest.mark.parametrize("damage, message", [
     ("truncate", "not a zip archive, or truncated"),
     ("foreign", "no experiment.json inside"),
@@ -113,14 +104,11 @@ def test_unreadable_files_raise_one_line(saved_experiment, tmp_path, damage, mes
         with zipfile.ZipFile(bad, "w") as archive:
             archive.writestr("readme.txt", "another program's zip")
     elif damage == "newer":
-        _rewrite_index(path, bad, lambda index: index.update(version=experiment.VERSION + 1))
+        rewrite(path, bad, lambda index: index.update(version=experiment.VERSION + 1))
     elif damage == "format":
-        _rewrite_index(path, bad, lambda index: index.update(format="something-else"))
+        rewrite(path, bad, lambda index: index.update(format="something-else"))
     elif damage == "missing_array":
-        with zipfile.ZipFile(path) as old, zipfile.ZipFile(bad, "w") as new:
-            for item in old.namelist():
-                if not item.endswith("parameters.npy"):
-                    new.writestr(item, old.read(item))
+        rewrite(path, bad, member=leave_out(lambda name: name.endswith("parameters.npy")))
     with pytest.raises(ExperimentError) as caught:
         experiment.load(bad)
     assert isinstance(caught.value, RegcoreError)
@@ -135,17 +123,8 @@ def test_save_into_missing_folder_is_a_file_error(saved_experiment, tmp_path):
 
 def test_a_version_1_file_opens_with_the_training_loss_as_nan(saved_experiment, tmp_path):
     _, path = saved_experiment
-    old = tmp_path / "old.regx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
-        for name in source.namelist():
-            if name.endswith("/train_loss.npy"):
-                continue  # version 1 did not record it
-            content = source.read(name)
-            if name == "experiment.json":
-                index = json.loads(content)
-                index["version"] = 1
-                content = json.dumps(index).encode()
-            target.writestr(name, content)
+    old = rewrite(path, tmp_path / "old.regx", lambda index: index.update(version=1),
+                  leave_out(lambda name: name.endswith("/train_loss.npy")))  # version 1 did not record it
     reopened = experiment.load(old)
     for run in reopened.runs:
         assert np.isnan(run.result.history["train_loss"]).all()
@@ -179,33 +158,20 @@ def test_a_runs_insides_come_back_exactly_and_a_version_2_file_opens_without_the
     W = [run.result.parameters[0][s].copy() for s in run.result.layout.weight_slices]
     assert back.weight_norms[-1].tolist() == [float(np.sqrt(np.dot(w, w))) for w in W]
     assert back.train_accuracy == run.insides.train_accuracy and back.dead_units[-1].dtype == np.int64
-    old = tmp_path / "v2.regx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
-        for name in source.namelist():
-            if "/insides/" in name:
-                continue  # version 2 kept none
-            content = source.read(name)
-            if name == "experiment.json":
-                index = json.loads(content)
-                index["version"] = 2
-                for entry in index["runs"]:
-                    entry.pop("insides", None)
-                content = json.dumps(index).encode()
-            target.writestr(name, content)
+    def as_version_2(index):
+        index["version"] = 2
+        for entry in index["runs"]:
+            entry.pop("insides", None)
+
+    old = rewrite(path, tmp_path / "v2.regx", as_version_2, leave_out(lambda name: "/insides/" in name))  # kept none
     assert experiment.load(old).runs[0].insides is None
 
 
 def test_insides_of_the_wrong_shape_are_refused_with_a_reason(tmp_path):
     _, path = _with_insides(tmp_path)
-    bad = tmp_path / "bad.regx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bad, "w") as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name.endswith("/insides/weight_norms.npy"):
-                import io
-                buffer = io.BytesIO()
-                np.save(buffer, np.zeros((2, 2)))
-                content = buffer.getvalue()
-            target.writestr(name, content)
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((2, 2)))
+    bad = rewrite(path, tmp_path / "bad.regx", member=lambda name, content: buffer.getvalue()
+                  if name.endswith("/insides/weight_norms.npy") else content)
     with pytest.raises(ExperimentError, match="its insides are not arrays of one length and of its layers"):
         experiment.load(bad)

@@ -10,6 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from experiment_files import leave_out, rewrite
 from regcore import experiment
 from regcore.biasvar import BiasVarianceLab, SavedLab
 from regcore.config import RunConfig
@@ -79,34 +80,19 @@ def test_a_stopped_lab_keeps_its_finished_values_and_says_it_stopped(lab_run, tm
 
 def test_a_version_2_file_opens_without_a_lab(lab_run, tmp_path):
     lab, result = lab_run
-    path, old = tmp_path / "new.regx", tmp_path / "old.regx"
+    path = tmp_path / "new.regx"
     experiment.save(Experiment(data=lab.data, lab=saved_of(lab, result)), path)
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
-        for name in source.namelist():
-            if name.startswith("lab/"):
-                continue
-            content = source.read(name)
-            if name == "experiment.json":
-                index = json.loads(content)
-                index["version"] = 2
-                del index["lab"]
-                content = json.dumps(index).encode()
-            target.writestr(name, content)
+    old = rewrite(path, tmp_path / "old.regx", lambda index: (index.update(version=2), index.pop("lab")),
+                  leave_out(lambda name: name.startswith("lab/")))
     opened = experiment.load(old)
     assert opened.lab is None and opened.data.X_train.tobytes() == lab.data.X_train.tobytes()
 
 
 def _rewritten(path, bad, change_index=None, change_member=None):
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bad, "w") as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "experiment.json" and change_index:
-                index = json.loads(content)
-                change_index(index["lab"])
-                content = json.dumps(index).encode()
-            if change_member and name in change_member:
-                content = change_member[name]
-            target.writestr(name, content)
+    """``path`` copied to ``bad`` with ``change_index`` applied to the lab's entry and the members named
+    in ``change_member`` replaced by its bytes."""
+    rewrite(path, bad, change_index and (lambda index: change_index(index["lab"])),
+            change_member and (lambda name, content: change_member.get(name, content)))
 
 
 def _npy(array) -> bytes:

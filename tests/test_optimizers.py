@@ -119,6 +119,7 @@ def test_gradient_descent_is_the_default_and_matches_the_plain_update(registry, 
     named = core_costs(small_data, registry, "gd")
     np.testing.assert_array_equal(default.history["cost"][:, 0], named)
     assert registry.optimizer("gd").obj is GradientDescent
+    assert RunConfig().optimizer == "gd"  # the one default (regcore.defaults) names the same optimizer
     np.testing.assert_allclose(named, plain_run(small_data, plain_gd(0.3)), rtol=1e-12)
 
 

@@ -26,6 +26,7 @@ import scipy.sparse
 
 from conftest import ROOT
 from desktop_fixtures import *  # noqa: F401,F403
+from experiment_files import rewrite
 from regcore import data as data_module
 from regcore import experiment, limits
 from regcore.config import RunConfig
@@ -330,18 +331,6 @@ def saved(registry, tmp_path_factory):
     return path
 
 
-def rewritten(source, target, change):
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for name in old.namelist():
-            content = old.read(name)
-            if name == experiment.INDEX:
-                index = json.loads(content)
-                change(index)
-                content = json.dumps(index).encode()
-            new.writestr(name, content)
-    return target
-
-
 @pytest.mark.parametrize("change, reason", [
     (lambda ix: ix["runs"][0].update(layer_sizes=[3, 20, 3, 1]), "run r0: its layers [3, 20, 3, 1] do not match"),
     (lambda ix: ix["runs"][1]["config"].update(hidden=[5]), "run r1: its layers [2, 20, 3, 1] do not match its "
@@ -351,7 +340,7 @@ def rewritten(source, target, change):
     (lambda ix: ix["runs"][0].update(iterations_done=-1), "-1 iterations done"),
 ])
 def test_runs_that_do_not_fit_their_data_or_settings_are_refused_when_opened(saved, tmp_path, change, reason):
-    bad = rewritten(saved, tmp_path / "bad.regx", change)
+    bad = rewrite(saved, tmp_path / "bad.regx", change)
     message = refusal(lambda: experiment.load(bad))
     assert message.startswith(f"{bad}: damaged experiment: ") and reason in message, message
 
@@ -365,7 +354,7 @@ def test_runs_whose_regularizers_are_refused_here_open_marked_unusable(saved, tm
         change(index)
         index["settings"]["regularizers"] = index["runs"][1]["config"]["regularizers"]
 
-    bad = rewritten(saved, tmp_path / "bad.regx", both)
+    bad = rewrite(saved, tmp_path / "bad.regx", both)
     opened = experiment.load(bad, registry)
     usable, unusable = opened.runs
     assert usable.status == "finished" and unusable.status == "unusable"

@@ -4,10 +4,10 @@ CLI's JSON) and the experiment file; files written before they existed open as -
 from __future__ import annotations
 
 import json
-import zipfile
 
 import pytest
 
+from experiment_files import rewrite
 from regcore import experiment
 from regcore.config import RunConfig
 from regcore.experiment import Experiment, ExperimentError, RunRecord
@@ -55,29 +55,21 @@ def test_the_experiment_file_keeps_where_a_run_stopped(saved):
     assert (reopened.runs[1].result.stopped_at[0], reopened.runs[1].result.kept_from[0]) == (-1, -1)
 
 
-def rewrite(path, target, change):
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "experiment.json":
-                index = json.loads(content)
-                for run in index["runs"]:
-                    change(run)
-                content = json.dumps(index).encode()
-            out.writestr(name, content)
-    return target
+def rewrite_runs(path, target, change):
+    """``path`` copied to ``target`` with ``change`` applied to every run's entry in the index."""
+    return rewrite(path, target, lambda index: [change(run) for run in index["runs"]])
 
 
 def test_an_older_file_without_them_opens_as_trained_to_the_end(saved, tmp_path):
     _, path = saved
-    old = rewrite(path, tmp_path / "old.regx", lambda run: (run.pop("stopped_at"), run.pop("kept_from")))
+    old = rewrite_runs(path, tmp_path / "old.regx", lambda run: (run.pop("stopped_at"), run.pop("kept_from")))
     assert [(r.result.stopped_at[0], r.result.kept_from[0]) for r in experiment.load(old).runs] == [(-1, -1)] * 2
 
 
 @pytest.mark.parametrize("value", ["3", 1.5, -2, 10**9, True])
 def test_a_damaged_stop_is_a_one_line_error(saved, tmp_path, value):
     _, path = saved
-    bad = rewrite(path, tmp_path / "bad.regx", lambda run: run.update(stopped_at=value))
+    bad = rewrite_runs(path, tmp_path / "bad.regx", lambda run: run.update(stopped_at=value))
     with pytest.raises(ExperimentError, match=r"stopped_at .* is not -1 or an iteration up to") as raised:
         experiment.load(bad)
     assert "\n" not in str(raised.value)

@@ -54,9 +54,9 @@ def training_options(parser) -> None:
     parser.add_argument("--lr", type=float, default=None,
                         help=f"learning rate of the optimizer (default {defaults.LEARNING_RATE:g}); "
                              f"--optimizer NAME:lr=X says the same")
-    parser.add_argument("--optimizer", default="gd", metavar="NAME[:key=value,...]",
-                        help="the optimizer, e.g. adam:lr=0.01 or momentum:beta=0.8 (default gd, the notebook's "
-                             "gradient descent; see `regcore plugins`)")
+    parser.add_argument("--optimizer", default=defaults.OPTIMIZER, metavar="NAME[:key=value,...]",
+                        help=f"the optimizer, e.g. adam:lr=0.01 or momentum:beta=0.8 (default {defaults.OPTIMIZER}, "
+                             f"the notebook's gradient descent; see `regcore plugins`)")
     parser.add_argument("--batch-size", type=int, default=None, metavar="N",
                         help="training points per iteration, reshuffled every epoch (default: the whole "
                              "training set); an epoch drops the points left over by its last full batch")

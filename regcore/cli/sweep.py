@@ -27,7 +27,7 @@ import sys
 from ..config import parse_regularizers
 from ..datasets import resolve_data
 from ..errors import ParamError
-from .. import files
+from .. import defaults, files
 from ..files import csv_number
 from ..files import write_csv as write_rows
 from ..optimizer import LEARNING_RATE
@@ -137,7 +137,7 @@ def stopped(interruption: KeyboardInterrupt, finished: int, total: int, csv_path
     return status
 
 
-def parse_axis(text: str, regularizers, registry, optimizer: str = "gd") -> Axis:
+def parse_axis(text: str, regularizers, registry, optimizer: str = defaults.OPTIMIZER) -> Axis:
     """``lambd=0:3:31``, ``dropout.keep_prob=0.5:1:6:log`` or ``optimizer.lr=0.001:0.1:5:log`` -> an
     `Axis` with validated values (``optimizer``: the run's optimizer, whose parameters ``optimizer.KEY`` names)."""
     key, sep, spec = text.partition("=")

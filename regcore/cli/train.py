@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from .. import defaults
 from .. import inspect as inspection
 from ..config import parse_regularizers
 from ..schedule import Schedule
@@ -13,7 +14,6 @@ from ..datasets import DEFAULT_SOURCE, resolve_data
 from . import output, progress
 from .options import UsageError, json_number, json_option, run_config, text_number, training_options
 
-PRINT_EVERY = 10000
 PROGRESS_EVERY = 500   # iterations between progress-bar updates
 PROGRESS_DELAY = 2.0   # seconds: a shorter run shows no bar at all
 
@@ -72,7 +72,8 @@ def train_once(config, registry, data, *, echo, args, label: str = "train", insp
         for step in training.steps(report_every=config.record_every if inspect else PROGRESS_EVERY):
             bar.update(step.iteration - bar.n)
             for record in step.new_records:
-                if echo is not None and record.iteration % PRINT_EVERY == 0 and record.iteration < config.iterations:
+                printed = record.iteration % defaults.PRINT_EVERY == 0 and record.iteration < config.iterations
+                if echo is not None and printed:
                     progress.echo(bar, "Cost after iteration {}: {}".format(record.iteration, record.cost[0]), echo)
             look()
     result = training.result()
