@@ -39,12 +39,18 @@ class WeightSeries:
     ghosts: list              # per layer (counts, edges) at initialisation
     insides: dict             # `InsideHistory.arrays`: iterations, weight_norms, dead_units, accuracies
     sizes: tuple[int, ...]
+    near_zero: tuple = ()     # per layer, how many weights are near 0 now (`regcore.inspect.near_zero_weights`)
 
 
 def histograms(flat: np.ndarray, layout: network.Layout) -> list:
     """(counts, edges) of every layer's weights of model 0 of ``flat``."""
     weights, _ = layout.views(np.atleast_2d(flat)[:1])
     return [inspect.weight_histogram(W[0]) for W in weights]
+
+
+def near_zero(flat: np.ndarray, layout: network.Layout) -> tuple[int, ...]:
+    """How many of every layer's weights of model 0 of ``flat`` are near 0: L1's sparsity."""
+    return tuple(int(c) for c in inspect.near_zero_weights(np.atleast_2d(flat)[:1], layout)[0])
 
 
 def initial_histograms(layout: network.Layout, seed: int) -> list:
@@ -61,7 +67,8 @@ def series_of(run: RunRecord, label: str, colour: str) -> WeightSeries:
         insides.add(result.iterations_done, result.parameters, result.layout, run.data)
     return WeightSeries(label, colour, histograms(result.parameters, result.layout),
                         initial_histograms(result.layout, run.config.seed),
-                        insides.arrays(len(result.layout.sizes) - 1), result.layout.sizes)
+                        insides.arrays(len(result.layout.sizes) - 1), result.layout.sizes,
+                        near_zero(result.parameters, result.layout))
 
 
 def pale(colour: str) -> str:
@@ -291,7 +298,7 @@ class WeightsView(QWidget):
             self.readout.setText("Train–test gap: –")
             self.dead_label.setText("Train a run, or select runs in the runs table, to see their weights.")
             return
-        parts, dead = [], []
+        parts, dead, zero = [], [], []
         for s in series:
             gaps = gap_points(s.insides)
             gap = "–" if not len(gaps) or np.isnan(gaps[-1]) else f"{gaps[-1]:.1f} pp"
@@ -300,5 +307,11 @@ class WeightsView(QWidget):
             counts = s.insides["dead_units"][-1] if len(s.insides["dead_units"]) else []
             dead.append(f"{name}" + ", ".join(f"layer {l + 1}: {int(c)} of {n} dead"
                                               for l, (c, n) in enumerate(zip(counts, s.sizes[1:-1]))))
+            weights = [n_in * n_out for n_in, n_out in zip(s.sizes, s.sizes[1:])]
+            if s.near_zero:
+                zero.append(f"{name}{sum(s.near_zero)} of {sum(weights)} ("
+                            + ", ".join(f"W{l + 1}: {c}" for l, c in enumerate(s.near_zero)) + ")")
         self.readout.setText(("Train–test gap: " if len(series) == 1 else "Gap: ") + " · ".join(parts))
-        self.dead_label.setText("Dead units (ReLU 0 on every training point) — " + "; ".join(dead))
+        self.dead_label.setText("Dead units (ReLU 0 on every training point) — " + "; ".join(dead)
+                                + (f". Weights within {inspect.NEAR_ZERO:g} of 0 (L1 makes many) — "
+                                   + "; ".join(zero) if zero else ""))

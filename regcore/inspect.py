@@ -1,7 +1,8 @@
 """Numbers behind the views of the network's insides: weight norms, dead units, weight histograms.
 
 What regularization does to the network, not just to its output: L2 shrinks the weights (their
-Frobenius norms fall), L1 piles them up at zero (the histogram's spike), an over-fit network has a
+Frobenius norms fall), L1 piles them up at zero (the histogram's spike, and the count of weights
+near zero), an over-fit network has a
 few huge weights and many dead units (ReLU units whose output is zero on every training point, so
 they no longer learn). Everything here is computed from a parameter array by the clean forward pass
 (`regcore.network.forward`), so it can run on a copy of the parameters in any thread.
@@ -17,6 +18,10 @@ import numpy as np
 from . import network
 
 HISTOGRAM_BINS = 30
+# A weight this close to 0 counts as switched off: L1 drives weights here (gradient descent then keeps
+# them within about lr·lambd/m of 0, which is below this for the usual settings); an unregularized
+# network has almost none.
+NEAR_ZERO = 1e-3
 
 
 def weight_norms(flat: np.ndarray, layout: network.Layout) -> np.ndarray:
@@ -29,6 +34,13 @@ def dead_units(flat: np.ndarray, layout: network.Layout, X: np.ndarray) -> np.nd
     """Boolean (K, units) per hidden layer, as a list: True where the unit's ReLU output is 0 on every point of X."""
     passed = network.forward(np.atleast_2d(flat), layout, X, keep_hidden=True)
     return [~np.any(A > 0, axis=2) for A in passed.activations]
+
+
+def near_zero_weights(flat: np.ndarray, layout: network.Layout) -> np.ndarray:
+    """How many of every layer's weights are within `NEAR_ZERO` of 0, for every model: (K, layers) int.
+    L1's sparsity, as a number."""
+    weights, _ = layout.views(np.atleast_2d(flat))
+    return np.stack([np.count_nonzero(np.abs(W) < NEAR_ZERO, axis=(1, 2)) for W in weights], axis=1)
 
 
 def weight_histogram(W: np.ndarray, bins: int = HISTOGRAM_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -52,10 +64,12 @@ class Inspection:
     dead_units: list[int]                    # per hidden layer: how many units are dead
     weight_histograms: list[list[int]]       # per layer: counts
     histogram_edges: list[list[float]]       # per layer: bins + 1 edges
+    near_zero_weights: list[int]             # per layer: how many weights are within NEAR_ZERO of 0
 
     def to_dict(self) -> dict:
         return {"iteration": self.iteration, "weight_norms": self.weight_norms, "dead_units": self.dead_units,
-                "weight_histograms": self.weight_histograms, "histogram_edges": self.histogram_edges}
+                "weight_histograms": self.weight_histograms, "histogram_edges": self.histogram_edges,
+                "near_zero_weights": self.near_zero_weights}
 
 
 def inspect(flat: np.ndarray, layout: network.Layout, X: np.ndarray, iteration: int, model: int = 0,
@@ -68,7 +82,8 @@ def inspect(flat: np.ndarray, layout: network.Layout, X: np.ndarray, iteration: 
                       weight_norms=[float(v) for v in weight_norms(one, layout)[0]],
                       dead_units=[int(d[0].sum()) for d in dead_units(one, layout, X)],
                       weight_histograms=[[int(c) for c in counts] for counts, _ in histograms],
-                      histogram_edges=[[float(e) for e in edges] for _, edges in histograms])
+                      histogram_edges=[[float(e) for e in edges] for _, edges in histograms],
+                      near_zero_weights=[int(c) for c in near_zero_weights(one, layout)[0]])
 
 
 def switched_off(relu_active: np.ndarray, transformed: np.ndarray) -> np.ndarray:

@@ -142,9 +142,12 @@ def sigmoid_ops(Z: np.ndarray, out: np.ndarray) -> list:
 
 
 def sigmoid(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-Z)) into ``out`` (which may be ``Z``)."""
-    for op in sigmoid_ops(Z, out):
-        op()
+    """1 / (1 + exp(-Z)) into ``out`` (which may be ``Z``). exp(-Z) overflowing for a very negative Z is
+    expected (the result is then exactly 0, as in the notebook): it must not print a warning, which a
+    sweep of a confident network (Adam, say) otherwise did on stderr from its dead-unit count."""
+    with np.errstate(over="ignore"):
+        for op in sigmoid_ops(Z, out):
+            op()
     return out
 
 

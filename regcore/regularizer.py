@@ -9,16 +9,20 @@ so every array a regularizer sees has a leading model axis:
 - biases and their gradients: one (K, n_out, 1) array per layer, ``.flat`` (K, all biases);
 - activations of hidden layer ``l`` (1-based) and their gradients: (K, n_l, b), b the batch size
   (``context.batch_size``: the m training points, or a mini-batch of them); the training pass's
-  labels: (1, b), 0.0 or 1.0 (per model, (K, 1, b), with mini-batches);
+  labels: (1, b), 0.0 or 1.0 (per model, (K, 1, b), with mini-batches or per-model training sets);
 - the training pass's inputs (`Regularizer.transform_inputs`): (K, n_x, b);
 - numeric parameter values: ``self.values[name]`` is a float64 (or int64) array shaped (K, 1, 1),
   which broadcasts against any of the above; choices and booleans are plain Python values, the same
   for every model of the run.
 
-Methods that are not overridden cost nothing: the core only calls what a subclass defines. All
-array arguments must be modified in place; returning a new array has no effect. A regularizer must
-not keep references to the arrays it is handed beyond the call, and must draw random numbers only
-from ``self.context.random`` (never NumPy's global generator), so runs are reproducible.
+Methods that are not overridden cost nothing: the core only calls what a subclass defines. Array
+arguments are modified in place. ``transform_inputs``, ``transform_hidden`` and ``backward_hidden``
+may instead return a new array of exactly the same shape, which the core copies in (another shape
+ends the run with an error naming the regularizer); ``penalty`` and ``hidden_penalty`` return their
+term; whatever the other methods return is ignored (an array returned by ``add_gradients`` is not
+added). A regularizer must not keep references to the arrays it is handed beyond the call, and must
+draw random numbers only from ``self.context.random`` (never NumPy's global generator), so runs are
+reproducible.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Test plugins for the version-2 hooks: noise on hidden units, bias and activation penalties, a wrong
+"""Test plugins for the version-2 hooks: noise on hidden units and on the inputs, bias and activation penalties, a wrong
 gradient, and a plugin written to the version-1 interface. `registry()` loads them next to the built-ins."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from regcore import Param, Regularizer, hookimpl
-from regcore.plugins import load_registry
+from regcore.plugins import ALLOW_ENV, load_registry
 
 
 class GaussianNoise(Regularizer):
@@ -16,13 +16,25 @@ class GaussianNoise(Regularizer):
     params = (Param("sigma", "float", 0.5, low=0.0),)
 
     def setup(self):
-        ctx = self.context
-        self._noise = {layer: np.empty((ctx.models, ctx.layer_sizes[layer], ctx.examples)) for layer in ctx.hidden_layers}
+        ctx = self.context  # buffers shaped by the training pass's points: b, which mini-batches make < m
+        self._noise = {layer: np.empty((ctx.models, ctx.layer_sizes[layer], ctx.batch_size))
+                       for layer in ctx.hidden_layers}
 
     def transform_hidden(self, layer, activations):
         noise = self.context.random.draw_into("standard_normal", self._noise[layer])
         noise *= self.values["sigma"]
         activations += noise  # d(A + noise)/dA = 1: no backward_hidden needed
+
+
+class InputNoise(Regularizer):
+    """Adds sigma * N(0, 1) to the training pass's inputs, sigma per model (``transform_inputs``)."""
+
+    name = "input_noise"
+    params = (Param("sigma", "float", 0.3, low=0.0),)
+
+    def transform_inputs(self, inputs):
+        for generator, sigma, model_inputs in zip(self.context.random.generators, self.values["sigma"], inputs):
+            model_inputs += sigma * generator.standard_normal(model_inputs.shape)
 
 
 class BiasDecay(Regularizer):
@@ -92,7 +104,7 @@ class StopAt(Regularizer):
         control.stop(record.iteration >= self.values["at"].reshape(-1))
 
 
-PLUGINS = (GaussianNoise, BiasDecay, ActivationSparsity, HalfGradient, VersionOne, StopAt)
+PLUGINS = (GaussianNoise, InputNoise, BiasDecay, ActivationSparsity, HalfGradient, VersionOne, StopAt)
 
 
 class Plugin:
@@ -103,4 +115,5 @@ class Plugin:
 
 
 def registry():
-    return load_registry(extra=[("hook_plugins", Plugin())], environ={})
+    """The built-ins and these plugins only: not whatever else is installed (which might take their names)."""
+    return load_registry(extra=[("hook_plugins", Plugin())], environ={ALLOW_ENV: "hook_plugins"})

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from conftest import run_cli
 from regcore.cli import main
 from regcore.config import RunConfig
 
@@ -75,6 +76,14 @@ def test_sweep_an_optimizer_parameter_beside_a_regularizer(capsys):
     points = json.loads(capsys.readouterr().out)["points"]
     assert [(p["params"]["lambd"], p["params"]["optimizer.beta"]) for p in points] == [
         (0.0, 0.0), (0.0, 0.9), (1.0, 0.0), (1.0, 0.9)]
+
+
+def test_a_sweep_of_adams_beta1_prints_nothing_on_stderr():
+    # its confident models overflow exp(-Z) in the sigmoid (an exact 0): that is no reason for a warning
+    done = run_cli("sweep", "--optimizer", "adam", "--param", "optimizer.beta1=0.8:0.99:4", "--iterations", "200",
+                   "--quiet", "--jobs", "1")
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.splitlines()[1].split()[0] == "optimizer.beta1"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -357,3 +357,27 @@ def test_scrubbing_the_timeline_shows_the_network_and_weights_of_that_moment(qtb
         (edges, counts), _ghost = curve_data(window, f"histogram_plot_{layer}")
         reach = np.abs(W).max()
         np.testing.assert_array_equal(counts, np.histogram(W, bins=30, range=(-reach, reach))[0])
+
+
+def test_the_weights_tab_counts_the_weights_near_zero_that_l1_makes(qtbot, window):
+    settings(window, qtbot, iterations=4000)
+    plain = train(qtbot, window)
+    show_tab(window, "Weights")
+    settle(window)
+    label = window.findChild(QLabel, "dead_units")
+
+    def shown_and_direct(run):
+        weights, _ = layers_of(run.result.parameters[0], run.result.layout.sizes)
+        counts = [int((np.abs(W) < 1e-3).sum()) for W in weights]
+        return label.text(), counts, sum(W.size for W in weights)
+
+    text, counts, total = shown_and_direct(plain)
+    assert f"Weights within 0.001 of 0 (L1 makes many) — {sum(counts)} of {total} (" in text
+    tick(qtbot, window.findChild(QGroupBox, "regularizer_l1"))
+    type_into(qtbot, window.findChild(QWidget, "regularizer_l1_lambd"), "0.5")
+    sparse = train(qtbot, window)
+    assert dict(sparse.config.regularizers)["l1"]["lambd"] == 0.5
+    settle(window)
+    text, sparse_counts, _ = shown_and_direct(sparse)
+    assert f"— {sum(sparse_counts)} of {total} (" + ", ".join(f"W{l}: {c}" for l, c in enumerate(sparse_counts, 1)) in text
+    assert sum(sparse_counts) > 10 * max(1, sum(counts))

@@ -2,11 +2,13 @@
 combined, test plugins for each version-2 hook, and a deliberately wrong gradient that it must catch."""
 
 import json
+from functools import partial
 
 import numpy as np
 import pytest
 
 import hook_plugins
+import regcore.testing
 from conftest import run_cli
 from regcore.testing import TOLERANCE, check_gradients
 from regcore.training import Training
@@ -20,9 +22,17 @@ COMBINATIONS = {
     "dropout-fresh": [("dropout", {"keep_prob": 0.7, "mask": "fresh"})],
     "l2+dropout": [("l2", {"lambd": 1.3}), ("dropout", {"keep_prob": 0.75, "mask": "course"})],
     "dropout+l2+none": [("dropout", {"keep_prob": 0.9, "mask": "fresh"}), ("l2", {"lambd": 0.2}), ("none", {})],
+    "early_stopping": [("early_stopping", {"patience": 2})],
     "early_stopping+l2": [("early_stopping", {}), ("l2", {"lambd": 0.7})],
+    "l1+l2": [("l1", {"lambd": 0.6}), ("l2", {"lambd": 0.9})],
+    "l2 layers=1+2 + l1 layers=3": [("l2", {"lambd": 1.1, "layers": "1+2"}), ("l1", {"lambd": 0.8, "layers": "3"})],
+    "every built-in": [("none", {}), ("l2", {"lambd": 0.5}), ("l1", {"lambd": 0.3}),
+                       ("dropout", {"keep_prob": 0.8, "mask": "fresh"}), ("early_stopping", {})],
     # the test plugins of the version-2 hooks
     "gaussian_noise": [("gaussian_noise", {"sigma": 0.5})],
+    "input_noise": [("input_noise", {"sigma": 0.4})],
+    "input_noise+l2+dropout": [("input_noise", {"sigma": 0.2}), ("l2", {"lambd": 0.4}),
+                               ("dropout", {"keep_prob": 0.8, "mask": "fresh"})],
     "gaussian_noise+dropout": [("dropout", {"keep_prob": 0.8, "mask": "fresh"}), ("gaussian_noise", {"sigma": 0.3})],
     "bias_decay": [("bias_decay", {"lambd": 2.0})],
     "activation_sparsity": [("activation_sparsity", {"beta": 0.5})],
@@ -53,6 +63,30 @@ def test_a_wrong_gradient_fails_with_a_report_naming_the_layer(registry, small_d
     assert check.summary().startswith("gradient check failed: the largest relative error is ")
     assert "(tolerance 1e-05)" in check.summary()
     assert all(e.biases < TOLERANCE for e in check.layers)  # it only gets the weights wrong
+
+
+class DerivativeAfterTransforms(Training):
+    """The core before version 2: relu'(Z) read from the hidden activations *after* every ``transform_hidden``
+    (the masks are taken again at the end of the forward pass, once the transforms have run)."""
+
+    def _iteration_ops(self, check):
+        forward, backward = super()._iteration_ops(check)
+        two_d = (lambda a: a[0]) if self.models == 1 else (lambda a: a)
+        forward += [partial(np.greater, two_d(A), 0, two_d(mask)) for A, mask in zip(self.activations, self.masks)]
+        return forward, backward
+
+
+def test_the_relu_derivative_from_before_the_transforms_is_what_makes_noise_on_hidden_units_right(
+        registry, small_data, monkeypatch):
+    noise = [registry.activate("gaussian_noise", {"sigma": 0.5})]
+    dropout = [registry.activate("dropout", {"keep_prob": 0.7, "mask": "fresh"})]
+    right, right_dropout = check_gradients(small_data, noise), check_gradients(small_data, dropout)
+    monkeypatch.setattr(regcore.testing, "Training", DerivativeAfterTransforms)
+    old, old_dropout = check_gradients(small_data, noise), check_gradients(small_data, dropout)
+    assert right.passed and not old.passed and old.largest > 1e-2  # noise flips signs: the old way was wrong
+    # dropout only zeroes units, so both conventions give the same gradient, digit for digit
+    assert right_dropout.passed
+    np.testing.assert_array_equal(old_dropout.analytic, right_dropout.analytic)
 
 
 def test_noise_on_hidden_units_trains_and_each_model_of_a_batch_gets_its_single_runs_numbers(registry, small_data):

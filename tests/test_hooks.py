@@ -156,3 +156,60 @@ def test_early_stopping_refuses_to_watch_a_missing_test_set(registry):
     with pytest.raises(TrainingError, match="early_stopping.*failed in after_record at iteration 0: ValueError: "
                                             "it watches test_cost, which is NaN"):
         Training(data, iterations=10, regularizers=[registry.activate("early_stopping")]).run()
+
+
+# ------------------------------------------------------------------ in place, or returned
+
+
+def test_the_transforms_may_return_their_array_and_what_add_gradients_returns_is_ignored(small_data):
+    """The rule docs/plugins.md and the regularizer module state: a returned array is copied in for
+    transform_inputs, transform_hidden and backward_hidden (the same run as changing it in place),
+    and ignored for add_gradients, hidden_gradient and after_update."""
+    from regcore import Regularizer
+    from regcore.regularizer import ActiveRegularizer
+
+    class InPlace(Regularizer):
+        name = "in_place"
+
+        def transform_inputs(self, inputs):
+            inputs *= 0.9
+
+        def transform_hidden(self, layer, activations):
+            activations *= 1.5
+
+        def backward_hidden(self, layer, gradients):
+            gradients *= 1.5
+
+    class Returning(Regularizer):
+        name = "returning"
+
+        def transform_inputs(self, inputs):
+            return inputs * 0.9
+
+        def transform_hidden(self, layer, activations):
+            return activations * 1.5
+
+        def backward_hidden(self, layer, gradients):
+            return gradients * 1.5
+
+    class ReturnsInsteadOfAdding(Regularizer):
+        name = "returns_instead"
+
+        def add_gradients(self, weights, grads):
+            return grads.flat + 5.0  # not added: only an in-place change counts
+
+        def hidden_gradient(self, layer, activations, labels, gradients):
+            return gradients + 5.0
+
+        def after_update(self, weights, biases):
+            return [W * 0 for W in weights]
+
+    def run(cls):
+        regularizers = [ActiveRegularizer(cls, {})] if cls else []
+        return Training(small_data, iterations=150, record_every=10, seeds=(1, 2), regularizers=regularizers).run()
+
+    in_place, returning = run(InPlace), run(Returning)
+    np.testing.assert_array_equal(returning.history["cost"], in_place.history["cost"])
+    np.testing.assert_array_equal(returning.parameters, in_place.parameters)
+    assert not np.allclose(in_place.parameters, run(None).parameters)  # the transforms did something
+    np.testing.assert_allclose(run(ReturnsInsteadOfAdding).parameters, run(None).parameters, rtol=1e-12, atol=1e-15)

@@ -43,3 +43,20 @@ def test_l1_makes_the_weights_smaller_and_sparser_than_no_regularization(registr
     plain, sparse = weights([]), weights([registry.activate("l1", {"lambd": 0.5})])
     assert sparse.sum() < 0.8 * plain.sum()
     assert (sparse < 1e-3).sum() > (plain < 1e-3).sum()
+
+
+def test_the_near_zero_count_is_l1s_sparsity_as_a_number(registry, small_data):
+    from regcore import inspect
+
+    def trained(regularizers):
+        training = Training(small_data, iterations=2000, seeds=(3,), regularizers=regularizers)
+        return training, training.run().parameters
+
+    plain, plain_flat = trained([])
+    sparse, sparse_flat = trained([registry.activate("l1", {"lambd": 0.5})])
+    for training, flat in ((plain, plain_flat), (sparse, sparse_flat)):
+        direct = [int((np.abs(W[0]) < 1e-3).sum()) for W in training.layout.views(flat)[0]]
+        assert list(inspect.near_zero_weights(flat, training.layout)[0]) == direct
+        assert inspect.inspect(flat, training.layout, small_data.X_train, 2000).near_zero_weights == direct
+    assert inspect.near_zero_weights(sparse_flat, sparse.layout).sum() > 10 * max(
+        1, inspect.near_zero_weights(plain_flat, plain.layout).sum())

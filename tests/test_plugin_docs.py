@@ -30,6 +30,29 @@ def regularizer_methods() -> dict[str, types.FunctionType]:
             if isinstance(f, types.FunctionType) and not name.startswith("_")}
 
 
+OPTIMIZER_HELPERS = {"weight_columns"}  # what an optimizer calls, not what it defines for the core to call
+
+
+def optimizer_methods() -> dict[str, types.FunctionType]:
+    """The methods an optimizer defines and the core calls."""
+    return {name: f for name, f in vars(Optimizer).items()
+            if isinstance(f, types.FunctionType) and not name.startswith("_") and name not in OPTIMIZER_HELPERS}
+
+
+def sections(chapter: str) -> dict[str, str]:
+    """The ``### `signature` `` sections of the ``## chapter`` of the docs: heading -> its text."""
+    text = DOCS.read_text().split(f"\n## {chapter}\n", 1)[1].split("\n## ", 1)[0]
+    parts = re.split(r"^### (`[^`\n]+`)\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def reference_sections() -> list[tuple[str, str, types.FunctionType]]:
+    """(chapter, heading, function) of every hook and every method a plugin defines."""
+    return ([("Reference: hooks", signature(f), f) for f in hooks().values()]
+            + [("Reference: the `Regularizer` interface", signature(f), f) for f in regularizer_methods().values()]
+            + [("Reference: the `Optimizer` interface", signature(f), f) for f in optimizer_methods().values()])
+
+
 def tutorial_files() -> dict[str, str]:
     """The tutorial's files, from the code blocks whose first line is ``# regstudio-elastic-net/FILE``."""
     blocks = re.findall(r"```\w+\n(# " + TUTORIAL_FOLDER + r"/(\S+)\n.*?)```", DOCS.read_text(), re.DOTALL)
@@ -47,10 +70,26 @@ def test_there_is_something_to_check():
                                           "hidden_gradient", "after_record", "kernel_terms"}
 
 
-@pytest.mark.parametrize("name", ["setup", "plan"])
+def test_the_optimizer_methods_are_found():
+    assert set(optimizer_methods()) == {"setup", "values_changed", "plan"}
+
+
+@pytest.mark.parametrize("name", sorted(optimizer_methods()))
 def test_every_optimizer_method_has_a_reference_section_with_its_signature(name):
-    section = DOCS.read_text().split("## Reference: the `Optimizer` interface", 1)[1].split("\n## ", 1)[0]
-    assert f"### {signature(getattr(Optimizer, name))}\n" in section
+    assert signature(optimizer_methods()[name]) in sections("Reference: the `Optimizer` interface")
+
+
+# arguments that are not arrays: a section for a method taking only these need not give shapes
+NOT_ARRAYS = {"self", "register", "layer"}
+
+
+@pytest.mark.parametrize("chapter, heading, function", reference_sections(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_reference_section_says_when_it_runs_what_it_must_not_do_and_the_shapes(chapter, heading, function):
+    text = sections(chapter)[heading]
+    assert re.search(r"\bcalled\b", text, re.IGNORECASE), f"{heading} does not say when it is called"
+    assert "must not" in text, f"{heading} does not say what it must not do"
+    if set(inspect.signature(function).parameters) - NOT_ARRAYS:
+        assert "(K" in text, f"{heading} does not give the shapes of what it sees"
 
 
 @pytest.mark.parametrize("name", sorted(hooks()))
@@ -84,13 +123,30 @@ def test_the_reference_names_every_field_and_switch():
     assert f"`{ALLOW_ENV}=" in text and f"`{ENTRY_POINT_GROUP}`" in text
 
 
+def tutorial_module() -> types.ModuleType:
+    module = types.ModuleType("regstudio_elastic_net")
+    exec(compile(tutorial_files()["regstudio_elastic_net.py"], "regstudio_elastic_net.py", "exec"), module.__dict__)
+    return module
+
+
+def test_the_gradient_check_example_passes_on_the_tutorial_plugin(monkeypatch):
+    """The test docs/plugins.md shows under "Checking gradients", run as written, with the tutorial's
+    plugin installed (as if by pip: `load_registry()` finds it)."""
+    import regcore.plugins
+
+    snippet = re.search(r"```python\n(from regcore.plugins import load_registry\n.*?)```", DOCS.read_text(), re.DOTALL)
+    installed = load_registry(extra=[("elastic_net", tutorial_module())], environ={ALLOW_ENV: "elastic_net"})
+    monkeypatch.setattr(regcore.plugins, "load_registry", lambda: installed)
+    namespace: dict = {}
+    exec(compile(snippet.group(1), "docs/plugins.md", "exec"), namespace)
+    namespace["test_my_gradient_is_the_derivative_of_my_penalty"]()
+
+
 def test_the_tutorial_plugin_works_and_its_gradient_is_the_derivative_of_its_penalty(small_data):
     files = tutorial_files()
     assert set(files) == {"pyproject.toml", "regstudio_elastic_net.py"}
     assert 'elastic_net = "regstudio_elastic_net"' in files["pyproject.toml"]
-    module = types.ModuleType("regstudio_elastic_net")
-    exec(compile(files["regstudio_elastic_net.py"], "regstudio_elastic_net.py", "exec"), module.__dict__)
-    registry = load_registry(extra=[("elastic_net", module)], environ={})
+    registry = load_registry(extra=[("elastic_net", tutorial_module())], environ={ALLOW_ENV: "elastic_net"})
     training = Training(small_data, iterations=1, seeds=(1, 2),
                         regularizers=[registry.activate("elastic_net", {"lambd": [0.3, 2.0], "l1_ratio": 0.4})])
     net = training.instances[0]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from regcore import Optimizer, Param, PluginError, Regularizer, TrainingError, hookimpl
+from regcore import Dataset, Optimizer, Param, PluginError, Regularizer, TrainingError, hookimpl
 from regcore.cli import main
 from regcore.plugins import ALLOW_ENV, load_registry
 from regcore.training import Training
@@ -384,6 +384,38 @@ def test_a_data_set_whose_make_fails_is_one_line_naming_it(capsys, monkeypatch, 
     assert main(["train", "--data", "broken", "--iterations", "5"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_a_data_sets_make_receives_plain_python_values_and_cannot_take_one_per_model():
+    from regcore import DatasetSource, ParamError
+    from regcore.datasets import resolve_data
+
+    received = {}
+
+    def make(n, noise, shape, flip):
+        received.update(n=n, noise=noise, shape=shape, flip=flip)
+        X = np.random.default_rng(n).uniform(-1, 1, (n, 2))
+        return Dataset.checked("a name regstudio replaces", X, X[:, 0] > 0, X[:4], X[:4, 0] > 0)
+
+    source = DatasetSource("plain", "Plain", "Records what make receives.",
+                           (Param("n", "int", 30, low=4), Param("noise", "float", 0.1),
+                            Param("shape", "choice", "a", choices=("a", "b")), Param("flip", "bool", False)), make)
+
+    class Plugin:
+        @hookimpl
+        def register_datasets(self, register):
+            register(source)
+
+    registry = load_registry(extra=[("plain", Plugin())], environ={ALLOW_ENV: "plain"})
+    data = resolve_data("plain:n=40,noise=1,flip=yes", registry)
+    assert received == {"n": 40, "noise": 1.0, "shape": "a", "flip": True}
+    assert [type(v) for v in received.values()] == [int, float, str, bool]
+    assert data.X_train.shape == (2, 40) and data.Y_train.shape == (1, 40)  # points as columns, once made
+    assert data.name == "plain (n=40, noise=1, flip=True)"
+    received.clear()
+    with pytest.raises(ParamError, match=r"^data set 'plain': noise takes one value, not one per model \(2 given\)$"):
+        source.create({"noise": [0.1, 0.2]})
+    assert received == {}
 
 
 # ---------------------------------------------------------------- optimizer plugins

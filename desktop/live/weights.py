@@ -4,7 +4,7 @@ and the weight norm against iterations; the train–test gap against iterations,
 from __future__ import annotations
 
 from ..plots import run_colour
-from ..weights_view import WeightSeries, WeightsView, histograms, series_of
+from ..weights_view import WeightSeries, WeightsView, histograms, near_zero, series_of
 from .panel import LivePanel, Snapshot
 
 
@@ -26,7 +26,7 @@ class WeightsPanel(LivePanel):
     def compute(snapshot: Snapshot) -> tuple:
         layers = len(snapshot.layout.sizes) - 1
         return (histograms(snapshot.parameters, snapshot.layout), snapshot.insides.arrays(layers),
-                snapshot.layout.sizes)
+                snapshot.layout.sizes, near_zero(snapshot.parameters, snapshot.layout))
 
     def show_data(self, data) -> None:
         self.plot.clear_marks()
@@ -39,9 +39,9 @@ class WeightsPanel(LivePanel):
         self.plot.clear_marks()
 
     def draw(self, payload: tuple, frame) -> None:
-        current, insides, sizes = payload
+        current, insides, sizes, zero = payload
         self._insides = insides
-        self.plot.show_series([WeightSeries(self._label, run_colour(0), current, self._ghosts, insides, sizes)])
+        self.plot.show_series([WeightSeries(self._label, run_colour(0), current, self._ghosts, insides, sizes, zero)])
 
     def show_snapshot(self, snapshot: Snapshot | None) -> None:
         """The timeline replays the run: its histograms then, its norms and gap up to then."""
@@ -50,7 +50,8 @@ class WeightsPanel(LivePanel):
         upto = self._insides["iterations"] <= snapshot.iteration
         insides = {name: values[upto] for name, values in self._insides.items()}
         self.plot.show_series([WeightSeries(self._label, run_colour(0), histograms(snapshot.parameters, snapshot.layout),
-                                            self._ghosts, insides, snapshot.layout.sizes)], at_once=True)
+                                            self._ghosts, insides, snapshot.layout.sizes,
+                                            near_zero(snapshot.parameters, snapshot.layout))], at_once=True)
 
     def mark(self, iteration: int, text: str) -> None:
         self.plot.mark(iteration, text)

@@ -29,8 +29,9 @@ def register(commands) -> None:
                              "ITER:NAME.PARAM=VALUE (e.g. 10000:l2.lambd=0.1, or the optimizer's: 10000:adam.beta1=0.8), "
                              "ITER:+NAME[:k=v,...] or ITER:-NAME to switch a regularizer on or off (default: none)")
     parser.add_argument("--inspect", action="store_true",
-                        help="with --json: add, for every recorded iteration, the weight norms, dead units and "
-                             "weight histograms of each layer (\"inspect\": [...]; default: off)")
+                        help="with --json: add, for every recorded iteration, the weight norms, dead units, "
+                             "weight histograms and weights near zero of each layer (\"inspect\": [...]; "
+                             "default: off)")
     parser.set_defaults(handler=run)
 
 
