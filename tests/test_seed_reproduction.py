@@ -82,15 +82,8 @@ def test_course_model_accepts_l2_and_dropout_together(football):
 def test_the_unregularized_run_gives_the_notebook_codes_digits_on_this_machine(compare_report, football_path):
     """Where the printed numbers depend on the BLAS, the notebook's own code run here is the reference:
     the same costs at 0, 10,000 and 20,000 to the last digit (1e-15 relative) and the same accuracies."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        import notebook_baseline as notebook
-    finally:
-        sys.path.pop(0)
     from regcore import course
+    from test_course import notebook  # the plain transcription, imported from benchmarks/ once
 
     train_X, train_Y, test_X, test_Y = course.load_2D_dataset(str(football_path))
     with contextlib.redirect_stdout(io.StringIO()):
